@@ -1,0 +1,322 @@
+package bigcommerce
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Sentinel errors for errors.Is. An *APIError matches the one for its
+// status code; validation errors match ErrInvalidRequest.
+var (
+	// ErrNotFound: the group does not exist (404).
+	ErrNotFound = errors.New("bigcommerce: not found")
+	// ErrUnauthorized: the credentials are missing or wrong (401).
+	ErrUnauthorized = errors.New("bigcommerce: unauthorized")
+	// ErrForbidden: the credentials lack the scope, e.g. a read-only token
+	// writing (403).
+	ErrForbidden = errors.New("bigcommerce: forbidden")
+	// ErrConflict: the write conflicts with the store, e.g. a duplicate
+	// group name (409).
+	ErrConflict = errors.New("bigcommerce: conflict")
+	// ErrRateLimited: the store's quota is spent (429), or the Client's
+	// throttle would have had to wait longer than its longest retry wait.
+	// The *APIError's RetryAfter says how long to wait.
+	ErrRateLimited = errors.New("bigcommerce: rate limited")
+	// ErrPartialSuccess: the group was created or updated, but the store's
+	// sitewide discount update failed (207). Repeating the same update is
+	// safe; repeating a create would make a second group, so look the group
+	// up by name first.
+	ErrPartialSuccess = errors.New("bigcommerce: saved, but the sitewide discount update failed")
+	// ErrServer: the server failed (5xx).
+	ErrServer = errors.New("bigcommerce: server error")
+	// ErrInvalidRequest: the SDK refused to send the request because an
+	// argument breaks one of the API's rules. Nothing was sent.
+	ErrInvalidRequest = errors.New("bigcommerce: invalid request")
+)
+
+// ErrorDetail is one entry of a BigCommerce error body.
+type ErrorDetail struct {
+	Status  int            `json:"status"`
+	Message string         `json:"message"`
+	Details map[string]any `json:"details,omitempty"`
+}
+
+// APIError is returned for every answer that is not a success: any status
+// outside 2xx, and 207. Use errors.As to reach it and errors.Is with the
+// sentinels (ErrNotFound, ErrRateLimited, ...) to classify it.
+type APIError struct {
+	// StatusCode is the HTTP status the server answered with.
+	StatusCode int
+	// Method and URL identify the request. URL carries no credentials.
+	Method, URL string
+	// Errors holds the entries of the error body, however it was shaped
+	// (v2 array, v3 object or plain text).
+	Errors []ErrorDetail
+	// RetryAfter is how long the server asked to wait, for 429s.
+	RetryAfter time.Duration
+
+	local bool  // made by the Client's throttle, not answered by the server
+	err   error // the cause when the body could not be read
+}
+
+// Error reads well in a log line: method, path, status and first message.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("bigcommerce: ")
+	if e.Method != "" {
+		b.WriteString(e.Method)
+		b.WriteByte(' ')
+	}
+	if e.URL != "" {
+		if u, err := url.Parse(e.URL); err == nil {
+			b.WriteString(u.Path)
+		}
+		b.WriteString(": ")
+	}
+	if e.local {
+		b.WriteString("throttled locally")
+	} else {
+		fmt.Fprintf(&b, "%d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	}
+	if msg := e.Message(); msg != "" {
+		b.WriteString(": ")
+		b.WriteString(msg)
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+	}
+	return b.String()
+}
+
+// Message is the first message of the error body, or "".
+func (e *APIError) Message() string {
+	for _, d := range e.Errors {
+		if d.Message != "" {
+			return d.Message
+		}
+	}
+	return ""
+}
+
+// Is matches the sentinel for the error's status code.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.StatusCode == http.StatusForbidden
+	case ErrConflict:
+		return e.StatusCode == http.StatusConflict
+	case ErrRateLimited:
+		// 509 is the legacy Basic-auth hourly limit.
+		return e.StatusCode == http.StatusTooManyRequests || e.StatusCode == 509
+	case ErrPartialSuccess:
+		return e.StatusCode == http.StatusMultiStatus
+	case ErrServer:
+		return e.StatusCode >= 500 && e.StatusCode != 509
+	}
+	return false
+}
+
+// Unwrap returns what stopped the body from being read, if anything.
+func (e *APIError) Unwrap() error { return e.err }
+
+// maxErrorText bounds how much of an unreadable error body is kept.
+const maxErrorText = 2 << 10
+
+func newAPIError(r *http.Response, method, rawURL string, body []byte) *APIError {
+	e := &APIError{StatusCode: r.StatusCode, Method: method, URL: sanitizeURL(rawURL), Errors: parseErrorBody(body)}
+	if r.StatusCode == http.StatusTooManyRequests {
+		e.RetryAfter, _ = serverWait(r.Header)
+	}
+	return e
+}
+
+// parseErrorBody understands the shapes BigCommerce has used: the v2 array
+// [{"status","message","details"}], the v3 object
+// {"status","title","type","detail","errors"}, the 207 object
+// {"status","message"}, and anything else as text.
+func parseErrorBody(body []byte) []ErrorDetail {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return nil
+	}
+	switch body[0] {
+	case '[':
+		var v2 []wireErrorDetail
+		if json.Unmarshal(body, &v2) == nil {
+			out := make([]ErrorDetail, 0, len(v2))
+			for _, d := range v2 {
+				out = append(out, d.detail())
+			}
+			return out
+		}
+	case '{':
+		var v3 wireErrorObject
+		if json.Unmarshal(body, &v3) == nil {
+			if d := v3.details(); len(d) > 0 {
+				return d
+			}
+		}
+	}
+	return []ErrorDetail{{Message: textOf(body)}}
+}
+
+type wireErrorDetail struct {
+	Status  flexInt        `json:"status"`
+	Message string         `json:"message"`
+	Title   string         `json:"title"`
+	Type    string         `json:"type"`
+	Details map[string]any `json:"details"`
+}
+
+func (w wireErrorDetail) detail() ErrorDetail {
+	msg := w.Message
+	if msg == "" {
+		msg = w.Title
+	}
+	return ErrorDetail{Status: int(w.Status), Message: msg, Details: w.Details}
+}
+
+type wireErrorObject struct {
+	Status  flexInt         `json:"status"`
+	Message string          `json:"message"`
+	Title   string          `json:"title"`
+	Type    string          `json:"type"`
+	Detail  string          `json:"detail"`
+	Errors  json.RawMessage `json:"errors"`
+}
+
+func (w wireErrorObject) details() []ErrorDetail {
+	var out []ErrorDetail
+	msg := w.Message
+	if msg == "" {
+		msg = w.Title
+	}
+	if w.Detail != "" {
+		if msg != "" {
+			msg += ": "
+		}
+		msg += w.Detail
+	}
+	if msg != "" {
+		out = append(out, ErrorDetail{Status: int(w.Status), Message: msg})
+	}
+	// "errors" is an array of entries in ErrorRequest, a map of field to
+	// message in other v3 answers.
+	var list []wireErrorDetail
+	var fields map[string]any
+	switch {
+	case json.Unmarshal(w.Errors, &list) == nil:
+		for _, d := range list {
+			out = append(out, d.detail())
+		}
+	case json.Unmarshal(w.Errors, &fields) == nil && len(fields) > 0:
+		if len(out) == 0 {
+			out = append(out, ErrorDetail{Status: int(w.Status), Message: "invalid request"})
+		}
+		out[0].Details = fields
+	}
+	return out
+}
+
+// textOf keeps a readable prefix of a body that is not JSON, such as a
+// proxy's HTML page.
+func textOf(body []byte) string {
+	if len(body) > maxErrorText {
+		body = body[:maxErrorText]
+		for len(body) > 0 && !utf8.Valid(body) {
+			body = body[:len(body)-1]
+		}
+	}
+	s := strings.Map(func(r rune) rune {
+		if r == utf8.RuneError || (unicode.IsControl(r) && r != ' ') {
+			return ' '
+		}
+		return r
+	}, string(body))
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// ValidationError says which field of a request breaks which rule. It
+// matches ErrInvalidRequest; a request that fails validation is not sent.
+type ValidationError struct {
+	Field string
+	Rule  string
+}
+
+func (e *ValidationError) Error() string {
+	return "bigcommerce: invalid request: " + e.Field + ": " + e.Rule
+}
+
+// Is makes errors.Is(err, ErrInvalidRequest) true.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalidRequest }
+
+func invalidf(field, format string, args ...any) *ValidationError {
+	return &ValidationError{Field: field, Rule: fmt.Sprintf(format, args...)}
+}
+
+// DecodeError is returned when a successful answer's body is not what the
+// API documents; the *Response is returned beside it.
+type DecodeError struct {
+	Method, URL string
+	StatusCode  int
+	Err         error
+}
+
+func (e *DecodeError) Error() string {
+	path := e.URL
+	if u, err := url.Parse(e.URL); err == nil {
+		path = u.Path
+	}
+	return fmt.Sprintf("bigcommerce: %s %s: %d: decoding response: %v", e.Method, path, e.StatusCode, e.Err)
+}
+
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// RequestError is returned when no answer came back: the connection failed,
+// the context ended or the Client's timeout passed.
+type RequestError struct {
+	Method, Path string
+	Err          error
+}
+
+func (e *RequestError) Error() string {
+	return fmt.Sprintf("bigcommerce: %s %s: %v", e.Method, e.Path, e.Err)
+}
+
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// BodyTooLargeError is returned when a response body is larger than the
+// Client reads (see WithMaxResponseBytes).
+type BodyTooLargeError struct{ Limit int64 }
+
+func (e *BodyTooLargeError) Error() string {
+	return fmt.Sprintf("bigcommerce: response body larger than the %d-byte limit", e.Limit)
+}
+
+// sanitizeURL drops user information from a URL before it goes into an
+// error or a log line.
+func sanitizeURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		if i := strings.LastIndex(raw, "@"); i >= 0 {
+			return "(redacted)" + raw[i+1:]
+		}
+		return raw
+	}
+	if u.User != nil {
+		u.User = nil
+	}
+	return u.String()
+}

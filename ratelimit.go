@@ -1,0 +1,248 @@
+package bigcommerce
+
+import (
+	"context"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Rate is a store's API quota as BigCommerce reports it on every OAuth
+// response. The quota is shared by every app installed on the store.
+type Rate struct {
+	// Quota is how many requests the store may make per window.
+	Quota int
+	// Remaining is how many of them are left in the current window.
+	Remaining int
+	// ResetIn is how long until the window ends and the quota refills.
+	ResetIn time.Duration
+	// Window is the length of one window.
+	Window time.Duration
+}
+
+const (
+	headerQuota      = "X-Rate-Limit-Requests-Quota"
+	headerLeft       = "X-Rate-Limit-Requests-Left"
+	headerResetMs    = "X-Rate-Limit-Time-Reset-Ms"
+	headerWindowMs   = "X-Rate-Limit-Time-Window-Ms"
+	headerRetryAfter = "X-Retry-After"
+)
+
+// parseRate reads the rate-limit headers. It reports false when the
+// response carried no usable X-Rate-Limit-Requests-Left, which is what the
+// throttle keys on; values that are negative or not numbers are ignored
+// rather than trusted.
+func parseRate(h http.Header) (Rate, bool) {
+	left, ok := headerInt(h, headerLeft)
+	if !ok {
+		return Rate{}, false
+	}
+	r := Rate{Remaining: left}
+	r.Quota, _ = headerInt(h, headerQuota)
+	if ms, ok := headerInt(h, headerResetMs); ok {
+		r.ResetIn = msDuration(ms)
+	}
+	if ms, ok := headerInt(h, headerWindowMs); ok {
+		r.Window = msDuration(ms)
+	}
+	return r, true
+}
+
+// headerInt parses a non-negative integer header; huge values saturate.
+// Fractions are accepted and rounded up, since some proxies rewrite
+// integral headers as decimals.
+func headerInt(h http.Header, key string) (int, bool) {
+	v := strings.TrimSpace(h.Get(key))
+	if v == "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		f, ferr := strconv.ParseFloat(v, 64)
+		if ferr != nil || math.IsNaN(f) || f < 0 {
+			return 0, false
+		}
+		if f > math.MaxInt32 {
+			return math.MaxInt32, true
+		}
+		return int(math.Ceil(f)), true
+	}
+	if n < 0 {
+		return 0, false
+	}
+	if n > math.MaxInt32 {
+		return math.MaxInt32, true
+	}
+	return int(n), true
+}
+
+func msDuration(ms int) time.Duration { return time.Duration(ms) * time.Millisecond }
+
+// serverWait is how long a 429 asks the client to wait: X-Retry-After in
+// seconds (BigCommerce's own header), else the time until the window
+// resets, else a standard Retry-After in seconds from a proxy in between.
+func serverWait(h http.Header) (time.Duration, bool) {
+	if s, ok := headerInt(h, headerRetryAfter); ok {
+		return time.Duration(s) * time.Second, true
+	}
+	if ms, ok := headerInt(h, headerResetMs); ok {
+		return msDuration(ms), true
+	}
+	if s, ok := headerInt(h, "Retry-After"); ok {
+		return time.Duration(s) * time.Second, true
+	}
+	return 0, false
+}
+
+// limiter is shared by every request of one Client. It caps concurrency
+// and, when throttling is on, holds requests back while the store's quota
+// is spent, so that callers wait for the window to refill instead of
+// spending requests on 429s.
+type limiter struct {
+	slots    chan struct{}
+	throttle bool
+	maxWait  time.Duration
+
+	mu        sync.Mutex
+	last      Rate
+	known     bool      // a response has reported the quota
+	remaining int       // local estimate of requests left in this window
+	resetAt   time.Time // when the current window refills
+	inflight  int       // requests sent and not yet answered
+}
+
+func newLimiter(maxConcurrent int, throttle bool, maxWait time.Duration) *limiter {
+	return &limiter{slots: make(chan struct{}, maxConcurrent), throttle: throttle, maxWait: maxWait}
+}
+
+// resetMargin is added to the server's reset time: waking a hair late costs
+// nothing, waking early costs a 429.
+const resetMargin = 5 * time.Millisecond
+
+// acquire waits for a concurrency slot and, when throttling, for quota. The
+// returned func gives the slot back. A wait longer than the Client's
+// longest retry wait is not taken: the caller gets ErrRateLimited at once
+// with the wait in RetryAfter.
+func (l *limiter) acquire(ctx context.Context) (func(), error) {
+	select {
+	case l.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	release := func() { <-l.slots }
+	if !l.throttle {
+		return release, nil
+	}
+	for {
+		wait := l.reserve(time.Now())
+		if wait <= 0 {
+			return release, nil
+		}
+		if wait > l.maxWait {
+			release()
+			return nil, &APIError{
+				StatusCode: http.StatusTooManyRequests,
+				RetryAfter: wait,
+				Errors:     []ErrorDetail{{Message: "the store's API quota is spent until the window resets in " + wait.Round(time.Millisecond).String()}},
+				local:      true,
+			}
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			release()
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// reserve takes one request from the local quota estimate, or says how
+// long to wait for the window to refill.
+func (l *limiter) reserve(now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.known && !now.Before(l.resetAt) {
+		// The window has refilled; until a response says otherwise assume
+		// the whole quota and a full window.
+		l.remaining = l.last.Quota
+		window := l.last.Window
+		if window <= 0 {
+			window = time.Second
+		}
+		l.resetAt = now.Add(window)
+	}
+	if l.known && l.remaining <= 0 {
+		return l.resetAt.Sub(now) + resetMargin
+	}
+	l.remaining--
+	l.inflight++
+	return 0
+}
+
+// observe records what a response says about the quota and ends the
+// request's in-flight accounting.
+func (l *limiter) observe(resp *http.Response) {
+	if !l.throttle {
+		if r, ok := parseRate(resp.Header); ok {
+			l.mu.Lock()
+			l.last, l.known, l.resetAt = r, true, time.Now().Add(r.ResetIn)
+			l.mu.Unlock()
+		}
+		return
+	}
+	now := time.Now()
+	r, ok := parseRate(resp.Header)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.inflight > 0 {
+		l.inflight--
+	}
+	if ok {
+		l.last, l.known = r, true
+		// Requests still in flight were sent after this one was counted
+		// and will use quota too.
+		l.remaining = r.Remaining - l.inflight
+		l.resetAt = now.Add(r.ResetIn)
+	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		if wait, ok := serverWait(resp.Header); ok {
+			l.remaining = 0
+			if !l.known {
+				l.known = true
+				l.last.Quota = 1
+			}
+			if until := now.Add(wait); until.After(l.resetAt) {
+				l.resetAt = until
+			}
+		}
+	}
+}
+
+// abort ends the in-flight accounting of a request that got no response.
+func (l *limiter) abort() {
+	if !l.throttle {
+		return
+	}
+	l.mu.Lock()
+	if l.inflight > 0 {
+		l.inflight--
+	}
+	l.mu.Unlock()
+}
+
+// rate is the latest reported state with ResetIn counted from now.
+func (l *limiter) rate() Rate {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.known {
+		return Rate{}
+	}
+	r := l.last
+	r.ResetIn = max(time.Until(l.resetAt), 0)
+	return r
+}

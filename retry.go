@@ -1,0 +1,155 @@
+package bigcommerce
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"time"
+)
+
+// retryPolicy says which failures a call may be repeated after. It follows
+// from what a repeat could do to the store, not from the HTTP method alone.
+type retryPolicy int
+
+const (
+	// retryIdempotent: GET, PUT and DELETE of one group. Repeating them
+	// leaves the store as one success would, so 429, 5xx and transport
+	// errors are all retried.
+	retryIdempotent retryPolicy = iota
+	// retryCreate: POST. A second create makes a second group, so it is
+	// repeated only when the first provably did not reach the server: a
+	// 429 (BigCommerce refuses it before processing) or a connection that
+	// could not be made. A timeout or a 5xx may hide a create that was
+	// applied, so neither is retried.
+	retryCreate
+	// retryNever: DELETE of every group. Nothing is repeated, not even a
+	// 429, so the caller decides whether to send it again.
+	retryNever
+)
+
+type attemptKey struct{}
+
+// attemptState travels in the request context so that go-retryablehttp's
+// CheckRetry, which sees only the context and the outcome, knows the call's
+// policy and how many attempts it has made.
+type attemptState struct {
+	policy   retryPolicy
+	attempts int
+}
+
+// checkRetry is the Client's go-retryablehttp CheckRetry. It returns a nil
+// error for every answer the server gave, so that the last response
+// reaches the caller as a typed *APIError; and it stops by itself after
+// the last attempt, so go-retryablehttp never reports "giving up".
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return false, ctxErr
+	}
+	state, _ := ctx.Value(attemptKey{}).(*attemptState)
+	if state == nil {
+		state = &attemptState{policy: retryNever}
+	}
+	state.attempts++
+	retry := shouldRetry(state.policy, resp, err, c.waitMax)
+	if retry && state.attempts > c.retryMax {
+		retry = false
+	}
+	if retry && c.logger != nil {
+		attrs := []slog.Attr{slog.Int("attempt", state.attempts)}
+		if resp != nil {
+			attrs = append(attrs, slog.String("method", resp.Request.Method), slog.String("path", resp.Request.URL.Path), slog.Int("status", resp.StatusCode))
+		} else {
+			attrs = append(attrs, slog.String("error", err.Error()))
+		}
+		c.logger.LogAttrs(ctx, slog.LevelInfo, "bigcommerce: retrying", attrs...)
+	}
+	return retry, nil
+}
+
+// shouldRetry is the whole retry decision for one outcome.
+func shouldRetry(p retryPolicy, resp *http.Response, err error, maxWait time.Duration) bool {
+	if p == retryNever {
+		return false
+	}
+	if err != nil {
+		if !retryableTransportError(err) {
+			return false
+		}
+		return p == retryIdempotent || isDialError(err)
+	}
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests:
+		// Waiting longer than the caller allows is not retried: the error
+		// goes back at once with its RetryAfter, and the caller decides.
+		wait, ok := serverWait(resp.Header)
+		return !ok || wait <= maxWait
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return p == retryIdempotent
+	}
+	return false
+}
+
+// retryableTransportError rules out errors that a repeat cannot fix.
+func retryableTransportError(err error) bool {
+	var throttled *APIError
+	var unknownAuthority x509.UnknownAuthorityError
+	var certInvalid x509.CertificateInvalidError
+	var hostname x509.HostnameError
+	var verify *tls.CertificateVerificationError
+	var tooLarge *BodyTooLargeError
+	switch {
+	case errors.As(err, &throttled), errors.As(err, &tooLarge),
+		errors.As(err, &unknownAuthority), errors.As(err, &certInvalid),
+		errors.As(err, &hostname), errors.As(err, &verify):
+		return false
+	}
+	var redirect *redirectError
+	return !errors.As(err, &redirect)
+}
+
+// isDialError reports whether the connection could not be made at all, the
+// one transport failure after which a POST certainly did not reach the
+// server.
+func isDialError(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// backoff is the Client's go-retryablehttp Backoff. After a 429 it waits
+// what the server asked for; otherwise it grows exponentially from min,
+// with jitter so that many goroutines do not retry in step.
+func (c *Client) backoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+		if wait, ok := serverWait(resp.Header); ok {
+			return wait
+		}
+	}
+	return expBackoff(min, max, attempt)
+}
+
+func expBackoff(min, max time.Duration, attempt int) time.Duration {
+	if max <= 0 {
+		return 0
+	}
+	d := min
+	for i := 0; i < attempt && d < max; i++ {
+		d *= 2
+	}
+	if d > max || d <= 0 {
+		d = max
+	}
+	// Equal jitter: half fixed, half random, never under min.
+	half := d / 2
+	if half > 0 {
+		d = half + rand.N(half+1)
+	}
+	if d < min {
+		d = min
+	}
+	return d
+}

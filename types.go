@@ -1,0 +1,193 @@
+package bigcommerce
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Ptr returns a pointer to v, for the optional fields of update requests
+// and filters: Ptr(false) sends false, where a nil pointer sends nothing.
+func Ptr[T any](v T) *T { return &v }
+
+// Amount is a decimal amount of money or a percentage, kept as the exact
+// text of its digits so that nothing rounds: Amount("5.00"). It is sent
+// as a JSON string (the API documents amount as a string, and validating
+// proxies reject a number) and read from either a string or a number.
+type Amount string
+
+// NewAmount formats a decimal as an Amount with the given number of
+// decimals, e.g. NewAmount(big.NewRat(25, 2), 4) is "12.5000".
+func NewAmount(r *big.Rat, decimals int) Amount {
+	return Amount(r.FloatString(decimals))
+}
+
+// Rat returns the amount as an exact rational number.
+func (a Amount) Rat() (*big.Rat, error) {
+	if !a.Valid() {
+		return nil, fmt.Errorf("bigcommerce: amount %q is not a decimal number", string(a))
+	}
+	r, _ := new(big.Rat).SetString(string(a))
+	return r, nil
+}
+
+// Float64 returns the nearest float64, for display only: do not compute
+// money with it.
+func (a Amount) Float64() (float64, error) {
+	if !a.Valid() {
+		return 0, fmt.Errorf("bigcommerce: amount %q is not a decimal number", string(a))
+	}
+	return strconv.ParseFloat(string(a), 64)
+}
+
+// Valid reports whether the amount is a plain decimal number: an optional
+// minus sign, digits, and an optional fraction ("5", "-1.5", "12.5000").
+func (a Amount) Valid() bool {
+	s := string(a)
+	s = strings.TrimPrefix(s, "-")
+	intPart, frac, hasDot := strings.Cut(s, ".")
+	if intPart == "" || (hasDot && frac == "") {
+		return false
+	}
+	return allDigits(intPart) && allDigits(frac)
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Equal reports whether two amounts are the same number ("5" and "5.0000").
+func (a Amount) Equal(b Amount) bool {
+	x, err1 := a.Rat()
+	y, err2 := b.Rat()
+	if err1 != nil || err2 != nil {
+		return a == b
+	}
+	return x.Cmp(y) == 0
+}
+
+// UnmarshalJSON accepts a JSON string or number and keeps its exact text;
+// null leaves the amount empty.
+func (a *Amount) UnmarshalJSON(b []byte) error {
+	switch {
+	case len(b) == 0 || bytes.Equal(b, []byte("null")):
+		*a = ""
+	case b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*a = Amount(strings.TrimSpace(s))
+	case b[0] == '-' || (b[0] >= '0' && b[0] <= '9'):
+		*a = Amount(b)
+	default:
+		return fmt.Errorf("bigcommerce: amount must be a string or a number, got %s", truncate(b))
+	}
+	return nil
+}
+
+func truncate(b []byte) string {
+	if len(b) > 40 {
+		return string(b[:40]) + "..."
+	}
+	return string(b)
+}
+
+// flexInt reads an id that the API has sent both as a number and as a
+// string ("20"); null and "" read as 0.
+type flexInt int
+
+func (n *flexInt) UnmarshalJSON(b []byte) error {
+	if len(b) >= 2 && b[0] == '"' {
+		b = b[1 : len(b)-1]
+		if len(b) == 0 {
+			*n = 0
+			return nil
+		}
+	}
+	if bytes.Equal(b, []byte("null")) {
+		*n = 0
+		return nil
+	}
+	v, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		// Ids such as 20.0 have been seen from PHP-backed APIs.
+		f, ferr := strconv.ParseFloat(string(b), 64)
+		if ferr != nil || f != float64(int64(f)) {
+			return fmt.Errorf("bigcommerce: %s is not an integer id", truncate(b))
+		}
+		v = int64(f)
+	}
+	*n = flexInt(v)
+	return nil
+}
+
+// dateLayouts are the formats the API has used for dates: the reference's
+// "2023-07-17 06:30:41", RFC 1123 with a numeric zone as other v2
+// resources send, and RFC 3339.
+var dateLayouts = []string{
+	"2006-01-02 15:04:05",
+	time.RFC1123Z,
+	time.RFC3339Nano,
+	time.RFC1123,
+	"2006-01-02T15:04:05",
+	"2006-01-02",
+}
+
+// ParseDate parses a date in any format the API has used. An empty string,
+// and MySQL's zero date, give the zero time. Dates without a zone are UTC.
+func ParseDate(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.HasPrefix(s, "0000-00-00") {
+		return time.Time{}, nil
+	}
+	for _, layout := range dateLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("bigcommerce: unrecognised date %q", truncate([]byte(s)))
+}
+
+// apiTime decodes a date field with ParseDate.
+type apiTime time.Time
+
+func (t *apiTime) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(b, []byte("null")) {
+		*t = apiTime{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("bigcommerce: a date must be a string, got %s", truncate(b))
+	}
+	v, err := ParseDate(s)
+	if err != nil {
+		return err
+	}
+	*t = apiTime(v)
+	return nil
+}
+
+// lenientString decodes an enum: a string is kept, any other JSON value
+// (the reference's own example has "method": true) reads as "" instead of
+// failing the whole response.
+func lenientString(b []byte) string {
+	if len(b) == 0 || b[0] != '"' {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(b, &s) != nil {
+		return ""
+	}
+	return s
+}
