@@ -1,0 +1,87 @@
+package bigcommercetest
+
+import (
+	"fmt"
+	"time"
+)
+
+// DateFormatReference is the date layout shown in BigCommerce's own API
+// reference examples ("2023-07-17 06:30:41"). Pass it to WithDateFormat to
+// check that a client copes with it as well as with the default RFC 1123 form.
+const DateFormatReference = "2006-01-02 15:04:05"
+
+// Option configures a Server created by NewServer or Listen.
+type Option func(*config)
+
+type config struct {
+	createStatus        int
+	quota               int
+	window              time.Duration
+	seed                int
+	dateFormat          string
+	allowDuplicateNames bool
+	latency             time.Duration
+}
+
+func newConfig(opts []Option) config {
+	c := config{
+		createStatus: 201,
+		// High enough that ordinary tests never meet the limit, yet the
+		// rate-limit headers still appear on every response.
+		quota:      10000,
+		window:     30 * time.Second,
+		dateFormat: time.RFC1123Z,
+	}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+// WithCreateStatus sets the status of a successful create. BigCommerce's
+// documents disagree between 201 (the default here) and 200, so clients
+// should be tested against both.
+func WithCreateStatus(code int) Option {
+	if code != 200 && code != 201 {
+		panic(fmt.Sprintf("bigcommercetest: WithCreateStatus(%d): a create answers 200 or 201", code))
+	}
+	return func(c *config) { c.createStatus = code }
+}
+
+// WithRateLimit sets the request quota per fixed window. The default is
+// 10000 per 30s; a real store allows 150 (450 on Pro) per 30s.
+func WithRateLimit(quota int, window time.Duration) Option {
+	checkRateLimit(quota, window)
+	return func(c *config) { c.quota, c.window = quota, window }
+}
+
+func checkRateLimit(quota int, window time.Duration) {
+	if quota < 1 || window <= 0 {
+		panic(fmt.Sprintf("bigcommercetest: rate limit needs a quota >= 1 and a positive window, got %d per %v", quota, window))
+	}
+}
+
+// WithSeed stores n sample groups before the server answers its first
+// request, as Server.Seed does.
+func WithSeed(n int) Option {
+	return func(c *config) { c.seed = n }
+}
+
+// WithDateFormat sets the time layout of date_created and date_modified in
+// responses. The default is time.RFC1123Z, the form other v2 resources use.
+func WithDateFormat(layout string) Option {
+	return func(c *config) { c.dateFormat = layout }
+}
+
+// WithAllowDuplicateNames lets two groups share a name. By default a create
+// or update that would duplicate a name (ignoring case) is answered 409, as
+// the control panel refuses duplicates.
+func WithAllowDuplicateNames() Option {
+	return func(c *config) { c.allowDuplicateNames = true }
+}
+
+// WithLatency delays every answer by d, which makes client timeouts and
+// cancellation testable. A request whose context ends first gets no answer.
+func WithLatency(d time.Duration) Option {
+	return func(c *config) { c.latency = d }
+}
