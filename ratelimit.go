@@ -112,6 +112,9 @@ type limiter struct {
 	remaining int       // local estimate of requests left in this window
 	resetAt   time.Time // when the current window refills
 	inflight  int       // requests sent and not yet answered
+	// pausedUntil is set by a 429 that said how long to wait, with or
+	// without the quota headers.
+	pausedUntil time.Time
 }
 
 func newLimiter(maxConcurrent int, throttle bool, maxWait time.Duration) *limiter {
@@ -162,22 +165,27 @@ func (l *limiter) acquire(ctx context.Context) (func(), error) {
 }
 
 // reserve takes one request from the local quota estimate, or says how
-// long to wait for the window to refill.
+// long to wait for the window to refill or a 429's pause to pass.
 func (l *limiter) reserve(now time.Time) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.known && !now.Before(l.resetAt) {
-		// The window has refilled; until a response says otherwise assume
-		// the whole quota and a full window.
-		l.remaining = l.last.Quota
-		window := l.last.Window
-		if window <= 0 {
-			window = time.Second
-		}
-		l.resetAt = now.Add(window)
+	if now.Before(l.pausedUntil) {
+		return l.pausedUntil.Sub(now) + resetMargin
 	}
-	if l.known && l.remaining <= 0 {
-		return l.resetAt.Sub(now) + resetMargin
+	if l.known {
+		if !now.Before(l.resetAt) {
+			// The window has refilled; until a response says otherwise
+			// assume the whole quota and a full window.
+			l.remaining = l.last.Quota
+			window := l.last.Window
+			if window <= 0 {
+				window = time.Second
+			}
+			l.resetAt = now.Add(window)
+		}
+		if l.remaining <= 0 {
+			return l.resetAt.Sub(now) + resetMargin
+		}
 	}
 	l.remaining--
 	l.inflight++
@@ -187,19 +195,11 @@ func (l *limiter) reserve(now time.Time) time.Duration {
 // observe records what a response says about the quota and ends the
 // request's in-flight accounting.
 func (l *limiter) observe(resp *http.Response) {
-	if !l.throttle {
-		if r, ok := parseRate(resp.Header); ok {
-			l.mu.Lock()
-			l.last, l.known, l.resetAt = r, true, time.Now().Add(r.ResetIn)
-			l.mu.Unlock()
-		}
-		return
-	}
 	now := time.Now()
 	r, ok := parseRate(resp.Header)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.inflight > 0 {
+	if l.throttle && l.inflight > 0 {
 		l.inflight--
 	}
 	if ok {
@@ -210,14 +210,11 @@ func (l *limiter) observe(resp *http.Response) {
 		l.resetAt = now.Add(r.ResetIn)
 	}
 	if resp.StatusCode == http.StatusTooManyRequests {
+		// Every goroutine pauses as long as the 429 asks, not only the
+		// one that got it.
 		if wait, ok := serverWait(resp.Header); ok {
-			l.remaining = 0
-			if !l.known {
-				l.known = true
-				l.last.Quota = 1
-			}
-			if until := now.Add(wait); until.After(l.resetAt) {
-				l.resetAt = until
+			if until := now.Add(wait); until.After(l.pausedUntil) {
+				l.pausedUntil = until
 			}
 		}
 	}

@@ -1,0 +1,305 @@
+package bigcommerce
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+)
+
+func statusResp(code int, headers ...string) *http.Response {
+	r := &http.Response{StatusCode: code, Header: http.Header{}}
+	for i := 0; i+1 < len(headers); i += 2 {
+		r.Header.Set(headers[i], headers[i+1])
+	}
+	return r
+}
+
+func TestShouldRetry(t *testing.T) {
+	t.Parallel()
+	dial := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	read := &net.OpError{Op: "read", Net: "tcp", Err: errors.New("connection reset by peer")}
+	tests := []struct {
+		name   string
+		policy retryPolicy
+		resp   *http.Response
+		err    error
+		want   bool
+	}{
+		{"GET 429 is retried", retryIdempotent, statusResp(429), nil, true},
+		{"POST 429 is retried: the store did not process it", retryCreate, statusResp(429), nil, true},
+		{"DeleteAll 429 is not retried", retryNever, statusResp(429), nil, false},
+		{"429 asking longer than the max wait is not retried", retryIdempotent, statusResp(429, "X-Retry-After", "31"), nil, false},
+		{"429 asking exactly the max wait is retried", retryIdempotent, statusResp(429, "X-Retry-After", "30"), nil, true},
+		{"429 reset header beyond the max wait is not retried", retryIdempotent, statusResp(429, headerResetMs, "45000"), nil, false},
+		{"GET 500 is retried", retryIdempotent, statusResp(500), nil, true},
+		{"GET 502 is retried", retryIdempotent, statusResp(502), nil, true},
+		{"GET 503 is retried", retryIdempotent, statusResp(503), nil, true},
+		{"GET 504 is retried", retryIdempotent, statusResp(504), nil, true},
+		{"GET 501 is not retried", retryIdempotent, statusResp(501), nil, false},
+		{"GET 507 is not retried", retryIdempotent, statusResp(507), nil, false},
+		{"POST 500 is never retried: it may have created the group", retryCreate, statusResp(500), nil, false},
+		{"POST 503 is never retried", retryCreate, statusResp(503), nil, false},
+		{"DeleteAll 503 is not retried", retryNever, statusResp(503), nil, false},
+		{"GET 404 is not retried", retryIdempotent, statusResp(404), nil, false},
+		{"GET 200 is not retried", retryIdempotent, statusResp(200), nil, false},
+		{"GET 409 is not retried", retryIdempotent, statusResp(409), nil, false},
+		{"GET connection reset is retried", retryIdempotent, nil, read, true},
+		{"POST connection reset is not retried: the create may have landed", retryCreate, nil, read, false},
+		{"POST dial failure is retried: it never reached the server", retryCreate, nil, dial, true},
+		{"POST timeout is not retried", retryCreate, nil, context.DeadlineExceeded, false},
+		{"DeleteAll dial failure is not retried", retryNever, nil, dial, false},
+		{"GET refused redirect is not retried", retryIdempotent, nil, &redirectError{reason: "x"}, false},
+		{"GET local throttle refusal is not retried", retryIdempotent, nil, &APIError{StatusCode: 429, local: true}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := shouldRetry(tt.policy, tt.resp, tt.err, 30*time.Second); got != tt.want {
+				t.Errorf("shouldRetry = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	t.Parallel()
+	c := &Client{}
+	tests := []struct {
+		name string
+		resp *http.Response
+		want time.Duration
+	}{
+		{"X-Retry-After is in seconds", statusResp(429, "X-Retry-After", "3", headerResetMs, "100"), 3 * time.Second},
+		{"reset header when there is no X-Retry-After", statusResp(429, headerResetMs, "1500"), 1500 * time.Millisecond},
+		{"standard Retry-After from a proxy as a last resort", statusResp(429, "Retry-After", "4"), 4 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := c.backoff(time.Second, time.Minute, 0, tt.resp); got != tt.want {
+				t.Errorf("backoff = %s, want %s", got, tt.want)
+			}
+		})
+	}
+	t.Run("exponential with jitter stays between min and max", func(t *testing.T) {
+		t.Parallel()
+		lo, hi := 100*time.Millisecond, 2*time.Second
+		for attempt := range 12 {
+			ceiling := lo << attempt
+			if ceiling > hi || ceiling <= 0 {
+				ceiling = hi
+			}
+			for range 50 {
+				got := c.backoff(lo, hi, attempt, statusResp(503))
+				if got < lo || got > ceiling || got < ceiling/2 {
+					t.Fatalf("attempt %d: backoff %s outside [%s, %s]", attempt, got, max(lo, ceiling/2), ceiling)
+				}
+			}
+		}
+	})
+	t.Run("a 429 without headers backs off exponentially", func(t *testing.T) {
+		t.Parallel()
+		if got := c.backoff(time.Second, time.Minute, 0, statusResp(429)); got < 500*time.Millisecond || got > time.Second {
+			t.Errorf("backoff = %s", got)
+		}
+	})
+	t.Run("zero waits stay zero", func(t *testing.T) {
+		t.Parallel()
+		if got := c.backoff(0, 0, 5, statusResp(503)); got != 0 {
+			t.Errorf("backoff = %s, want 0", got)
+		}
+	})
+}
+
+// attempts runs one call against responder and returns the error and how
+// many requests reached the transport.
+func attempts(t *testing.T, method string, responder httpmock.Responder, run func(c *Client) error, opts ...Option) (error, int) {
+	t.Helper()
+	c, mt, rec := setup(t, opts...)
+	mt.RegisterResponder(method, `=~^`+testBaseURL+`/customer_groups`, responder)
+	err := run(c)
+	return err, rec.count()
+}
+
+func getGroup(c *Client) error {
+	_, _, err := c.CustomerGroups.Get(context.Background(), 5)
+	return err
+}
+
+func createGroup(c *Client) error {
+	_, _, err := c.CustomerGroups.Create(context.Background(), &CreateCustomerGroupRequest{Name: "Wholesale"})
+	return err
+}
+
+func TestRetriesEndToEnd(t *testing.T) {
+	t.Parallel()
+	ok := jsonResponder(200, `{"id":5,"name":"Wholesale"}`)
+	created := jsonResponder(201, `{"id":5,"name":"Wholesale"}`)
+	dialErr := httpmock.NewErrorResponder(&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")})
+	resetErr := httpmock.NewErrorResponder(&net.OpError{Op: "read", Net: "tcp", Err: errors.New("connection reset by peer")})
+
+	t.Run("GET retried through 503s until it succeeds", func(t *testing.T) {
+		t.Parallel()
+		err, n := attempts(t, "GET", sequence(fixture(t, "error_503_plain"), fixture(t, "error_500"), ok), getGroup)
+		if err != nil || n != 3 {
+			t.Fatalf("err = %v, attempts = %d; want success after 3", err, n)
+		}
+	})
+	t.Run("POST answered 500 is sent once and the 500 is returned", func(t *testing.T) {
+		t.Parallel()
+		err, n := attempts(t, "POST", sequence(fixture(t, "error_500"), created), createGroup)
+		var apiErr *APIError
+		if n != 1 || !errors.As(err, &apiErr) || apiErr.StatusCode != 500 || !errors.Is(err, ErrServer) {
+			t.Fatalf("err = %v, attempts = %d; want the 500 after 1 attempt", err, n)
+		}
+	})
+	t.Run("POST answered 429 is retried", func(t *testing.T) {
+		t.Parallel()
+		err, n := attempts(t, "POST", sequence(fixture(t, "error_429_no_headers"), created), createGroup)
+		if err != nil || n != 2 {
+			t.Fatalf("err = %v, attempts = %d; want success after 2", err, n)
+		}
+	})
+	t.Run("POST whose connection could not be made is retried", func(t *testing.T) {
+		t.Parallel()
+		err, n := attempts(t, "POST", sequence(dialErr, created), createGroup)
+		if err != nil || n != 2 {
+			t.Fatalf("err = %v, attempts = %d; want success after 2", err, n)
+		}
+	})
+	t.Run("POST whose connection broke is not retried", func(t *testing.T) {
+		t.Parallel()
+		err, n := attempts(t, "POST", sequence(resetErr, created), createGroup)
+		var reqErr *RequestError
+		if n != 1 || !errors.As(err, &reqErr) {
+			t.Fatalf("err = %v, attempts = %d; want a RequestError after 1 attempt", err, n)
+		}
+	})
+	t.Run("GET whose connection broke is retried", func(t *testing.T) {
+		t.Parallel()
+		err, n := attempts(t, "GET", sequence(resetErr, ok), getGroup)
+		if err != nil || n != 2 {
+			t.Fatalf("err = %v, attempts = %d", err, n)
+		}
+	})
+	t.Run("DeleteAll answered 429 is sent once", func(t *testing.T) {
+		t.Parallel()
+		err, n := attempts(t, "DELETE", sequence(fixture(t, "error_429_no_headers"), jsonResponder(204, "")), func(c *Client) error {
+			_, err := c.CustomerGroups.DeleteAll(context.Background())
+			return err
+		})
+		if n != 1 || !errors.Is(err, ErrRateLimited) {
+			t.Fatalf("err = %v, attempts = %d; want ErrRateLimited after 1 attempt", err, n)
+		}
+	})
+	t.Run("PUT and DELETE of one group are retried after 502", func(t *testing.T) {
+		t.Parallel()
+		err, n := attempts(t, "PUT", sequence(fixture(t, "error_502_html"), ok), func(c *Client) error {
+			_, _, err := c.CustomerGroups.Update(context.Background(), 5, &UpdateCustomerGroupRequest{Name: Ptr("x")})
+			return err
+		})
+		if err != nil || n != 2 {
+			t.Fatalf("PUT: err = %v, attempts = %d", err, n)
+		}
+		err, n = attempts(t, "DELETE", sequence(fixture(t, "error_502_html"), jsonResponder(204, "")), func(c *Client) error {
+			_, err := c.CustomerGroups.Delete(context.Background(), 5)
+			return err
+		})
+		if err != nil || n != 2 {
+			t.Fatalf("DELETE: err = %v, attempts = %d", err, n)
+		}
+	})
+	t.Run("after the last retry the typed error of the last response is returned", func(t *testing.T) {
+		t.Parallel()
+		err, n := attempts(t, "GET", fixture(t, "error_503_plain"), getGroup, WithRetryMax(2))
+		var apiErr *APIError
+		if n != 3 || !errors.As(err, &apiErr) || apiErr.StatusCode != 503 {
+			t.Fatalf("err = %v, attempts = %d; want the 503 after 3 attempts", err, n)
+		}
+		if strings.Contains(err.Error(), "giving up") {
+			t.Errorf("error leaks go-retryablehttp's wording: %v", err)
+		}
+	})
+	t.Run("after the last transport failure the transport error is returned", func(t *testing.T) {
+		t.Parallel()
+		err, n := attempts(t, "GET", resetErr, getGroup, WithRetryMax(1))
+		if n != 2 || err == nil || strings.Contains(err.Error(), "giving up") || !strings.Contains(err.Error(), "connection reset") {
+			t.Fatalf("err = %v, attempts = %d", err, n)
+		}
+	})
+	t.Run("WithRetryMax(0) sends once", func(t *testing.T) {
+		t.Parallel()
+		_, n := attempts(t, "GET", fixture(t, "error_503_plain"), getGroup, WithRetryMax(0))
+		if n != 1 {
+			t.Fatalf("attempts = %d, want 1", n)
+		}
+	})
+	t.Run("a 429 asking longer than the max wait comes back at once with RetryAfter", func(t *testing.T) {
+		t.Parallel()
+		// error_429 asks for 2s; the test client waits at most 0.
+		err, n := attempts(t, "GET", sequence(fixture(t, "error_429"), ok), getGroup, WithoutThrottling())
+		var apiErr *APIError
+		if n != 1 || !errors.As(err, &apiErr) || !errors.Is(err, ErrRateLimited) || apiErr.RetryAfter != 2*time.Second {
+			t.Fatalf("err = %v, attempts = %d; want ErrRateLimited with RetryAfter 2s after 1 attempt", err, n)
+		}
+	})
+	t.Run("a 429 is retried after the wait it asks for", func(t *testing.T) {
+		t.Parallel()
+		zeroWait := func(req *http.Request) (*http.Response, error) {
+			resp := httpmock.NewStringResponse(429, "")
+			resp.Header.Set("X-Retry-After", "0")
+			return resp, nil
+		}
+		err, n := attempts(t, "GET", sequence(zeroWait, zeroWait, ok), getGroup)
+		if err != nil || n != 3 {
+			t.Fatalf("err = %v, attempts = %d", err, n)
+		}
+	})
+}
+
+func TestCancelWhileWaitingToRetry(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	c, mt, rec := setup(t, WithRetryWait(time.Hour, time.Hour))
+	mt.RegisterResponder("GET", testBaseURL+"/customer_groups/5", func(req *http.Request) (*http.Response, error) {
+		// The caller gives up while the client would wait an hour.
+		defer cancel()
+		return httpmock.NewStringResponse(503, ""), nil
+	})
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := c.CustomerGroups.Get(ctx, 5)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Get did not return after its context was cancelled")
+	}
+	if n := rec.count(); n != 1 {
+		t.Errorf("attempts = %d, want 1", n)
+	}
+}
+
+func TestTimeoutBoundsTheWholeCall(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := setup(t, WithTimeout(50*time.Millisecond), WithRetryWait(time.Hour, time.Hour))
+	mt.RegisterResponder("GET", testBaseURL+"/customer_groups/5", httpmock.NewStringResponder(503, ""))
+	start := time.Now()
+	_, _, err := c.CustomerGroups.Get(context.Background(), 5)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want context.DeadlineExceeded", err)
+	}
+	if time.Since(start) > 10*time.Second {
+		t.Fatal("the timeout did not cut the retry wait short")
+	}
+}
