@@ -420,6 +420,9 @@ type call struct {
 	// emptyOK: a 204 or an empty body is a valid answer (an empty list);
 	// otherwise an empty body where out expects one is a DecodeError.
 	emptyOK bool
+	// goneOK: a 404 on a retry means an earlier attempt already did the
+	// work (a delete that was applied before its answer was lost).
+	goneOK bool
 }
 
 var errEmptyBody = errors.New("the body is empty")
@@ -484,6 +487,9 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 	defer putBuffer(buf)
 	if err := c.readBody(buf, httpResp); err != nil {
 		return resp, &APIError{StatusCode: httpResp.StatusCode, Method: cl.method, URL: sanitizeURL(u), Errors: []ErrorDetail{{Message: err.Error()}}, err: err}
+	}
+	if cl.goneOK && httpResp.StatusCode == http.StatusNotFound && state.attempts > 1 {
+		return resp, nil
 	}
 	if httpResp.StatusCode == http.StatusMultiStatus || httpResp.StatusCode < 200 || httpResp.StatusCode > 299 {
 		return resp, newAPIError(httpResp, cl.method, u, buf.Bytes())

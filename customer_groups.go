@@ -374,14 +374,16 @@ func (s *CustomerGroupsService) Update(ctx context.Context, id int, req *UpdateC
 }
 
 // Delete removes the customer group with the given id; its customers are
-// left in no group. A missing group gives an error matching ErrNotFound.
+// left in no group. A missing group gives an error matching ErrNotFound,
+// except when a retry finds the group gone: then an earlier attempt whose
+// answer was lost deleted it, and Delete reports success.
 //
 // BigCommerce API docs: https://developer.bigcommerce.com/docs/rest-management/customers-v2/customer-groups#delete-a-customer-group
 func (s *CustomerGroupsService) Delete(ctx context.Context, id int) (*Response, error) {
 	if err := validateID(id); err != nil {
 		return nil, err
 	}
-	return s.client.do(ctx, call{method: http.MethodDelete, path: groupPath(id)})
+	return s.client.do(ctx, call{method: http.MethodDelete, path: groupPath(id), goneOK: true})
 }
 
 // DeleteAll deletes every customer group of the store, leaving all its

@@ -115,10 +115,16 @@ type limiter struct {
 	// pausedUntil is set by a 429 that said how long to wait, with or
 	// without the quota headers.
 	pausedUntil time.Time
+	// Until the first answer arrives the quota is unknown, so one request
+	// goes first and the others wait for what it learns; a burst from
+	// many goroutines could otherwise overrun a small quota at once.
+	probing bool
+	probed  bool
+	probe   chan struct{} // closed when the first answer (or failure) is in
 }
 
 func newLimiter(maxConcurrent int, throttle bool, maxWait time.Duration) *limiter {
-	return &limiter{slots: make(chan struct{}, maxConcurrent), throttle: throttle, maxWait: maxWait}
+	return &limiter{slots: make(chan struct{}, maxConcurrent), throttle: throttle, maxWait: maxWait, probe: make(chan struct{})}
 }
 
 // resetMargin is added to the server's reset time: waking a hair late costs
@@ -139,12 +145,17 @@ func (l *limiter) acquire(ctx context.Context) (func(), error) {
 	if !l.throttle {
 		return release, nil
 	}
+	if err := l.awaitProbe(ctx); err != nil {
+		release()
+		return nil, err
+	}
 	for {
 		wait := l.reserve(time.Now())
 		if wait <= 0 {
 			return release, nil
 		}
 		if wait > l.maxWait {
+			l.endProbe()
 			release()
 			return nil, &APIError{
 				StatusCode: http.StatusTooManyRequests,
@@ -158,9 +169,44 @@ func (l *limiter) acquire(ctx context.Context) (func(), error) {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
+			l.endProbe()
 			release()
 			return nil, ctx.Err()
 		}
+	}
+}
+
+// awaitProbe lets the first request through and holds the others until
+// it has been answered.
+func (l *limiter) awaitProbe(ctx context.Context) error {
+	l.mu.Lock()
+	if l.probed || !l.probing {
+		l.probing = true
+		l.mu.Unlock()
+		return nil
+	}
+	l.mu.Unlock()
+	select {
+	case <-l.probe:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// endProbe releases the waiters when a request gives up before it is
+// sent, so that they never wait on an answer that will not come.
+func (l *limiter) endProbe() {
+	l.mu.Lock()
+	l.probeDoneLocked()
+	l.mu.Unlock()
+}
+
+// probeDoneLocked ends the first-request wait; l.mu is held.
+func (l *limiter) probeDoneLocked() {
+	if !l.probed {
+		l.probed = true
+		close(l.probe)
 	}
 }
 
@@ -194,20 +240,30 @@ func (l *limiter) reserve(now time.Time) time.Duration {
 
 // observe records what a response says about the quota and ends the
 // request's in-flight accounting.
-func (l *limiter) observe(resp *http.Response) {
-	now := time.Now()
+func (l *limiter) observe(resp *http.Response) { l.observeAt(resp, time.Now()) }
+
+func (l *limiter) observeAt(resp *http.Response, now time.Time) {
 	r, ok := parseRate(resp.Header)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.throttle && l.inflight > 0 {
 		l.inflight--
 	}
+	l.probeDoneLocked()
 	if ok {
-		l.last, l.known = r, true
 		// Requests still in flight were sent after this one was counted
 		// and will use quota too.
-		l.remaining = r.Remaining - l.inflight
-		l.resetAt = now.Add(r.ResetIn)
+		est := r.Remaining - l.inflight
+		resetAt := now.Add(r.ResetIn)
+		// Answers overtake each other. Within one window the quota only
+		// goes down, so an answer that reports more than is already known
+		// to be left is stale; only a new window may raise the estimate.
+		tolerance := min(50*time.Millisecond, r.Window/4)
+		if l.known && !resetAt.After(l.resetAt.Add(tolerance)) && est > l.remaining {
+			est = l.remaining
+		}
+		l.last, l.known = r, true
+		l.remaining, l.resetAt = est, resetAt
 	}
 	if resp.StatusCode == http.StatusTooManyRequests {
 		// Every goroutine pauses as long as the 429 asks, not only the
@@ -229,6 +285,7 @@ func (l *limiter) abort() {
 	if l.inflight > 0 {
 		l.inflight--
 	}
+	l.probeDoneLocked()
 	l.mu.Unlock()
 }
 

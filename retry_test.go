@@ -215,6 +215,26 @@ func TestRetriesEndToEnd(t *testing.T) {
 			t.Fatalf("DELETE: err = %v, attempts = %d", err, n)
 		}
 	})
+	t.Run("a retried DELETE that finds the group gone succeeds: the first attempt deleted it", func(t *testing.T) {
+		t.Parallel()
+		err, n := attempts(t, "DELETE", sequence(fixture(t, "error_500"), fixture(t, "error_404")), func(c *Client) error {
+			_, err := c.CustomerGroups.Delete(context.Background(), 5)
+			return err
+		})
+		if err != nil || n != 2 {
+			t.Fatalf("err = %v, attempts = %d; want success after 2", err, n)
+		}
+	})
+	t.Run("a first-attempt 404 on DELETE is ErrNotFound", func(t *testing.T) {
+		t.Parallel()
+		err, n := attempts(t, "DELETE", fixture(t, "error_404"), func(c *Client) error {
+			_, err := c.CustomerGroups.Delete(context.Background(), 5)
+			return err
+		})
+		if !errors.Is(err, ErrNotFound) || n != 1 {
+			t.Fatalf("err = %v, attempts = %d", err, n)
+		}
+	})
 	t.Run("after the last retry the typed error of the last response is returned", func(t *testing.T) {
 		t.Parallel()
 		err, n := attempts(t, "GET", fixture(t, "error_503_plain"), getGroup, WithRetryMax(2))
