@@ -228,11 +228,11 @@ type CreateCustomerGroupRequest struct {
 // IsDefault off. DiscountRules replaces the group's whole set of rules
 // when it is non-nil: an empty non-nil slice removes every rule.
 type UpdateCustomerGroupRequest struct {
-	Name             *string
-	IsDefault        *bool
-	CategoryAccess   *CategoryAccess
-	DiscountRules    []DiscountRule
-	IsGroupForGuests *bool
+	Name             *string         `json:"name,omitempty"`
+	IsDefault        *bool           `json:"is_default,omitempty"`
+	CategoryAccess   *CategoryAccess `json:"category_access,omitempty"`
+	DiscountRules    []DiscountRule  `json:"discount_rules,omitempty"`
+	IsGroupForGuests *bool           `json:"is_group_for_guests,omitempty"`
 }
 
 // MarshalJSON sends exactly the fields that are set, with "discount_rules":
