@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -84,7 +85,11 @@ func (e *APIError) Error() string {
 	if e.local {
 		b.WriteString("throttled locally")
 	} else {
-		fmt.Fprintf(&b, "%d %s", e.StatusCode, http.StatusText(e.StatusCode))
+		b.WriteString(strconv.Itoa(e.StatusCode))
+		if text := statusText(e.StatusCode); text != "" {
+			b.WriteByte(' ')
+			b.WriteString(text)
+		}
 	}
 	if msg := e.Message(); msg != "" {
 		b.WriteString(": ")
@@ -94,6 +99,15 @@ func (e *APIError) Error() string {
 		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
 	}
 	return b.String()
+}
+
+// statusText adds the legacy Basic-auth hourly limit, which net/http has
+// no name for.
+func statusText(code int) string {
+	if code == 509 {
+		return "Bandwidth Limit Exceeded"
+	}
+	return http.StatusText(code)
 }
 
 // Message is the first message of the error body, or "".

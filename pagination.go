@@ -2,6 +2,7 @@ package bigcommerce
 
 import (
 	"context"
+	"fmt"
 	"iter"
 )
 
@@ -47,16 +48,25 @@ func (s *CustomerGroupsService) All(ctx context.Context, opts *ListCustomerGroup
 				yield(CustomerGroup{}, err)
 				return
 			}
+			fresh := 0
 			for i := range page {
 				if page[i].ID <= lastID {
 					continue
 				}
 				lastID = page[i].ID
+				fresh++
 				if !yield(page[i], nil) {
 					return
 				}
 			}
 			if len(page) < o.Limit {
+				return
+			}
+			if fresh == 0 {
+				// Ids only grow from page to page, so a full page of ids
+				// already seen means the server ignores the page number;
+				// asking for the next one would loop for ever.
+				yield(CustomerGroup{}, fmt.Errorf("bigcommerce: page %d held only groups already seen; the server is not paging, so the walk is incomplete", o.Page))
 				return
 			}
 			o.Page++

@@ -101,17 +101,24 @@ func serverWait(h http.Header) (time.Duration, bool) {
 // and, when throttling is on, holds requests back while the store's quota
 // is spent, so that callers wait for the window to refill instead of
 // spending requests on 429s.
+//
+// It counts its own requests in the current window rather than trusting
+// the latest X-Rate-Limit-Requests-Left alone: answers overtake each other,
+// and an answer cannot say which of the requests still in flight the
+// server had already counted. The headers serve to learn the quota and the
+// window, and to notice other apps using the same store's quota.
 type limiter struct {
 	slots    chan struct{}
 	throttle bool
 	maxWait  time.Duration
 
-	mu        sync.Mutex
-	last      Rate
-	known     bool      // a response has reported the quota
-	remaining int       // local estimate of requests left in this window
-	resetAt   time.Time // when the current window refills
-	inflight  int       // requests sent and not yet answered
+	mu      sync.Mutex
+	last    Rate
+	known   bool      // a response has reported the quota
+	resetAt time.Time // when the current window refills
+	// sent counts this Client's requests let through in the current
+	// window; others is the least that other apps must have used in it.
+	sent, others int
 	// pausedUntil is set by a 429 that said how long to wait, with or
 	// without the quota headers.
 	pausedUntil time.Time
@@ -210,7 +217,7 @@ func (l *limiter) probeDoneLocked() {
 	}
 }
 
-// reserve takes one request from the local quota estimate, or says how
+// reserve takes one request from what is left of the window, or says how
 // long to wait for the window to refill or a 429's pause to pass.
 func (l *limiter) reserve(now time.Time) time.Duration {
 	l.mu.Lock()
@@ -220,73 +227,67 @@ func (l *limiter) reserve(now time.Time) time.Duration {
 	}
 	if l.known {
 		if !now.Before(l.resetAt) {
-			// The window has refilled; until a response says otherwise
-			// assume the whole quota and a full window.
-			l.remaining = l.last.Quota
+			// The window has refilled; until an answer says when it ends,
+			// assume a full window from now.
+			l.sent, l.others = 0, 0
 			window := l.last.Window
 			if window <= 0 {
 				window = time.Second
 			}
 			l.resetAt = now.Add(window)
 		}
-		if l.remaining <= 0 {
+		if l.leftLocked() <= 0 {
 			return l.resetAt.Sub(now) + resetMargin
 		}
 	}
-	l.remaining--
-	l.inflight++
+	l.sent++
 	return 0
 }
 
-// observe records what a response says about the quota and ends the
-// request's in-flight accounting.
+func (l *limiter) leftLocked() int { return l.last.Quota - l.sent - l.others }
+
+// observe records what an answer says about the quota.
 func (l *limiter) observe(resp *http.Response) { l.observeAt(resp, time.Now()) }
 
 func (l *limiter) observeAt(resp *http.Response, now time.Time) {
 	r, ok := parseRate(resp.Header)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.throttle && l.inflight > 0 {
-		l.inflight--
-	}
 	l.probeDoneLocked()
 	if ok {
-		// Requests still in flight were sent after this one was counted
-		// and will use quota too.
-		est := r.Remaining - l.inflight
 		resetAt := now.Add(r.ResetIn)
-		// Answers overtake each other. Within one window the quota only
-		// goes down, so an answer that reports more than is already known
-		// to be left is stale; only a new window may raise the estimate.
 		tolerance := min(50*time.Millisecond, r.Window/4)
-		if l.known && !resetAt.After(l.resetAt.Add(tolerance)) && est > l.remaining {
-			est = l.remaining
+		if !l.known || !resetAt.Before(l.resetAt.Add(-tolerance)) {
+			// Not a late answer from a window that has ended: the server's
+			// clock is the one that counts.
+			l.last, l.known, l.resetAt = r, true, resetAt
+			// The server had counted Quota-Remaining requests; at most
+			// l.sent of them were this Client's.
+			if others := r.Quota - r.Remaining - l.sent; others > l.others {
+				l.others = others
+			}
 		}
-		l.last, l.known = r, true
-		l.remaining, l.resetAt = est, resetAt
 	}
 	if resp.StatusCode == http.StatusTooManyRequests {
 		// Every goroutine pauses as long as the 429 asks, not only the
-		// one that got it.
+		// one that got it, and the window counts as spent.
 		if wait, ok := serverWait(resp.Header); ok {
 			if until := now.Add(wait); until.After(l.pausedUntil) {
 				l.pausedUntil = until
 			}
 		}
+		if l.known {
+			l.others = max(l.others, l.last.Quota-l.sent)
+		}
 	}
 }
 
-// abort ends the in-flight accounting of a request that got no response.
+// abort notes a request that got no answer, so that nobody waits on it
+// as the first answer.
 func (l *limiter) abort() {
-	if !l.throttle {
-		return
+	if l.throttle {
+		l.endProbe()
 	}
-	l.mu.Lock()
-	if l.inflight > 0 {
-		l.inflight--
-	}
-	l.probeDoneLocked()
-	l.mu.Unlock()
 }
 
 // rate is the latest reported state with ResetIn counted from now.

@@ -27,10 +27,11 @@ func TestLimiterWaitsForTheWindowWhenTheQuotaIsSpent(t *testing.T) {
 	if w := l.reserve(t0); w != 0 {
 		t.Fatalf("unknown quota: wait %s, want 0", w)
 	}
-	l.observeAt(rateResp(200, 2, 800), t0)
-	for i := range 2 {
+	// Quota 10, and this first request left 9 of it.
+	l.observeAt(rateResp(200, 9, 800), t0)
+	for i := range 9 {
 		if w := l.reserve(t0); w != 0 {
-			t.Fatalf("request %d of the 2 left: wait %s", i, w)
+			t.Fatalf("request %d of the 9 left: wait %s", i, w)
 		}
 	}
 	if w := l.reserve(t0.Add(100 * time.Millisecond)); w != 700*time.Millisecond+resetMargin {
@@ -39,24 +40,39 @@ func TestLimiterWaitsForTheWindowWhenTheQuotaIsSpent(t *testing.T) {
 	if w := l.reserve(t0.Add(800 * time.Millisecond)); w != 0 {
 		t.Fatalf("after the reset: wait %s, want 0", w)
 	}
-	if got := l.remaining; got != 9 {
-		t.Errorf("after the reset the whole quota is assumed: remaining %d, want 9", got)
+	if got := l.leftLocked(); got != 9 {
+		t.Errorf("after the reset the whole quota is assumed: left %d, want 9", got)
 	}
 }
 
-func TestLimiterCountsRequestsInFlight(t *testing.T) {
+func TestLimiterCountsItsOwnRequestsWhateverOrderAnswersArriveIn(t *testing.T) {
 	t.Parallel()
 	l := newLimiter(40, true, time.Minute)
 	t0 := time.Now()
+	l.reserve(t0)
 	l.observeAt(rateResp(200, 9, 1000), t0)
-	for range 3 {
+	for range 6 {
 		l.reserve(t0)
 	}
-	// The answer to one of the three says 5 left; the two still in flight
-	// will take two of those.
-	l.observeAt(rateResp(200, 5, 900), t0)
-	if l.remaining != 3 || l.inflight != 2 {
-		t.Fatalf("remaining %d, inflight %d; want 3 and 2", l.remaining, l.inflight)
+	// The server counted all six; their answers arrive in any order, and
+	// none of them may make the Client think fewer or more are left.
+	for _, left := range []int{3, 8, 5, 4, 7, 6} {
+		l.observeAt(rateResp(200, left, 990), t0)
+		if got := l.leftLocked(); got != 3 {
+			t.Fatalf("after an answer saying %d left: left %d, want 3", left, got)
+		}
+	}
+}
+
+func TestLimiterNoticesOtherAppsUsingTheQuota(t *testing.T) {
+	t.Parallel()
+	l := newLimiter(40, true, time.Minute)
+	t0 := time.Now()
+	l.reserve(t0)
+	// Quota 10: one request of ours, yet only 4 left: others used 5.
+	l.observeAt(rateResp(200, 4, 1000), t0)
+	if got := l.leftLocked(); got != 4 {
+		t.Fatalf("left %d, want 4", got)
 	}
 }
 
@@ -76,7 +92,9 @@ func TestLimiterPausesEveryoneAfterA429(t *testing.T) {
 func TestLimiterRefusesWaitsLongerThanTheMaxWait(t *testing.T) {
 	t.Parallel()
 	l := newLimiter(40, true, time.Second)
-	l.awaitProbe(context.Background())
+	if err := l.awaitProbe(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	l.observe(rateResp(200, 0, 5000))
 	release, err := l.acquire(context.Background())
 	var apiErr *APIError
@@ -201,31 +219,26 @@ func TestOneClientFromManyGoroutines(t *testing.T) {
 		t.Fatalf("server saw %d requests, want %d", got, workers*each)
 	}
 	c.limiter.mu.Lock()
-	inflight, remaining, quota := c.limiter.inflight, c.limiter.remaining, c.limiter.last.Quota
+	sent, others, quota := c.limiter.sent, c.limiter.others, c.limiter.last.Quota
 	c.limiter.mu.Unlock()
-	// Answers still on their way make the estimate err low by at most one
-	// request per goroutine, which only ever errs on the side of waiting.
-	if inflight != 0 || quota != 100000 || remaining < 100000-workers*each-workers || remaining >= 100000 {
-		t.Errorf("rate state after the run: inflight %d, remaining %d, quota %d", inflight, remaining, quota)
+	if sent != workers*each || others != 0 || quota != 100000 {
+		t.Errorf("rate state after the run: sent %d, others %d, quota %d; want %d, 0, 100000", sent, others, quota, workers*each)
 	}
 	if len(c.limiter.slots) != 0 {
 		t.Errorf("%d concurrency slots still held", len(c.limiter.slots))
 	}
 }
 
-func TestLimiterIgnoresStaleAnswers(t *testing.T) {
+func TestLimiterIgnoresAnswersFromAnEndedWindow(t *testing.T) {
 	t.Parallel()
 	l := newLimiter(40, true, time.Minute)
 	t0 := time.Now()
-	l.observeAt(rateResp(200, 3, 1000), t0)
-	// An answer sent earlier in the same window arrives late with more left.
-	l.observeAt(rateResp(200, 7, 990), t0.Add(10*time.Millisecond))
-	if l.remaining != 3 {
-		t.Fatalf("remaining %d after a stale answer, want 3", l.remaining)
-	}
-	// The next window may raise it.
-	l.observeAt(rateResp(200, 9, 1000), t0.Add(1100*time.Millisecond))
-	if l.remaining != 9 {
-		t.Fatalf("remaining %d in a new window, want 9", l.remaining)
+	l.reserve(t0)
+	l.observeAt(rateResp(200, 9, 1000), t0)
+	l.reserve(t0.Add(1000 * time.Millisecond)) // a new window, one request
+	// A late answer from the old window says 2 left with 10 ms to go.
+	l.observeAt(rateResp(200, 2, 10), t0.Add(1001*time.Millisecond))
+	if got := l.leftLocked(); got != 9 {
+		t.Fatalf("left %d after a late answer from the old window, want 9", got)
 	}
 }

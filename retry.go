@@ -133,7 +133,10 @@ func (c *Client) backoff(min, max time.Duration, attempt int, resp *http.Respons
 }
 
 func expBackoff(min, max time.Duration, attempt int) time.Duration {
-	if max <= 0 {
+	// Growing from a zero minimum stays at zero: WithRetryWait(0, max)
+	// retries failures at once while still honouring a 429's wait up to
+	// max.
+	if min <= 0 || max <= 0 {
 		return 0
 	}
 	d := min

@@ -115,6 +115,15 @@ func TestBackoff(t *testing.T) {
 			t.Errorf("backoff = %s, want 0", got)
 		}
 	})
+	t.Run("a zero minimum retries failures at once but honours a 429's wait", func(t *testing.T) {
+		t.Parallel()
+		if got := c.backoff(0, time.Minute, 3, statusResp(503)); got != 0 {
+			t.Errorf("503 backoff = %s, want 0", got)
+		}
+		if got := c.backoff(0, time.Minute, 3, statusResp(429, "X-Retry-After", "2")); got != 2*time.Second {
+			t.Errorf("429 backoff = %s, want 2s", got)
+		}
+	})
 }
 
 // attempts runs one call against responder and returns the error and how

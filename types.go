@@ -88,11 +88,27 @@ func (a *Amount) UnmarshalJSON(b []byte) error {
 		}
 		*a = Amount(strings.TrimSpace(s))
 	case b[0] == '-' || (b[0] >= '0' && b[0] <= '9'):
-		*a = Amount(b)
+		*a = amountFromNumber(string(b))
 	default:
 		return fmt.Errorf("bigcommerce: amount must be a string or a number, got %s", truncate(b))
 	}
 	return nil
+}
+
+// amountFromNumber keeps a JSON number's digits, writing one with an
+// exponent (1e2, 1.5e-3) as the plain decimal it stands for.
+func amountFromNumber(n string) Amount {
+	mant, exp, ok := strings.Cut(strings.ToLower(n), "e")
+	if !ok {
+		return Amount(n)
+	}
+	e, err := strconv.Atoi(exp)
+	r, valid := new(big.Rat).SetString(n)
+	if err != nil || !valid || e > 1000 || e < -1000 {
+		return Amount(n)
+	}
+	_, frac, _ := strings.Cut(mant, ".")
+	return Amount(r.FloatString(max(0, len(frac)-e)))
 }
 
 func truncate(b []byte) string {

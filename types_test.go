@@ -178,7 +178,9 @@ func TestAmountUnmarshalJSON(t *testing.T) {
 		{"number keeps its text", `7.5`, "7.5", false},
 		{"integer number", `10`, "10", false},
 		{"negative number", `-0.25`, "-0.25", false},
-		{"exponent number is kept verbatim", `1e2`, "1e2", false},
+		{"exponent number becomes the plain decimal", `1e2`, "100", false},
+		{"negative exponent keeps every digit", `1.5e-3`, "0.0015", false},
+		{"capital E", `2.50E1`, "25.0", false},
 		{"null empties the amount", `null`, "", false},
 		{"object is refused", `{"value": 5}`, "was", true},
 		{"bool is refused", `true`, "was", true},
@@ -199,14 +201,15 @@ func TestAmountUnmarshalJSON(t *testing.T) {
 	}
 }
 
-func TestAmountFromExponentIsNotValid(t *testing.T) {
+func TestAmountFromExponentIsAValidDecimal(t *testing.T) {
 	t.Parallel()
 	var r DiscountRule
 	if err := json.Unmarshal([]byte(`{"type": "all", "method": "percent", "amount": 1e2}`), &r); err != nil {
 		t.Fatalf("Unmarshal: %v", err)
 	}
-	if r.Amount != "1e2" || r.Amount.Valid() {
-		t.Errorf("amount = %q, valid %v; want the verbatim text 1e2, which Valid rejects", r.Amount, r.Amount.Valid())
+	// A rule read back from the API must be sendable again unchanged.
+	if r.Amount != "100" || !r.Amount.Valid() {
+		t.Errorf("amount = %q, valid %v; want 100, valid", r.Amount, r.Amount.Valid())
 	}
 }
 

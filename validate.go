@@ -96,8 +96,11 @@ func validateRules(rules []DiscountRule) error {
 			if r.PriceListID < 1 {
 				return invalidf(field("price_list_id"), "is required for a price_list rule")
 			}
-			if r.Method != "" || r.Amount != "" {
-				return invalidf(field("method"), "a price_list rule takes no method or amount")
+			if r.Method != "" {
+				return invalidf(field("method"), "a price_list rule takes no method")
+			}
+			if r.Amount != "" {
+				return invalidf(field("amount"), "a price_list rule takes no amount")
 			}
 			continue
 		}
