@@ -62,7 +62,8 @@ func (w *wireGroup) group() CustomerGroup {
 }
 
 // UnmarshalJSON reads a group in the API's format, with every date format
-// and quirk the API has shown, as well as the format MarshalJSON writes.
+// and quirk the API has shown, as well as what encoding/json writes for a
+// CustomerGroup (RFC 3339 dates).
 func (g *CustomerGroup) UnmarshalJSON(b []byte) error {
 	var w wireGroup
 	if err := json.Unmarshal(b, &w); err != nil {
