@@ -1,0 +1,63 @@
+// Package bigcommercetest runs a local fake of BigCommerce's v2
+// customer-groups API, for tests of code that talks to it, much as
+// net/http/httptest does for HTTP servers.
+//
+// The fake is its own implementation of the API contract, with its own
+// types and JSON handling, so a mistake in the SDK is not mirrored here. It
+// serves both roots (OAuth under /stores/{hash}/v2 and legacy Basic auth
+// under /api/v2), answers 204 with no body for an empty page, refuses a
+// limit over 250 with 413, validates writes as the API does, returns amounts
+// as exact four-place strings and sends the rate-limit headers on every
+// answer.
+//
+// # Using it
+//
+// Start a server, point a client at it with Client or BasicClient, and make
+// it fail on purpose with InjectFault:
+//
+//	srv := bigcommercetest.NewServer(bigcommercetest.WithSeed(3))
+//	defer srv.Close()
+//	// The first create is stored, but its answer is lost to a 500, as when
+//	// a proxy times out: a client that retries it would make a duplicate.
+//	srv.InjectFault(bigcommercetest.Fault{Method: "POST", Status: 500, ApplyFirst: true})
+//
+//	client := srv.Client(bigcommerce.WithRetryWait(0, 0))
+//	_, _, err := client.CustomerGroups.Create(ctx, &bigcommerce.CreateCustomerGroupRequest{Name: "Wholesale"})
+//	// err matches bigcommerce.ErrServer, and srv.Groups() holds one
+//	// "Wholesale" group, not two.
+//
+// Seed, Add, Groups and Group set up and inspect the store directly;
+// Requests and Stats show what the client sent and how many connections it
+// opened.
+//
+// # Failures
+//
+// A Fault applies to the next Count requests that match its Method and Path:
+// it can answer a status of its choice (with a v2 error array or a raw body),
+// add headers, delay, drop the connection, or let the request through first
+// and then fail it (ApplyFirst). Chaos injects the same kinds of failure at
+// random rates, repeatably from a seed, for soak tests. Both act after the
+// rate limiter and before authentication.
+//
+// # Choices where the real API is unclear
+//
+// Creates answer 201 (WithCreateStatus(200) for the other documented form).
+// Duplicate names, ignoring case, are refused with 409 unless
+// WithAllowDuplicateNames. Invalid bodies are 400 with a message naming the
+// field. A "specific" category access needs at least one category; other
+// types drop any categories sent. Amounts with more than four decimal places
+// are refused rather than rounded. Making a group the guest group takes the
+// flag from the previous one. A malformed group id is 404. The rate
+// limiter's 429 has an empty body and does not use up quota; the quota is
+// shared by every credential, and by unauthenticated requests too.
+//
+// Dates are kept to the second in UTC. Date filters take RFC 3339, RFC 1123
+// with a numeric zone, "2006-01-02 15:04:05", "2006-01-02T15:04:05" (both
+// UTC) or a bare date, which stands for the whole day; :min and :max are
+// inclusive at the precision given.
+//
+// # Outside tests
+//
+// Listen serves the fake on a fixed address; cmd/bigcommerce-fake wraps it
+// as a program for trying a client by hand.
+package bigcommercetest
