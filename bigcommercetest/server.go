@@ -173,8 +173,8 @@ func (s *Server) Stats() Stats {
 }
 
 // Reset removes every group, recorded request, queued fault and chaos
-// setting, zeroes Stats but Connections and starts a fresh rate-limit
-// window. Options and credentials stay, and ids keep growing, so an id held
+// setting, zeroes every Stats counter except Connections and starts a fresh
+// rate-limit window. Options and credentials stay, and ids keep growing, so an id held
 // from before the Reset stays unknown.
 func (s *Server) Reset() {
 	s.mu.Lock()
