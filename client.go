@@ -423,6 +423,8 @@ type call struct {
 	// goneOK: a 404 on a retry means an earlier attempt already did the
 	// work (a delete that was applied before its answer was lost).
 	goneOK bool
+	// check vets the decoded value; an error from it is a DecodeError.
+	check func() error
 }
 
 var errEmptyBody = errors.New("the body is empty")
@@ -486,6 +488,16 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 	buf := bufPool.Get().(*bytes.Buffer)
 	defer putBuffer(buf)
 	if err := c.readBody(buf, httpResp); err != nil {
+		if ctx.Err() != nil {
+			// The caller's context or the Client's timeout ended the
+			// call while the body was still arriving.
+			return resp, c.transportError(ctx, cl, err)
+		}
+		if httpResp.StatusCode >= 200 && httpResp.StatusCode <= 299 && httpResp.StatusCode != http.StatusMultiStatus {
+			// A success whose body could not be read whole (cut short,
+			// badly encoded, over the limit) is not an API error.
+			return resp, &DecodeError{Method: cl.method, URL: sanitizeURL(u), StatusCode: httpResp.StatusCode, Err: err}
+		}
 		return resp, &APIError{StatusCode: httpResp.StatusCode, Method: cl.method, URL: sanitizeURL(u), Errors: []ErrorDetail{{Message: err.Error()}}, err: err}
 	}
 	if cl.goneOK && httpResp.StatusCode == http.StatusNotFound && state.attempts > 1 {
@@ -505,6 +517,11 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 	}
 	if err := json.Unmarshal(buf.Bytes(), cl.out); err != nil {
 		return resp, &DecodeError{Method: cl.method, URL: sanitizeURL(u), StatusCode: httpResp.StatusCode, Err: err}
+	}
+	if cl.check != nil {
+		if err := cl.check(); err != nil {
+			return resp, &DecodeError{Method: cl.method, URL: sanitizeURL(u), StatusCode: httpResp.StatusCode, Err: err}
+		}
 	}
 	return resp, nil
 }

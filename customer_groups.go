@@ -3,6 +3,8 @@ package bigcommerce
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -299,6 +301,14 @@ func (s *CustomerGroupsService) List(ctx context.Context, opts *ListCustomerGrou
 	}
 	var page []wireGroup
 	cl := call{method: http.MethodGet, path: groupsPath, out: &page, emptyOK: true}
+	cl.check = func() error {
+		for i := range page {
+			if page[i].ID < 1 {
+				return fmt.Errorf("element %d of the page is not a group with an id", i)
+			}
+		}
+		return nil
+	}
 	if opts != nil {
 		cl.query = opts
 	}
@@ -399,6 +409,12 @@ func (s *CustomerGroupsService) DeleteAll(ctx context.Context) (*Response, error
 func (s *CustomerGroupsService) one(ctx context.Context, cl call) (*CustomerGroup, *Response, error) {
 	var w wireGroup
 	cl.out = &w
+	cl.check = func() error {
+		if w.ID < 1 {
+			return errors.New("the body is not a group with an id")
+		}
+		return nil
+	}
 	resp, err := s.client.do(ctx, cl)
 	if err != nil {
 		return nil, resp, err

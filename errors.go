@@ -199,7 +199,7 @@ func (w wireErrorDetail) detail() ErrorDetail {
 	if msg == "" {
 		msg = w.Title
 	}
-	return ErrorDetail{Status: int(w.Status), Message: msg, Details: w.Details}
+	return ErrorDetail{Status: int(w.Status), Message: textOf([]byte(msg)), Details: w.Details}
 }
 
 type wireErrorObject struct {
@@ -223,7 +223,7 @@ func (w wireErrorObject) details() []ErrorDetail {
 		}
 		msg += w.Detail
 	}
-	if msg != "" {
+	if msg = textOf([]byte(msg)); msg != "" {
 		out = append(out, ErrorDetail{Status: int(w.Status), Message: msg})
 	}
 	// "errors" is an array of entries in ErrorRequest, a map of field to
@@ -248,10 +248,9 @@ func (w wireErrorObject) details() []ErrorDetail {
 // proxy's HTML page.
 func textOf(body []byte) string {
 	if len(body) > maxErrorText {
+		// A rune cut in two at the end, like any byte that is not
+		// UTF-8, becomes a space below.
 		body = body[:maxErrorText]
-		for len(body) > 0 && !utf8.Valid(body) {
-			body = body[:len(body)-1]
-		}
 	}
 	s := strings.Map(func(r rune) rune {
 		if r == utf8.RuneError || (unicode.IsControl(r) && r != ' ') {

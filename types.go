@@ -102,9 +102,14 @@ func amountFromNumber(n string) Amount {
 	if !ok {
 		return Amount(n)
 	}
+	// big.Rat's cost grows with the exponent and, faster, with the
+	// number of digits: write out only what is cheap to.
 	e, err := strconv.Atoi(exp)
+	if err != nil || e > 1000 || e < -1000 || len(mant) > 100 {
+		return Amount(n)
+	}
 	r, valid := new(big.Rat).SetString(n)
-	if err != nil || !valid || e > 1000 || e < -1000 {
+	if !valid {
 		return Amount(n)
 	}
 	_, frac, _ := strings.Cut(mant, ".")
@@ -136,12 +141,16 @@ func (n *flexInt) UnmarshalJSON(b []byte) error {
 	}
 	v, err := strconv.ParseInt(string(b), 10, 64)
 	if err != nil {
-		// Ids such as 20.0 have been seen from PHP-backed APIs.
-		f, ferr := strconv.ParseFloat(string(b), 64)
-		if ferr != nil || f != float64(int64(f)) {
+		// Ids such as 20.0 have been seen from PHP-backed APIs: accept an
+		// integer with a fraction of zeros, nothing that a float64 would
+		// round (9007199254740993.0, 0.99999999999999999999, 1e2).
+		whole, frac, ok := strings.Cut(string(b), ".")
+		if !ok || frac == "" || strings.Trim(frac, "0") != "" {
 			return fmt.Errorf("bigcommerce: %s is not an integer id", truncate(b))
 		}
-		v = int64(f)
+		if v, err = strconv.ParseInt(whole, 10, 64); err != nil {
+			return fmt.Errorf("bigcommerce: %s is not an integer id", truncate(b))
+		}
 	}
 	*n = flexInt(v)
 	return nil
@@ -167,9 +176,21 @@ func ParseDate(s string) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	for _, layout := range dateLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
+		// Go reads a zone abbreviation it does not know as UTC, and the
+		// clock of "GMT+5" as UTC time; only GMT and UTC mean one thing.
+		if layout == time.RFC1123 && !strings.HasSuffix(s, " GMT") && !strings.HasSuffix(s, " UTC") {
+			continue
 		}
+		t, err := time.Parse(layout, s)
+		if err != nil {
+			continue
+		}
+		// No zone is a day or more off UTC, and time.Time cannot write
+		// such an offset back as JSON.
+		if _, off := t.Zone(); off <= -24*60*60 || off >= 24*60*60 {
+			continue
+		}
+		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("bigcommerce: unrecognised date %q", truncate([]byte(s)))
 }
