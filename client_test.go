@@ -217,3 +217,16 @@ func TestNilContextIsRefused(t *testing.T) {
 		t.Fatalf("err = %v, requests = %d", err, rec.count())
 	}
 }
+
+// TestNoLoggingByDefault: go-retryablehttp's own logger writes to stderr;
+// the Client must leave it unset and log only through WithLogger.
+func TestNoLoggingByDefault(t *testing.T) {
+	t.Parallel()
+	c, err := NewClient(NewOAuth("abc123", "t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.retry.Logger != nil || c.logger != nil {
+		t.Errorf("a logger is set by default: %v, %v", c.retry.Logger, c.logger)
+	}
+}
