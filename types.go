@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Ptr returns a pointer to v, for the optional fields of update requests
@@ -82,8 +83,8 @@ func (a *Amount) UnmarshalJSON(b []byte) error {
 	case len(b) == 0 || bytes.Equal(b, []byte("null")):
 		*a = ""
 	case b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
+		s, err := unquote(b)
+		if err != nil {
 			return err
 		}
 		*a = Amount(strings.TrimSpace(s))
@@ -203,8 +204,8 @@ func (t *apiTime) UnmarshalJSON(b []byte) error {
 		*t = apiTime{}
 		return nil
 	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
+	s, err := unquote(b)
+	if err != nil {
 		return fmt.Errorf("bigcommerce: a date must be a string, got %s", truncate(b))
 	}
 	v, err := ParseDate(s)
@@ -222,9 +223,59 @@ func lenientString(b []byte) string {
 	if len(b) == 0 || b[0] != '"' {
 		return ""
 	}
-	var s string
-	if json.Unmarshal(b, &s) != nil {
+	// The documented values recur in every group: hand back the constant
+	// rather than a fresh copy.
+	if len(b) >= 2 && b[len(b)-1] == '"' {
+		for _, v := range enumValues {
+			if string(b[1:len(b)-1]) == v {
+				return v
+			}
+		}
+	}
+	s, err := unquote(b)
+	if err != nil {
 		return ""
 	}
 	return s
+}
+
+var enumValues = []string{
+	string(CategoryAccessAll), string(CategoryAccessSpecific), string(CategoryAccessNone),
+	string(DiscountRuleProduct), string(DiscountRuleCategory), string(DiscountRulePriceList),
+	string(DiscountPercent), string(DiscountFixed), string(DiscountPrice),
+}
+
+// unquote decodes a JSON string literal as json.Unmarshal does, without
+// its cost in the common case.
+func unquote(b []byte) (string, error) {
+	if s, ok := plainJSONString(b); ok {
+		return s, nil
+	}
+	var s string
+	err := json.Unmarshal(b, &s)
+	return s, err
+}
+
+// plainJSONString returns the text of a JSON string literal with no
+// escapes and valid UTF-8, the common case, for what json.Unmarshal would
+// give but without its cost; ok is false for anything else, which the
+// caller hands to json.Unmarshal.
+func plainJSONString(b []byte) (string, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return "", false
+	}
+	in := b[1 : len(b)-1]
+	ascii := true
+	for _, c := range in {
+		if c < ' ' || c == '"' || c == '\\' {
+			return "", false
+		}
+		if c >= utf8.RuneSelf {
+			ascii = false
+		}
+	}
+	if !ascii && !utf8.Valid(in) {
+		return "", false
+	}
+	return string(in), true
 }
