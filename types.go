@@ -176,7 +176,14 @@ func ParseDate(s string) (time.Time, error) {
 	if s == "" || strings.HasPrefix(s, "0000-00-00") {
 		return time.Time{}, nil
 	}
+	// A layout that starts with the day's name needs a letter first, one
+	// that starts with the year cannot have one; skipping the layouts that
+	// cannot match spares the error each failed time.Parse allocates.
+	letter := (s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')
 	for _, layout := range dateLayouts {
+		if strings.HasPrefix(layout, "Mon") && !letter || strings.HasPrefix(layout, "2006") && letter {
+			continue
+		}
 		// Go reads a zone abbreviation it does not know as UTC, and the
 		// clock of "GMT+5" as UTC time; only GMT and UTC mean one thing.
 		if layout == time.RFC1123 && !strings.HasSuffix(s, " GMT") && !strings.HasSuffix(s, " UTC") {
