@@ -425,6 +425,9 @@ type call struct {
 	goneOK bool
 	// check vets the decoded value; an error from it is a DecodeError.
 	check func() error
+	// decode, when set, decodes a 2xx body in place of json.Unmarshal
+	// into out.
+	decode func([]byte) error
 }
 
 var errEmptyBody = errors.New("the body is empty")
@@ -515,7 +518,12 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		}
 		return resp, &DecodeError{Method: cl.method, URL: sanitizeURL(u), StatusCode: httpResp.StatusCode, Err: errEmptyBody}
 	}
-	if err := json.Unmarshal(buf.Bytes(), cl.out); err != nil {
+	if cl.decode != nil {
+		err = cl.decode(buf.Bytes())
+	} else {
+		err = json.Unmarshal(buf.Bytes(), cl.out)
+	}
+	if err != nil {
 		return resp, &DecodeError{Method: cl.method, URL: sanitizeURL(u), StatusCode: httpResp.StatusCode, Err: err}
 	}
 	if cl.check != nil {
