@@ -318,6 +318,11 @@ func (c *Client) wrapHTTPClient(hc *http.Client, maxConcurrent int) *http.Client
 		} else {
 			t := http.DefaultTransport.(*http.Transport).Clone()
 			t.MaxIdleConnsPerHost = maxConcurrent
+			// No more connections than requests can be in flight: left
+			// uncapped, net/http dials for a request that waits, keeps
+			// the connection when another one frees up first and serves
+			// the request, and so opens more than it ever uses at once.
+			t.MaxConnsPerHost = maxConcurrent
 			t.ResponseHeaderTimeout = time.Minute
 			base = t
 		}
