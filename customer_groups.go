@@ -480,11 +480,11 @@ func decodeGroupsFast(b []byte) ([]CustomerGroup, bool) {
 	if !r.eat('[') {
 		return nil, false
 	}
-	// Each group has one "id": a cheap count sizes the page in one
-	// allocation. It is only a hint (a name may hold the word too), so it
-	// is capped at the largest page the API serves, lest a hostile body
-	// make it allocate far more than its own size.
-	groups := make([]CustomerGroup, 0, min(bytes.Count(b, []byte(`"id"`)), maxLimit))
+	// Size the page in one allocation from the body's length: a group the
+	// API sends takes well over 128 bytes. The hint is capped at the
+	// largest page the API serves, lest a hostile body make it allocate
+	// far more than its own size.
+	groups := make([]CustomerGroup, 0, min(len(b)/128+1, maxLimit))
 	r.space()
 	if !r.eat(']') {
 		for {
