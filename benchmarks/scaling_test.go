@@ -12,11 +12,11 @@ import (
 
 // serverLatency is what the fake waits before each answer in the scaling
 // check, so that a call's time is mostly waiting, as against a real store.
-// At 5 ms, 16 goroutines make some 2,500 calls a second, which keeps half a
-// core of this two-core machine busy with the fake and the client; when
-// `go test ./...` runs other packages' tests beside this one, that half core
-// is not always there and the ratio sags below 12x on some runs although
-// the SDK is no different. At 10 ms the same check needs half as much CPU.
+// At 5 ms, 16 goroutines make some 2,500 calls a second, which keep 0.37 of
+// a core of this two-core machine busy with the fake and the client; when
+// `go test ./...` runs other packages' tests beside this one, that share is
+// not always there and the ratio sagged below 12x on some runs although the
+// SDK was no different. At 10 ms the same check needs 0.24 of a core.
 // scripts/bench.sh also reports the 5 ms figure.
 const serverLatency = 10 * time.Millisecond
 
