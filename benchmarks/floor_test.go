@@ -20,7 +20,7 @@ import (
 // read whole with io.ReadAll (which also hands the connection back to the
 // pool) and decoded by json.Unmarshal into plain structs with the same
 // fields. (Reading through a json.Decoder instead measured 25% slower and
-// 15% more bytes for a page, so the floor uses the cheaper of the two.) It
+// 14% more bytes for a page, so the floor uses the cheaper of the two.) It
 // does none of the SDK's other work: no retries, no throttle, no rate-limit
 // headers, no body-size limit, no typed errors, no date parsing and no
 // checks of the values.
