@@ -86,16 +86,17 @@ func (a *OAuth) Validate() error {
 	return nil
 }
 
-// String hides the token.
-func (a *OAuth) String() string {
+// String hides the token. Like Format and LogValue it has a value
+// receiver, so an OAuth value, not only a pointer, prints safely.
+func (a OAuth) String() string {
 	return fmt.Sprintf("bigcommerce.OAuth{StoreHash: %q, ClientID: %q, TokenSource: (redacted)}", a.StoreHash, a.ClientID)
 }
 
 // Format makes every fmt verb, %#v and %+v included, print String.
-func (a *OAuth) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(a.String())) }
+func (a OAuth) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(a.String())) }
 
 // LogValue keeps the token out of slog records.
-func (a *OAuth) LogValue() slog.Value {
+func (a OAuth) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("store_hash", a.StoreHash), slog.String("client_id", a.ClientID))
 }
 
@@ -140,16 +141,17 @@ func (a *BasicAuth) Validate() error {
 	return nil
 }
 
-// String hides the API key.
-func (a *BasicAuth) String() string {
+// String hides the API key. Like Format and LogValue it has a value
+// receiver, so a BasicAuth value, not only a pointer, prints safely.
+func (a BasicAuth) String() string {
 	return fmt.Sprintf("bigcommerce.BasicAuth{StoreURL: %q, Username: %q, APIKey: (redacted)}", sanitizeURL(a.StoreURL), a.Username)
 }
 
 // Format makes every fmt verb print String.
-func (a *BasicAuth) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(a.String())) }
+func (a BasicAuth) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(a.String())) }
 
 // LogValue keeps the key out of slog records.
-func (a *BasicAuth) LogValue() slog.Value {
+func (a BasicAuth) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("store_url", sanitizeURL(a.StoreURL)), slog.String("username", a.Username))
 }
 

@@ -263,8 +263,13 @@ func TestCredentialsNeverPrinted(t *testing.T) {
 	var logged bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	logger.Info("auth", "oauth", oa, "basic", ba)
+	type config struct {
+		Auth BasicAuth
+		Name string
+	}
+	logger.Info("values", "oauth", *oa, "basic", *ba, "config", config{Auth: *ba, Name: "x"})
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
-		for _, v := range []any{oa, ba} {
+		for _, v := range []any{oa, ba, *oa, *ba, config{Auth: *ba}, []any{ba}} {
 			out := fmt.Sprintf(verb, v)
 			if strings.Contains(out, testToken) || strings.Contains(out, "key-SECRET-123") {
 				t.Errorf("%s printed a secret: %s", verb, out)
@@ -332,5 +337,48 @@ func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
 	}
 	if !strings.Contains(logged.String(), "bigcommerce: retrying") || !strings.Contains(logged.String(), "/customer_groups/2") {
 		t.Errorf("debug log lacks the retry records:\n%s", logged.String())
+	}
+}
+
+// TestServerEchoOfCredentialsIsRedacted: a broken server or proxy that
+// quotes the request's credentials in its error body must not get them
+// into the error, for either scheme.
+func TestServerEchoOfCredentialsIsRedacted(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, key, _ := r.BasicAuth()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `[{"status":400,"message":"bad credentials: token=%s authorization=%s key=%s","details":{"echo":%q}}]`,
+			r.Header.Get("X-Auth-Token"), r.Header.Get("Authorization"), key, r.Header.Get("X-Auth-Token")+r.Header.Get("Authorization"))
+	}))
+	t.Cleanup(srv.Close)
+	basic := base64.StdEncoding.EncodeToString([]byte("admin:key-SECRET-123"))
+	clients := map[string]Authenticator{
+		"oauth": NewOAuth("abc123", testToken),
+		"basic": &BasicAuth{StoreURL: srv.URL, Username: "admin", APIKey: "key-SECRET-123"},
+	}
+	for name, auth := range clients {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, err := NewClient(auth, WithBaseURL(srv.URL+"/stores/abc123/v2"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _, err = c.CustomerGroups.Get(context.Background(), 1)
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) || apiErr.StatusCode != 400 {
+				t.Fatalf("err = %v", err)
+			}
+			all := err.Error() + fmt.Sprintf("%+v %#v", apiErr.Errors, apiErr.Errors)
+			for _, secret := range []string{testToken, basic, "key-SECRET-123"} {
+				if strings.Contains(all, secret) {
+					t.Errorf("a credential survived in the error: %s", all)
+				}
+			}
+			if !strings.Contains(all, "(redacted)") {
+				t.Errorf("nothing was redacted: %s", all)
+			}
+		})
 	}
 }

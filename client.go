@@ -377,6 +377,11 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	c.limiter.observe(resp)
+	if resp.Body == nil {
+		// RoundTrippers may leave the body nil; net/http fills it in only
+		// above this layer.
+		resp.Body = http.NoBody
+	}
 	resp.Body = &releaseOnClose{ReadCloser: resp.Body, release: release}
 	if c.logger != nil {
 		c.logger.LogAttrs(req.Context(), slog.LevelDebug, "bigcommerce: request",
@@ -425,8 +430,10 @@ type call struct {
 	// emptyOK: a 204 or an empty body is a valid answer (an empty list);
 	// otherwise an empty body where out expects one is a DecodeError.
 	emptyOK bool
-	// goneOK: a 404 on a retry means an earlier attempt already did the
-	// work (a delete that was applied before its answer was lost).
+	// goneOK: a 404 after a retry that followed a 5xx or a broken
+	// connection means that earlier attempt did the work (a delete that was
+	// applied before its answer was lost). After a 429 it means nothing:
+	// the server had refused that attempt unprocessed.
 	goneOK bool
 	// check vets the decoded value; an error from it is a DecodeError.
 	check func() error
@@ -469,7 +476,7 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)
 		defer cancel()
 	}
-	state := &attemptState{policy: cl.policy}
+	state := &attemptState{policy: cl.policy, method: cl.method, path: cl.path}
 	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, attemptKey{}, state), cl.method, u, body)
 	if err != nil {
 		return nil, fmt.Errorf("bigcommerce: building request: %w", err)
@@ -508,11 +515,13 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		}
 		return resp, &APIError{StatusCode: httpResp.StatusCode, Method: cl.method, URL: sanitizeURL(u), Errors: []ErrorDetail{{Message: err.Error()}}, err: err}
 	}
-	if cl.goneOK && httpResp.StatusCode == http.StatusNotFound && state.attempts > 1 {
+	if cl.goneOK && httpResp.StatusCode == http.StatusNotFound && state.mayHaveApplied {
 		return resp, nil
 	}
 	if httpResp.StatusCode == http.StatusMultiStatus || httpResp.StatusCode < 200 || httpResp.StatusCode > 299 {
-		return resp, newAPIError(httpResp, cl.method, u, buf.Bytes())
+		apiErr := newAPIError(httpResp, cl.method, u, buf.Bytes())
+		apiErr.redact(credentialValues(req.Header))
+		return resp, apiErr
 	}
 	if cl.out == nil {
 		return resp, nil

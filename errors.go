@@ -2,6 +2,7 @@ package bigcommerce
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,29 +18,30 @@ import (
 // Sentinel errors for errors.Is. An *APIError matches the one for its
 // status code; validation errors match ErrInvalidRequest.
 var (
-	// ErrNotFound: the group does not exist (404).
+	// ErrNotFound means the group does not exist (404).
 	ErrNotFound = errors.New("bigcommerce: not found")
-	// ErrUnauthorized: the credentials are missing or wrong (401).
+	// ErrUnauthorized means the credentials are missing or wrong (401).
 	ErrUnauthorized = errors.New("bigcommerce: unauthorized")
-	// ErrForbidden: the credentials lack the scope, e.g. a read-only token
-	// writing (403).
+	// ErrForbidden means the credentials lack the scope, e.g. a read-only
+	// token writing (403).
 	ErrForbidden = errors.New("bigcommerce: forbidden")
-	// ErrConflict: the write conflicts with the store, e.g. a duplicate
-	// group name (409).
+	// ErrConflict means the write conflicts with the store, e.g. a
+	// duplicate group name (409).
 	ErrConflict = errors.New("bigcommerce: conflict")
-	// ErrRateLimited: the store's quota is spent (429), or the Client's
-	// throttle would have had to wait longer than its longest retry wait.
-	// The *APIError's RetryAfter says how long to wait.
+	// ErrRateLimited means the store's quota is spent (429, or 509 for
+	// legacy Basic-auth accounts), or the Client's throttle would have had
+	// to wait longer than its longest retry wait. The *APIError's
+	// RetryAfter says how long to wait.
 	ErrRateLimited = errors.New("bigcommerce: rate limited")
-	// ErrPartialSuccess: the group was created or updated, but the store's
-	// sitewide discount update failed (207). Repeating the same update is
+	// ErrPartialSuccess means the group was created or updated, but the
+	// store's sitewide discount update failed (207). Repeating the same update is
 	// safe; repeating a create would make a second group, so look the group
 	// up by name first.
 	ErrPartialSuccess = errors.New("bigcommerce: saved, but the sitewide discount update failed")
-	// ErrServer: the server failed (5xx).
+	// ErrServer means the server failed (5xx).
 	ErrServer = errors.New("bigcommerce: server error")
-	// ErrInvalidRequest: the SDK refused to send the request because an
-	// argument breaks one of the API's rules. Nothing was sent.
+	// ErrInvalidRequest means the SDK refused to send the request because
+	// an argument breaks one of the API's rules. Nothing was sent.
 	ErrInvalidRequest = errors.New("bigcommerce: invalid request")
 )
 
@@ -144,6 +146,48 @@ func (e *APIError) Is(target error) bool {
 
 // Unwrap returns what stopped the body from being read, if anything.
 func (e *APIError) Unwrap() error { return e.err }
+
+// redact replaces the given credentials wherever a server echoed them
+// into the error's messages or details.
+func (e *APIError) redact(secrets []string) {
+	if len(secrets) == 0 {
+		return
+	}
+	clean := func(s string) string {
+		for _, secret := range secrets {
+			s = strings.ReplaceAll(s, secret, "(redacted)")
+		}
+		return s
+	}
+	for i := range e.Errors {
+		e.Errors[i].Message = clean(e.Errors[i].Message)
+		for k, v := range e.Errors[i].Details {
+			if s, ok := v.(string); ok {
+				e.Errors[i].Details[k] = clean(s)
+			}
+		}
+	}
+}
+
+// credentialValues lists the secrets an Authenticator put on a request:
+// the token, the whole Authorization value, and a Basic password.
+func credentialValues(h http.Header) []string {
+	var out []string
+	for _, v := range []string{h.Get("X-Auth-Token"), h.Get("Authorization")} {
+		if len(v) >= 4 {
+			out = append(out, v)
+		}
+	}
+	if scheme, cred, ok := strings.Cut(h.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Basic") {
+		out = append(out, cred)
+		if raw, err := base64.StdEncoding.DecodeString(cred); err == nil {
+			if _, pass, ok := strings.Cut(string(raw), ":"); ok && len(pass) >= 4 {
+				out = append(out, pass)
+			}
+		}
+	}
+	return out
+}
 
 // maxErrorText bounds how much of an unreadable error body is kept.
 const maxErrorText = 2 << 10
@@ -268,6 +312,7 @@ type ValidationError struct {
 	Rule  string
 }
 
+// Error names the field and the rule it breaks.
 func (e *ValidationError) Error() string {
 	return "bigcommerce: invalid request: " + e.Field + ": " + e.Rule
 }
@@ -287,6 +332,7 @@ type DecodeError struct {
 	Err         error
 }
 
+// Error names the call and what could not be decoded.
 func (e *DecodeError) Error() string {
 	path := e.URL
 	if u, err := url.Parse(e.URL); err == nil {
@@ -295,6 +341,7 @@ func (e *DecodeError) Error() string {
 	return fmt.Sprintf("bigcommerce: %s %s: %d: decoding response: %v", e.Method, path, e.StatusCode, e.Err)
 }
 
+// Unwrap returns the decoding error.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
 // RequestError is returned when no answer came back: the connection failed,
@@ -304,16 +351,19 @@ type RequestError struct {
 	Err          error
 }
 
+// Error names the call and why no answer came back.
 func (e *RequestError) Error() string {
 	return fmt.Sprintf("bigcommerce: %s %s: %v", e.Method, e.Path, e.Err)
 }
 
+// Unwrap returns the cause, such as context.DeadlineExceeded.
 func (e *RequestError) Unwrap() error { return e.Err }
 
 // BodyTooLargeError is returned when a response body is larger than the
 // Client reads (see WithMaxResponseBytes).
 type BodyTooLargeError struct{ Limit int64 }
 
+// Error states the limit that was exceeded.
 func (e *BodyTooLargeError) Error() string {
 	return fmt.Sprintf("bigcommerce: response body larger than the %d-byte limit", e.Limit)
 }

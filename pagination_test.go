@@ -358,3 +358,17 @@ func TestAllInvalidOptionsYieldOneError(t *testing.T) {
 		t.Errorf("sent %d requests, want 0", n)
 	}
 }
+
+func TestAllLeavesZeroOptionsUnchanged(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := setup(t)
+	mt.RegisterResponder(http.MethodGet, groupsURL, byPage(t, pageOf(1, 2)))
+	opts := &ListCustomerGroupsOptions{}
+	if got := groupIDs(t, collect(c.CustomerGroups.All(context.Background(), opts))); !reflect.DeepEqual(got, []int{1, 2}) {
+		t.Errorf("ids = %v, want [1 2]", got)
+	}
+	// The walk's own defaults (limit 250, page 1) must not leak back.
+	if *opts != (ListCustomerGroupsOptions{}) {
+		t.Errorf("options after the walk = %+v, want the zero value", *opts)
+	}
+}

@@ -119,6 +119,11 @@ type limiter struct {
 	// sent counts this Client's requests let through in the current
 	// window; others is the least that other apps must have used in it.
 	sent, others int
+	// guessedFrom is set while resetAt is only a guess, made when a
+	// window ran out with no answer to say when the next one ends; it holds
+	// the end of the window that ran out, to tell its late answers from
+	// the first answer of the new one.
+	guessedFrom time.Time
 	// pausedUntil is set by a 429 that said how long to wait, with or
 	// without the quota headers.
 	pausedUntil time.Time
@@ -234,7 +239,7 @@ func (l *limiter) reserve(now time.Time) time.Duration {
 			if window <= 0 {
 				window = time.Second
 			}
-			l.resetAt = now.Add(window)
+			l.guessedFrom, l.resetAt = l.resetAt, now.Add(window)
 		}
 		if l.leftLocked() <= 0 {
 			return l.resetAt.Sub(now) + resetMargin
@@ -254,13 +259,22 @@ func (l *limiter) observeAt(resp *http.Response, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.probeDoneLocked()
-	if ok {
-		resetAt := now.Add(r.ResetIn)
+	// A quota of zero would hold every request for ever; such an answer
+	// is not trusted.
+	if ok && r.Quota > 0 {
+		resetAt := now.Add(min(r.ResetIn, l.longestPause(r.Window)))
 		tolerance := min(50*time.Millisecond, r.Window/4)
-		if !l.known || !resetAt.Before(l.resetAt.Add(-tolerance)) {
-			// Not a late answer from a window that has ended: the server's
-			// clock is the one that counts.
-			l.last, l.known, l.resetAt = r, true, resetAt
+		var late bool
+		switch {
+		case !l.known:
+		case !l.guessedFrom.IsZero():
+			late = !resetAt.After(l.guessedFrom.Add(tolerance))
+		default:
+			late = resetAt.Before(l.resetAt.Add(-tolerance))
+		}
+		if !late {
+			// The server's clock is the one that counts.
+			l.last, l.known, l.resetAt, l.guessedFrom = r, true, resetAt, time.Time{}
 			// The server had counted Quota-Remaining requests; at most
 			// l.sent of them were this Client's.
 			if others := r.Quota - r.Remaining - l.sent; others > l.others {
@@ -272,7 +286,7 @@ func (l *limiter) observeAt(resp *http.Response, now time.Time) {
 		// Every goroutine pauses as long as the 429 asks, not only the
 		// one that got it, and the window counts as spent.
 		if wait, ok := serverWait(resp.Header); ok {
-			if until := now.Add(wait); until.After(l.pausedUntil) {
+			if until := now.Add(min(wait, l.longestPause(l.last.Window))); until.After(l.pausedUntil) {
 				l.pausedUntil = until
 			}
 		}
@@ -280,6 +294,13 @@ func (l *limiter) observeAt(resp *http.Response, now time.Time) {
 			l.others = max(l.others, l.last.Quota-l.sent)
 		}
 	}
+}
+
+// longestPause bounds how long one answer can hold the Client back: an
+// absurd X-Retry-After or reset time must not disable it for days. Past
+// this, a request goes out and the server says again where things stand.
+func (l *limiter) longestPause(window time.Duration) time.Duration {
+	return max(window, l.maxWait)
 }
 
 // abort notes a request that got no answer, so that nobody waits on it
@@ -290,7 +311,9 @@ func (l *limiter) abort() {
 	}
 }
 
-// rate is the latest reported state with ResetIn counted from now.
+// rate is the quota as the Client sees it now: the latest reported quota
+// and window, what is left by its own count (answers arriving out of
+// order make the latest Remaining header jump), and ResetIn from now.
 func (l *limiter) rate() Rate {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -298,6 +321,9 @@ func (l *limiter) rate() Rate {
 		return Rate{}
 	}
 	r := l.last
+	if l.throttle {
+		r.Remaining = max(l.leftLocked(), 0)
+	}
 	r.ResetIn = max(time.Until(l.resetAt), 0)
 	return r
 }

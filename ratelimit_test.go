@@ -62,6 +62,9 @@ func TestLimiterCountsItsOwnRequestsWhateverOrderAnswersArriveIn(t *testing.T) {
 			t.Fatalf("after an answer saying %d left: left %d, want 3", left, got)
 		}
 	}
+	if got := l.rate().Remaining; got != 3 {
+		t.Errorf("Rate().Remaining = %d, want the Client's own count 3", got)
+	}
 }
 
 func TestLimiterNoticesOtherAppsUsingTheQuota(t *testing.T) {
@@ -98,8 +101,8 @@ func TestLimiterRefusesWaitsLongerThanTheMaxWait(t *testing.T) {
 	l.observe(rateResp(200, 0, 5000))
 	release, err := l.acquire(context.Background())
 	var apiErr *APIError
-	if release != nil || !errors.As(err, &apiErr) || !errors.Is(err, ErrRateLimited) || apiErr.RetryAfter < 4*time.Second {
-		t.Fatalf("err = %v, want a local ErrRateLimited with RetryAfter about 5s", err)
+	if release != nil || !errors.As(err, &apiErr) || !errors.Is(err, ErrRateLimited) || apiErr.RetryAfter <= time.Second {
+		t.Fatalf("err = %v, want a local ErrRateLimited with RetryAfter over the 1s max wait", err)
 	}
 	if len(l.slots) != 0 {
 		t.Error("the refused request kept its concurrency slot")
@@ -240,5 +243,56 @@ func TestLimiterIgnoresAnswersFromAnEndedWindow(t *testing.T) {
 	l.observeAt(rateResp(200, 2, 10), t0.Add(1001*time.Millisecond))
 	if got := l.leftLocked(); got != 9 {
 		t.Fatalf("left %d after a late answer from the old window, want 9", got)
+	}
+}
+
+func TestLimiterDoesNotTrustAZeroQuota(t *testing.T) {
+	t.Parallel()
+	l := newLimiter(40, true, time.Minute)
+	t0 := time.Now()
+	// Requests-Left without a usable Quota must not make every later
+	// request wait for a window that never refills.
+	l.observeAt(statusResp(200, headerLeft, "5", headerResetMs, "1000"), t0)
+	for i := range 3 {
+		if w := l.reserve(t0.Add(time.Duration(i) * time.Second)); w != 0 {
+			t.Fatalf("request %d waits %s after an answer with no quota", i, w)
+		}
+	}
+}
+
+func TestLimiterFindsTheServersWindowAgainAfterAGuess(t *testing.T) {
+	t.Parallel()
+	l := newLimiter(40, true, time.Minute)
+	t0 := time.Now()
+	l.reserve(t0)
+	l.observeAt(statusResp(200, headerQuota, "20", headerLeft, "19", headerResetMs, "1000", headerWindowMs, "1000"), t0)
+	// Idle until the window ends: the Client guesses a new one from now.
+	l.reserve(t0.Add(1000 * time.Millisecond))
+	// Another app opened the server's window earlier and used 15 of it;
+	// the answer says so, with a reset sooner than the guess.
+	l.observeAt(statusResp(200, headerQuota, "20", headerLeft, "4", headerResetMs, "600", headerWindowMs, "1000"), t0.Add(1010*time.Millisecond))
+	if got := l.leftLocked(); got != 4 {
+		t.Fatalf("left %d, want the 4 the server reported", got)
+	}
+	if got := l.resetAt; !got.Equal(t0.Add(1610 * time.Millisecond)) {
+		t.Fatalf("resetAt is %s after t0, want the server's 1.61s", got.Sub(t0))
+	}
+}
+
+func TestLimiterBoundsAnAbsurdPause(t *testing.T) {
+	t.Parallel()
+	l := newLimiter(40, true, 2*time.Second)
+	t0 := time.Now()
+	l.observeAt(statusResp(429, "X-Retry-After", "999999"), t0)
+	if w := l.reserve(t0); w > 2*time.Second+resetMargin || w <= 0 {
+		t.Fatalf("wait %s after X-Retry-After 999999, want at most the 2s max wait", w)
+	}
+	if w := l.reserve(t0.Add(2 * time.Second)); w != 0 {
+		t.Fatalf("wait %s once the bounded pause is over, want 0: the server must be asked again", w)
+	}
+	// The same for a reset time days away.
+	l.observeAt(statusResp(200, headerQuota, "10", headerLeft, "0", headerResetMs, "999999999", headerWindowMs, "1000"), t0.Add(3*time.Second))
+	if w := l.reserve(t0.Add(3 * time.Second)); w > 2*time.Second+resetMargin {
+		t.Fatalf("wait %s for a reset days away, want at most 2s", w)
 	}
 }

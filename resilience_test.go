@@ -250,15 +250,34 @@ func TestSoakUnderFaults(t *testing.T) {
 // server.
 func TestThroughputAtTheQuota(t *testing.T) {
 	// Not parallel: the bound is on elapsed time, so the test runs alone
-	// in its package.
+	// in its package. A machine busy with other work can still stretch one
+	// run, so the time bound gets three tries; the other checks must hold
+	// every time.
 	const (
 		quota   = 25
 		window  = 300 * time.Millisecond
 		total   = 150
 		workers = 16
 	)
+	windows := (total + quota - 1) / quota
+	limit := time.Duration(float64(windows) * 1.1 * float64(window))
+	for try := 1; ; try++ {
+		elapsed := throughputRun(t, quota, window, total, workers)
+		t.Logf("try %d: %d requests in %s (%.2f windows of %s; limit %s)",
+			try, total, elapsed, float64(elapsed)/float64(window), window, limit)
+		if elapsed <= limit {
+			return
+		}
+		if try == 3 {
+			t.Fatalf("took %s three times, want at most %s (1.1 x %d windows)", elapsed, limit, windows)
+		}
+	}
+}
+
+func throughputRun(t *testing.T, quota int, window time.Duration, total, workers int) time.Duration {
+	t.Helper()
 	srv := bigcommercetest.NewServer(bigcommercetest.WithRateLimit(quota, window), bigcommercetest.WithSeed(3))
-	t.Cleanup(srv.Close)
+	defer srv.Close()
 	c := srv.Client(bigcommerce.WithRetryWait(0, 2*time.Second))
 	ids := srv.Groups()
 
@@ -283,21 +302,14 @@ func TestThroughputAtTheQuota(t *testing.T) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-
-	windows := (total + quota - 1) / quota
-	limit := time.Duration(float64(windows) * 1.1 * float64(window))
 	stats := srv.Stats()
-	t.Logf("%d requests in %s (%.2f windows of %s; limit %s); server answered %d of %d with 429",
-		total, elapsed, float64(elapsed)/float64(window), window, limit, stats.RateLimited, stats.Requests)
 	if failed.Load() != 0 {
 		t.Fatalf("%d calls failed", failed.Load())
 	}
-	if elapsed > limit {
-		t.Errorf("took %s, want at most %s (1.1 x %d windows)", elapsed, limit, windows)
-	}
 	if stats.RateLimited*100 >= stats.Requests {
-		t.Errorf("server answered %d of %d requests with 429, want under 1%%", stats.RateLimited, stats.Requests)
+		t.Fatalf("server answered %d of %d requests with 429, want under 1%%", stats.RateLimited, stats.Requests)
 	}
+	return elapsed
 }
 
 // TestAbsurdRetryAfterComesBackAtOnce: a server asking for an enormous

@@ -38,8 +38,12 @@ type attemptKey struct{}
 // CheckRetry, which sees only the context and the outcome, knows the call's
 // policy and how many attempts it has made.
 type attemptState struct {
-	policy   retryPolicy
-	attempts int
+	policy       retryPolicy
+	method, path string // for log records; a custom transport may leave resp.Request nil
+	attempts     int
+	// mayHaveApplied: an attempt failed in a way that may hide a write the
+	// server applied (a 5xx or a broken connection), as a 429 cannot.
+	mayHaveApplied bool
 }
 
 // checkRetry is the Client's go-retryablehttp CheckRetry. It returns a nil
@@ -59,10 +63,13 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	if retry && state.attempts > c.retryMax {
 		retry = false
 	}
+	if retry && (err != nil || resp.StatusCode >= 500) {
+		state.mayHaveApplied = true
+	}
 	if retry && c.logger != nil {
-		attrs := []slog.Attr{slog.Int("attempt", state.attempts)}
+		attrs := []slog.Attr{slog.Int("attempt", state.attempts), slog.String("method", state.method), slog.String("path", state.path)}
 		if resp != nil {
-			attrs = append(attrs, slog.String("method", resp.Request.Method), slog.String("path", resp.Request.URL.Path), slog.Int("status", resp.StatusCode))
+			attrs = append(attrs, slog.Int("status", resp.StatusCode))
 		} else {
 			attrs = append(attrs, slog.String("error", err.Error()))
 		}

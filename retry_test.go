@@ -3,9 +3,12 @@ package bigcommerce
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -330,5 +333,92 @@ func TestTimeoutBoundsTheWholeCall(t *testing.T) {
 	}
 	if time.Since(start) > 10*time.Second {
 		t.Fatal("the timeout did not cut the retry wait short")
+	}
+}
+
+func TestDeleteAfterA429Then404IsNotFound(t *testing.T) {
+	t.Parallel()
+	// A 429 was refused unprocessed, so a 404 on the retry means the group
+	// never existed, not that the first attempt deleted it.
+	zeroWait := func(req *http.Request) (*http.Response, error) {
+		resp := httpmock.NewStringResponse(429, "")
+		resp.Header.Set("X-Retry-After", "0")
+		return resp, nil
+	}
+	err, n := attempts(t, "DELETE", sequence(zeroWait, fixture(t, "error_404")), func(c *Client) error {
+		_, err := c.CustomerGroups.Delete(context.Background(), 5)
+		return err
+	})
+	if n != 2 || !errors.Is(err, ErrNotFound) {
+		t.Fatalf("err = %v, attempts = %d; want ErrNotFound after 2", err, n)
+	}
+}
+
+// TestBareRoundTripperAnswers: a RoundTripper may answer with no Request
+// and no Body; retrying and logging must cope.
+func TestBareRoundTripperAnswers(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	bare := roundTripFunc(func(*http.Request) (*http.Response, error) {
+		if calls.Add(1) == 1 {
+			return &http.Response{StatusCode: 503, Header: http.Header{}}, nil
+		}
+		return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(`{"id":5,"name":"x"}`))}, nil
+	})
+	logger := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, err := NewClient(NewOAuth("abc123", "t"), WithHTTPClient(&http.Client{Transport: bare}), WithLogger(logger), WithRetryWait(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _, err := c.CustomerGroups.Get(context.Background(), 5)
+	if err != nil || g.ID != 5 || calls.Load() != 2 {
+		t.Fatalf("g = %+v, err = %v, calls = %d", g, err, calls.Load())
+	}
+}
+
+// TestFailedRequestsGiveTheirSlotsBack: transport failures must not leak
+// concurrency slots, or a client would seize up after enough of them.
+func TestFailedRequestsGiveTheirSlotsBack(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := setup(t, WithMaxConcurrentRequests(2), WithRetryMax(0))
+	mt.RegisterResponder("GET", testBaseURL+"/customer_groups/5", sequence(
+		httpmock.NewErrorResponder(errors.New("connection reset by peer")),
+		httpmock.NewErrorResponder(errors.New("connection reset by peer")),
+		httpmock.NewErrorResponder(errors.New("connection reset by peer")),
+		jsonResponder(200, `{"id":5}`),
+	))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for range 3 {
+		if _, _, err := c.CustomerGroups.Get(ctx, 5); err == nil {
+			t.Fatal("a failing request succeeded")
+		}
+	}
+	if _, _, err := c.CustomerGroups.Get(ctx, 5); err != nil {
+		t.Fatalf("after three failures: %v", err)
+	}
+	if n := len(c.limiter.slots); n != 0 {
+		t.Errorf("%d slots still held after every call returned", n)
+	}
+}
+
+func TestDefaultsFitAnInteractiveApp(t *testing.T) {
+	t.Parallel()
+	c, err := NewClient(NewOAuth("abc123", "t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.timeout != 2*time.Minute || c.retryMax != 3 || c.waitMin != 500*time.Millisecond || c.waitMax != 30*time.Second {
+		t.Errorf("timeout %s, retries %d, waits %s..%s", c.timeout, c.retryMax, c.waitMin, c.waitMax)
+	}
+	if cap(c.limiter.slots) != 40 || !c.limiter.throttle {
+		t.Errorf("concurrency cap %d, throttle %v; want BigCommerce's 40 and on", cap(c.limiter.slots), c.limiter.throttle)
+	}
+	c, err = NewClient(NewOAuth("abc123", "t"), WithTimeout(5*time.Second), WithMaxConcurrentRequests(4), WithoutThrottling())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.timeout != 5*time.Second || cap(c.limiter.slots) != 4 || c.limiter.throttle {
+		t.Errorf("options not applied: timeout %s, cap %d, throttle %v", c.timeout, cap(c.limiter.slots), c.limiter.throttle)
 	}
 }
