@@ -284,14 +284,13 @@ func (l *limiter) observeAt(resp *http.Response, now time.Time) {
 	}
 	if resp.StatusCode == http.StatusTooManyRequests {
 		// Every goroutine pauses as long as the 429 asks, not only the
-		// one that got it, and the window counts as spent.
+		// one that got it. The server's word on how long wins over the
+		// window's reset; a 429 that says nothing is load shedding, which
+		// the retry backoff handles, not a spent quota.
 		if wait, ok := serverWait(resp.Header); ok {
 			if until := now.Add(min(wait, l.longestPause(l.last.Window))); until.After(l.pausedUntil) {
 				l.pausedUntil = until
 			}
-		}
-		if l.known {
-			l.others = max(l.others, l.last.Quota-l.sent)
 		}
 	}
 }

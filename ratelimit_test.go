@@ -296,3 +296,23 @@ func TestLimiterBoundsAnAbsurdPause(t *testing.T) {
 		t.Fatalf("wait %s for a reset days away, want at most 2s", w)
 	}
 }
+
+func TestLimiterLetsThe429sOwnWaitWin(t *testing.T) {
+	t.Parallel()
+	l := newLimiter(40, true, time.Minute)
+	t0 := time.Now()
+	l.reserve(t0)
+	l.observeAt(rateResp(200, 9, 30000), t0)
+	// A 429 that asks for no wait (a proxy shedding load, say) must not
+	// hold requests for the rest of a 30 s window.
+	l.observeAt(statusResp(429, "X-Retry-After", "0"), t0)
+	if w := l.reserve(t0.Add(time.Millisecond)); w != 0 {
+		t.Fatalf("wait %s after a 429 asking for none, want 0", w)
+	}
+	// Nor one that says nothing at all: that is load shedding, for the
+	// retry backoff to handle.
+	l.observeAt(statusResp(429), t0)
+	if w := l.reserve(t0.Add(2 * time.Millisecond)); w != 0 {
+		t.Fatalf("wait %s after a bare 429, want 0", w)
+	}
+}
