@@ -499,6 +499,9 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 	}
 	defer drainClose(httpResp.Body)
 	resp := newResponse(httpResp)
+	decodeErr := func(err error) error {
+		return &DecodeError{Method: cl.method, URL: sanitizeURL(u), StatusCode: httpResp.StatusCode, Err: err}
+	}
 
 	buf := bufPool.Get().(*bytes.Buffer)
 	defer putBuffer(buf)
@@ -511,7 +514,7 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		if httpResp.StatusCode >= 200 && httpResp.StatusCode <= 299 && httpResp.StatusCode != http.StatusMultiStatus {
 			// A success whose body could not be read whole (cut short,
 			// badly encoded, over the limit) is not an API error.
-			return resp, &DecodeError{Method: cl.method, URL: sanitizeURL(u), StatusCode: httpResp.StatusCode, Err: err}
+			return resp, decodeErr(err)
 		}
 		return resp, &APIError{StatusCode: httpResp.StatusCode, Method: cl.method, URL: sanitizeURL(u), Errors: []ErrorDetail{{Message: err.Error()}}, err: err}
 	}
@@ -530,7 +533,7 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		if cl.emptyOK {
 			return resp, nil
 		}
-		return resp, &DecodeError{Method: cl.method, URL: sanitizeURL(u), StatusCode: httpResp.StatusCode, Err: errEmptyBody}
+		return resp, decodeErr(errEmptyBody)
 	}
 	if cl.decode != nil {
 		err = cl.decode(buf.Bytes())
@@ -538,11 +541,11 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		err = json.Unmarshal(buf.Bytes(), cl.out)
 	}
 	if err != nil {
-		return resp, &DecodeError{Method: cl.method, URL: sanitizeURL(u), StatusCode: httpResp.StatusCode, Err: err}
+		return resp, decodeErr(err)
 	}
 	if cl.check != nil {
 		if err := cl.check(); err != nil {
-			return resp, &DecodeError{Method: cl.method, URL: sanitizeURL(u), StatusCode: httpResp.StatusCode, Err: err}
+			return resp, decodeErr(err)
 		}
 	}
 	return resp, nil
