@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"golang.org/x/oauth2"
@@ -307,36 +308,55 @@ func TestTokenSourceErrorsDoNotEchoSecrets(t *testing.T) {
 
 func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
 	t.Parallel()
-	var logged bytes.Buffer
-	logger := slog.New(slog.NewJSONHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c, mt, _ := setup(t, WithLogger(logger), WithRetryMax(1))
 	basic := base64.StdEncoding.EncodeToString([]byte("admin:key-SECRET-123"))
-	mt.RegisterResponder("GET", testBaseURL+"/customer_groups/1", fixture(t, "error_401"))
-	mt.RegisterResponder("GET", testBaseURL+"/customer_groups/2", fixture(t, "error_503_plain"))
-	mt.RegisterResponder("GET", testBaseURL+"/customer_groups/3", fixture(t, "error_429"))
-	mt.RegisterResponder("GET", testBaseURL+"/customer_groups/4", func(*http.Request) (*http.Response, error) {
-		return nil, errors.New("connection reset by peer")
-	})
-	mt.RegisterResponder("GET", testBaseURL+"/customer_groups/5", func(req *http.Request) (*http.Response, error) {
-		// A broken server echoing the request headers back in its error.
-		return jsonResponder(500, `[{"status":500,"message":"boom"}]`)(req)
-	})
-	var errs []string
-	for id := 1; id <= 5; id++ {
-		_, _, err := c.CustomerGroups.Get(context.Background(), id)
-		if err == nil {
-			t.Fatalf("Get(%d) succeeded", id)
-		}
-		errs = append(errs, err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err))
+	auths := map[string]Authenticator{
+		"oauth": NewOAuth(testStoreHash, testToken),
+		"basic": &BasicAuth{StoreURL: "https://shop.example.com", Username: "admin", APIKey: "key-SECRET-123"},
 	}
-	all := strings.Join(errs, "\n") + logged.String()
-	for _, secret := range []string{testToken, basic, "key-SECRET-123"} {
-		if strings.Contains(all, secret) {
-			t.Errorf("a secret appeared in errors or logs:\n%s", all)
-		}
-	}
-	if !strings.Contains(logged.String(), "bigcommerce: retrying") || !strings.Contains(logged.String(), "/customer_groups/2") {
-		t.Errorf("debug log lacks the retry records:\n%s", logged.String())
+	for name, auth := range auths {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var logged bytes.Buffer
+			logger := slog.New(slog.NewJSONHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			// Without throttling, so that the 429 does not hold back the
+			// calls after it and every one of them reaches the server.
+			c, mt, _ := setup(t, WithLogger(logger), WithRetryMax(1), WithoutThrottling())
+			c.auth = auth
+			var echoed atomic.Int32
+			mt.RegisterResponder("GET", testBaseURL+"/customer_groups/1", fixture(t, "error_401"))
+			mt.RegisterResponder("GET", testBaseURL+"/customer_groups/2", fixture(t, "error_503_plain"))
+			mt.RegisterResponder("GET", testBaseURL+"/customer_groups/3", fixture(t, "error_429"))
+			mt.RegisterResponder("GET", testBaseURL+"/customer_groups/4", func(*http.Request) (*http.Response, error) {
+				return nil, errors.New("connection reset by peer")
+			})
+			mt.RegisterResponder("GET", testBaseURL+"/customer_groups/5", func(req *http.Request) (*http.Response, error) {
+				// A broken server echoing the request's credentials back.
+				echoed.Add(1)
+				return jsonResponder(500, fmt.Sprintf(`[{"status":500,"message":"boom: %s %s"}]`,
+					req.Header.Get("X-Auth-Token"), req.Header.Get("Authorization")))(req)
+			})
+			var errs []string
+			for id := 1; id <= 5; id++ {
+				_, _, err := c.CustomerGroups.Get(context.Background(), id)
+				if err == nil {
+					t.Fatalf("Get(%d) succeeded", id)
+				}
+				errs = append(errs, err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err))
+			}
+			// The echoing server was reached, so the checks below can fail.
+			if echoed.Load() == 0 {
+				t.Fatal("the echoing server was never asked")
+			}
+			all := strings.Join(errs, "\n") + logged.String()
+			for _, secret := range []string{testToken, basic, "key-SECRET-123"} {
+				if strings.Contains(all, secret) {
+					t.Errorf("a secret appeared in errors or logs:\n%s", all)
+				}
+			}
+			if !strings.Contains(logged.String(), "bigcommerce: retrying") || !strings.Contains(logged.String(), "/customer_groups/2") {
+				t.Errorf("debug log lacks the retry records:\n%s", logged.String())
+			}
+		})
 	}
 }
 

@@ -128,22 +128,6 @@ func fixture(t *testing.T, name string) httpmock.Responder {
 	}
 }
 
-// fixtureBody returns the body of a recorded response.
-func fixtureBody(t *testing.T, name string) []byte {
-	t.Helper()
-	resp, err := fixture(t, name)(httpmockRequest())
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	return b
-}
-
-func httpmockRequest() *http.Request {
-	req, _ := http.NewRequest(http.MethodGet, testBaseURL, nil)
-	return req
-}
-
 // sequence answers with each responder in turn, repeating the last.
 func sequence(rs ...httpmock.Responder) httpmock.Responder {
 	var mu sync.Mutex

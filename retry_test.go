@@ -131,12 +131,12 @@ func TestBackoff(t *testing.T) {
 
 // attempts runs one call against responder and returns the error and how
 // many requests reached the transport.
-func attempts(t *testing.T, method string, responder httpmock.Responder, run func(c *Client) error, opts ...Option) (error, int) {
+func attempts(t *testing.T, method string, responder httpmock.Responder, run func(c *Client) error, opts ...Option) (int, error) {
 	t.Helper()
 	c, mt, rec := setup(t, opts...)
 	mt.RegisterResponder(method, `=~^`+testBaseURL+`/customer_groups`, responder)
 	err := run(c)
-	return err, rec.count()
+	return rec.count(), err
 }
 
 func getGroup(c *Client) error {
@@ -158,14 +158,14 @@ func TestRetriesEndToEnd(t *testing.T) {
 
 	t.Run("GET retried through 503s until it succeeds", func(t *testing.T) {
 		t.Parallel()
-		err, n := attempts(t, "GET", sequence(fixture(t, "error_503_plain"), fixture(t, "error_500"), ok), getGroup)
+		n, err := attempts(t, "GET", sequence(fixture(t, "error_503_plain"), fixture(t, "error_500"), ok), getGroup)
 		if err != nil || n != 3 {
 			t.Fatalf("err = %v, attempts = %d; want success after 3", err, n)
 		}
 	})
 	t.Run("POST answered 500 is sent once and the 500 is returned", func(t *testing.T) {
 		t.Parallel()
-		err, n := attempts(t, "POST", sequence(fixture(t, "error_500"), created), createGroup)
+		n, err := attempts(t, "POST", sequence(fixture(t, "error_500"), created), createGroup)
 		var apiErr *APIError
 		if n != 1 || !errors.As(err, &apiErr) || apiErr.StatusCode != 500 || !errors.Is(err, ErrServer) {
 			t.Fatalf("err = %v, attempts = %d; want the 500 after 1 attempt", err, n)
@@ -173,21 +173,21 @@ func TestRetriesEndToEnd(t *testing.T) {
 	})
 	t.Run("POST answered 429 is retried", func(t *testing.T) {
 		t.Parallel()
-		err, n := attempts(t, "POST", sequence(fixture(t, "error_429_no_headers"), created), createGroup)
+		n, err := attempts(t, "POST", sequence(fixture(t, "error_429_no_headers"), created), createGroup)
 		if err != nil || n != 2 {
 			t.Fatalf("err = %v, attempts = %d; want success after 2", err, n)
 		}
 	})
 	t.Run("POST whose connection could not be made is retried", func(t *testing.T) {
 		t.Parallel()
-		err, n := attempts(t, "POST", sequence(dialErr, created), createGroup)
+		n, err := attempts(t, "POST", sequence(dialErr, created), createGroup)
 		if err != nil || n != 2 {
 			t.Fatalf("err = %v, attempts = %d; want success after 2", err, n)
 		}
 	})
 	t.Run("POST whose connection broke is not retried", func(t *testing.T) {
 		t.Parallel()
-		err, n := attempts(t, "POST", sequence(resetErr, created), createGroup)
+		n, err := attempts(t, "POST", sequence(resetErr, created), createGroup)
 		var reqErr *RequestError
 		if n != 1 || !errors.As(err, &reqErr) {
 			t.Fatalf("err = %v, attempts = %d; want a RequestError after 1 attempt", err, n)
@@ -195,14 +195,14 @@ func TestRetriesEndToEnd(t *testing.T) {
 	})
 	t.Run("GET whose connection broke is retried", func(t *testing.T) {
 		t.Parallel()
-		err, n := attempts(t, "GET", sequence(resetErr, ok), getGroup)
+		n, err := attempts(t, "GET", sequence(resetErr, ok), getGroup)
 		if err != nil || n != 2 {
 			t.Fatalf("err = %v, attempts = %d", err, n)
 		}
 	})
 	t.Run("DeleteAll answered 429 is sent once", func(t *testing.T) {
 		t.Parallel()
-		err, n := attempts(t, "DELETE", sequence(fixture(t, "error_429_no_headers"), jsonResponder(204, "")), func(c *Client) error {
+		n, err := attempts(t, "DELETE", sequence(fixture(t, "error_429_no_headers"), jsonResponder(204, "")), func(c *Client) error {
 			_, err := c.CustomerGroups.DeleteAll(context.Background())
 			return err
 		})
@@ -212,14 +212,14 @@ func TestRetriesEndToEnd(t *testing.T) {
 	})
 	t.Run("PUT and DELETE of one group are retried after 502", func(t *testing.T) {
 		t.Parallel()
-		err, n := attempts(t, "PUT", sequence(fixture(t, "error_502_html"), ok), func(c *Client) error {
+		n, err := attempts(t, "PUT", sequence(fixture(t, "error_502_html"), ok), func(c *Client) error {
 			_, _, err := c.CustomerGroups.Update(context.Background(), 5, &UpdateCustomerGroupRequest{Name: Ptr("x")})
 			return err
 		})
 		if err != nil || n != 2 {
 			t.Fatalf("PUT: err = %v, attempts = %d", err, n)
 		}
-		err, n = attempts(t, "DELETE", sequence(fixture(t, "error_502_html"), jsonResponder(204, "")), func(c *Client) error {
+		n, err = attempts(t, "DELETE", sequence(fixture(t, "error_502_html"), jsonResponder(204, "")), func(c *Client) error {
 			_, err := c.CustomerGroups.Delete(context.Background(), 5)
 			return err
 		})
@@ -229,7 +229,7 @@ func TestRetriesEndToEnd(t *testing.T) {
 	})
 	t.Run("a retried DELETE that finds the group gone succeeds: the first attempt deleted it", func(t *testing.T) {
 		t.Parallel()
-		err, n := attempts(t, "DELETE", sequence(fixture(t, "error_500"), fixture(t, "error_404")), func(c *Client) error {
+		n, err := attempts(t, "DELETE", sequence(fixture(t, "error_500"), fixture(t, "error_404")), func(c *Client) error {
 			_, err := c.CustomerGroups.Delete(context.Background(), 5)
 			return err
 		})
@@ -239,7 +239,7 @@ func TestRetriesEndToEnd(t *testing.T) {
 	})
 	t.Run("a first-attempt 404 on DELETE is ErrNotFound", func(t *testing.T) {
 		t.Parallel()
-		err, n := attempts(t, "DELETE", fixture(t, "error_404"), func(c *Client) error {
+		n, err := attempts(t, "DELETE", fixture(t, "error_404"), func(c *Client) error {
 			_, err := c.CustomerGroups.Delete(context.Background(), 5)
 			return err
 		})
@@ -249,7 +249,7 @@ func TestRetriesEndToEnd(t *testing.T) {
 	})
 	t.Run("after the last retry the typed error of the last response is returned", func(t *testing.T) {
 		t.Parallel()
-		err, n := attempts(t, "GET", fixture(t, "error_503_plain"), getGroup, WithRetryMax(2))
+		n, err := attempts(t, "GET", fixture(t, "error_503_plain"), getGroup, WithRetryMax(2))
 		var apiErr *APIError
 		if n != 3 || !errors.As(err, &apiErr) || apiErr.StatusCode != 503 {
 			t.Fatalf("err = %v, attempts = %d; want the 503 after 3 attempts", err, n)
@@ -260,14 +260,14 @@ func TestRetriesEndToEnd(t *testing.T) {
 	})
 	t.Run("after the last transport failure the transport error is returned", func(t *testing.T) {
 		t.Parallel()
-		err, n := attempts(t, "GET", resetErr, getGroup, WithRetryMax(1))
+		n, err := attempts(t, "GET", resetErr, getGroup, WithRetryMax(1))
 		if n != 2 || err == nil || strings.Contains(err.Error(), "giving up") || !strings.Contains(err.Error(), "connection reset") {
 			t.Fatalf("err = %v, attempts = %d", err, n)
 		}
 	})
 	t.Run("WithRetryMax(0) sends once", func(t *testing.T) {
 		t.Parallel()
-		_, n := attempts(t, "GET", fixture(t, "error_503_plain"), getGroup, WithRetryMax(0))
+		n, _ := attempts(t, "GET", fixture(t, "error_503_plain"), getGroup, WithRetryMax(0))
 		if n != 1 {
 			t.Fatalf("attempts = %d, want 1", n)
 		}
@@ -275,7 +275,7 @@ func TestRetriesEndToEnd(t *testing.T) {
 	t.Run("a 429 asking longer than the max wait comes back at once with RetryAfter", func(t *testing.T) {
 		t.Parallel()
 		// error_429 asks for 2s; the test client waits at most 0.
-		err, n := attempts(t, "GET", sequence(fixture(t, "error_429"), ok), getGroup, WithoutThrottling())
+		n, err := attempts(t, "GET", sequence(fixture(t, "error_429"), ok), getGroup, WithoutThrottling())
 		var apiErr *APIError
 		if n != 1 || !errors.As(err, &apiErr) || !errors.Is(err, ErrRateLimited) || apiErr.RetryAfter != 2*time.Second {
 			t.Fatalf("err = %v, attempts = %d; want ErrRateLimited with RetryAfter 2s after 1 attempt", err, n)
@@ -288,7 +288,7 @@ func TestRetriesEndToEnd(t *testing.T) {
 			resp.Header.Set("X-Retry-After", "0")
 			return resp, nil
 		}
-		err, n := attempts(t, "GET", sequence(zeroWait, zeroWait, ok), getGroup)
+		n, err := attempts(t, "GET", sequence(zeroWait, zeroWait, ok), getGroup)
 		if err != nil || n != 3 {
 			t.Fatalf("err = %v, attempts = %d", err, n)
 		}
@@ -345,7 +345,7 @@ func TestDeleteAfterA429Then404IsNotFound(t *testing.T) {
 		resp.Header.Set("X-Retry-After", "0")
 		return resp, nil
 	}
-	err, n := attempts(t, "DELETE", sequence(zeroWait, fixture(t, "error_404")), func(c *Client) error {
+	n, err := attempts(t, "DELETE", sequence(zeroWait, fixture(t, "error_404")), func(c *Client) error {
 		_, err := c.CustomerGroups.Delete(context.Background(), 5)
 		return err
 	})

@@ -476,7 +476,7 @@ func TestPtr(t *testing.T) {
 	if v != 3 {
 		t.Errorf("Ptr aliased its argument: v = %d", v)
 	}
-	if Ptr(true) == Ptr(true) {
+	if a, b := Ptr(true), Ptr(true); a == b {
 		t.Error("two Ptr calls returned the same pointer")
 	}
 }
