@@ -38,8 +38,9 @@
 //
 // Every answer that is not a success is an *APIError; classify it with
 // errors.Is and the sentinels ErrNotFound, ErrUnauthorized, ErrForbidden,
-// ErrConflict, ErrRateLimited, ErrPartialSuccess and ErrServer. A request
-// that breaks one of the API's rules is refused before it is sent with an
+// ErrConflict, ErrRateLimited, ErrPartialSuccess and ErrServer. A success
+// whose body cannot be decoded is a *DecodeError, and a call that got no
+// answer a *RequestError. A request that breaks one of the API's rules is refused before it is sent with an
 // error matching ErrInvalidRequest that names the field. No error or log
 // line ever contains a credential.
 //
