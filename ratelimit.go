@@ -162,7 +162,7 @@ func (l *limiter) acquire(ctx context.Context) (func(), error) {
 		return nil, err
 	}
 	for {
-		wait := l.reserve(time.Now())
+		wait := l.reserve(time.Now)
 		if wait <= 0 {
 			return release, nil
 		}
@@ -224,9 +224,14 @@ func (l *limiter) probeDoneLocked() {
 
 // reserve takes one request from what is left of the window, or says how
 // long to wait for the window to refill or a 429's pause to pass.
-func (l *limiter) reserve(now time.Time) time.Duration {
+//
+// The clock is read only once the lock is held: a time read before
+// waiting for the lock could predate an answer observed meanwhile, and
+// make a pause that has already ended look as if it had not begun.
+func (l *limiter) reserve(clock func() time.Time) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	now := clock()
 	if now.Before(l.pausedUntil) {
 		return l.pausedUntil.Sub(now) + resetMargin
 	}
@@ -287,7 +292,7 @@ func (l *limiter) observeAt(resp *http.Response, now time.Time) {
 		// one that got it. The server's word on how long wins over the
 		// window's reset; a 429 that says nothing is load shedding, which
 		// the retry backoff handles, not a spent quota.
-		if wait, ok := serverWait(resp.Header); ok {
+		if wait, ok := serverWait(resp.Header); ok && wait > 0 {
 			if until := now.Add(min(wait, l.longestPause(l.last.Window))); until.After(l.pausedUntil) {
 				l.pausedUntil = until
 			}

@@ -13,6 +13,9 @@ import (
 	"time"
 )
 
+// at is a clock stopped at t, for driving the limiter through time.
+func at(t time.Time) func() time.Time { return func() time.Time { return t } }
+
 func rateResp(status, left int, resetMs int, extra ...string) *http.Response {
 	r := statusResp(status, append([]string{
 		headerQuota, "10", headerLeft, strconv.Itoa(left), headerResetMs, strconv.Itoa(resetMs), headerWindowMs, "1000",
@@ -24,20 +27,20 @@ func TestLimiterWaitsForTheWindowWhenTheQuotaIsSpent(t *testing.T) {
 	t.Parallel()
 	l := newLimiter(40, true, time.Minute)
 	t0 := time.Now()
-	if w := l.reserve(t0); w != 0 {
+	if w := l.reserve(at(t0)); w != 0 {
 		t.Fatalf("unknown quota: wait %s, want 0", w)
 	}
 	// Quota 10, and this first request left 9 of it.
 	l.observeAt(rateResp(200, 9, 800), t0)
 	for i := range 9 {
-		if w := l.reserve(t0); w != 0 {
+		if w := l.reserve(at(t0)); w != 0 {
 			t.Fatalf("request %d of the 9 left: wait %s", i, w)
 		}
 	}
-	if w := l.reserve(t0.Add(100 * time.Millisecond)); w != 700*time.Millisecond+resetMargin {
+	if w := l.reserve(at(t0.Add(100 * time.Millisecond))); w != 700*time.Millisecond+resetMargin {
 		t.Fatalf("quota spent: wait %s, want 700ms + margin", w)
 	}
-	if w := l.reserve(t0.Add(800 * time.Millisecond)); w != 0 {
+	if w := l.reserve(at(t0.Add(800 * time.Millisecond))); w != 0 {
 		t.Fatalf("after the reset: wait %s, want 0", w)
 	}
 	if got := l.leftLocked(); got != 9 {
@@ -49,10 +52,10 @@ func TestLimiterCountsItsOwnRequestsWhateverOrderAnswersArriveIn(t *testing.T) {
 	t.Parallel()
 	l := newLimiter(40, true, time.Minute)
 	t0 := time.Now()
-	l.reserve(t0)
+	l.reserve(at(t0))
 	l.observeAt(rateResp(200, 9, 1000), t0)
 	for range 6 {
-		l.reserve(t0)
+		l.reserve(at(t0))
 	}
 	// The server counted all six; their answers arrive in any order, and
 	// none of them may make the Client think fewer or more are left.
@@ -71,7 +74,7 @@ func TestLimiterNoticesOtherAppsUsingTheQuota(t *testing.T) {
 	t.Parallel()
 	l := newLimiter(40, true, time.Minute)
 	t0 := time.Now()
-	l.reserve(t0)
+	l.reserve(at(t0))
 	// Quota 10: one request of ours, yet only 4 left: others used 5.
 	l.observeAt(rateResp(200, 4, 1000), t0)
 	if got := l.leftLocked(); got != 4 {
@@ -84,10 +87,10 @@ func TestLimiterPausesEveryoneAfterA429(t *testing.T) {
 	l := newLimiter(40, true, time.Minute)
 	t0 := time.Now()
 	l.observeAt(statusResp(429, "X-Retry-After", "3"), t0)
-	if w := l.reserve(t0); w != 3*time.Second+resetMargin {
+	if w := l.reserve(at(t0)); w != 3*time.Second+resetMargin {
 		t.Fatalf("wait %s, want 3s + margin", w)
 	}
-	if w := l.reserve(t0.Add(3 * time.Second)); w != 0 {
+	if w := l.reserve(at(t0.Add(3 * time.Second))); w != 0 {
 		t.Fatalf("after the pause: wait %s, want 0", w)
 	}
 }
@@ -236,9 +239,9 @@ func TestLimiterIgnoresAnswersFromAnEndedWindow(t *testing.T) {
 	t.Parallel()
 	l := newLimiter(40, true, time.Minute)
 	t0 := time.Now()
-	l.reserve(t0)
+	l.reserve(at(t0))
 	l.observeAt(rateResp(200, 9, 1000), t0)
-	l.reserve(t0.Add(1000 * time.Millisecond)) // a new window, one request
+	l.reserve(at(t0.Add(1000 * time.Millisecond))) // a new window, one request
 	// A late answer from the old window says 2 left with 10 ms to go.
 	l.observeAt(rateResp(200, 2, 10), t0.Add(1001*time.Millisecond))
 	if got := l.leftLocked(); got != 9 {
@@ -254,7 +257,7 @@ func TestLimiterDoesNotTrustAZeroQuota(t *testing.T) {
 	// request wait for a window that never refills.
 	l.observeAt(statusResp(200, headerLeft, "5", headerResetMs, "1000"), t0)
 	for i := range 3 {
-		if w := l.reserve(t0.Add(time.Duration(i) * time.Second)); w != 0 {
+		if w := l.reserve(at(t0.Add(time.Duration(i) * time.Second))); w != 0 {
 			t.Fatalf("request %d waits %s after an answer with no quota", i, w)
 		}
 	}
@@ -264,10 +267,10 @@ func TestLimiterFindsTheServersWindowAgainAfterAGuess(t *testing.T) {
 	t.Parallel()
 	l := newLimiter(40, true, time.Minute)
 	t0 := time.Now()
-	l.reserve(t0)
+	l.reserve(at(t0))
 	l.observeAt(statusResp(200, headerQuota, "20", headerLeft, "19", headerResetMs, "1000", headerWindowMs, "1000"), t0)
 	// Idle until the window ends: the Client guesses a new one from now.
-	l.reserve(t0.Add(1000 * time.Millisecond))
+	l.reserve(at(t0.Add(1000 * time.Millisecond)))
 	// Another app opened the server's window earlier and used 15 of it;
 	// the answer says so, with a reset sooner than the guess.
 	l.observeAt(statusResp(200, headerQuota, "20", headerLeft, "4", headerResetMs, "600", headerWindowMs, "1000"), t0.Add(1010*time.Millisecond))
@@ -284,15 +287,15 @@ func TestLimiterBoundsAnAbsurdPause(t *testing.T) {
 	l := newLimiter(40, true, 2*time.Second)
 	t0 := time.Now()
 	l.observeAt(statusResp(429, "X-Retry-After", "999999"), t0)
-	if w := l.reserve(t0); w > 2*time.Second+resetMargin || w <= 0 {
+	if w := l.reserve(at(t0)); w > 2*time.Second+resetMargin || w <= 0 {
 		t.Fatalf("wait %s after X-Retry-After 999999, want at most the 2s max wait", w)
 	}
-	if w := l.reserve(t0.Add(2 * time.Second)); w != 0 {
+	if w := l.reserve(at(t0.Add(2 * time.Second))); w != 0 {
 		t.Fatalf("wait %s once the bounded pause is over, want 0: the server must be asked again", w)
 	}
 	// The same for a reset time days away.
 	l.observeAt(statusResp(200, headerQuota, "10", headerLeft, "0", headerResetMs, "999999999", headerWindowMs, "1000"), t0.Add(3*time.Second))
-	if w := l.reserve(t0.Add(3 * time.Second)); w > 2*time.Second+resetMargin {
+	if w := l.reserve(at(t0.Add(3 * time.Second))); w > 2*time.Second+resetMargin {
 		t.Fatalf("wait %s for a reset days away, want at most 2s", w)
 	}
 }
@@ -301,18 +304,33 @@ func TestLimiterLetsThe429sOwnWaitWin(t *testing.T) {
 	t.Parallel()
 	l := newLimiter(40, true, time.Minute)
 	t0 := time.Now()
-	l.reserve(t0)
+	l.reserve(at(t0))
 	l.observeAt(rateResp(200, 9, 30000), t0)
 	// A 429 that asks for no wait (a proxy shedding load, say) must not
 	// hold requests for the rest of a 30 s window.
 	l.observeAt(statusResp(429, "X-Retry-After", "0"), t0)
-	if w := l.reserve(t0.Add(time.Millisecond)); w != 0 {
+	if w := l.reserve(at(t0.Add(time.Millisecond))); w != 0 {
 		t.Fatalf("wait %s after a 429 asking for none, want 0", w)
 	}
 	// Nor one that says nothing at all: that is load shedding, for the
 	// retry backoff to handle.
 	l.observeAt(statusResp(429), t0)
-	if w := l.reserve(t0.Add(2 * time.Millisecond)); w != 0 {
+	if w := l.reserve(at(t0.Add(2 * time.Millisecond))); w != 0 {
 		t.Fatalf("wait %s after a bare 429, want 0", w)
+	}
+}
+
+// TestLimiterReadsTheClockUnderItsLock: a request that read the time before
+// a 429's pause began must not be told to wait for a pause that, by the
+// time it holds the lock, is over.
+func TestLimiterReadsTheClockUnderItsLock(t *testing.T) {
+	t.Parallel()
+	l := newLimiter(40, true, time.Minute)
+	t0 := time.Now()
+	l.observeAt(statusResp(429, "X-Retry-After", "1"), t0)
+	read := 0
+	clock := func() time.Time { read++; return t0.Add(time.Second) }
+	if w := l.reserve(clock); w != 0 || read != 1 {
+		t.Fatalf("wait %s with the clock read %d times, want 0 and once", w, read)
 	}
 }
