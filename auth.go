@@ -1,13 +1,13 @@
 package bigcommerce
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/oauth2"
 )
@@ -23,11 +23,17 @@ type Authenticator interface {
 	Authenticate(*http.Request) error
 }
 
+// Validator is implemented by an Authenticator that can check its
+// credentials before anything is sent. NewClient calls Validate and
+// refuses to build a Client when it fails, so that a blank or mangled
+// credential is reported where it was given, not at the first call. OAuth
+// and BasicAuth implement it; a custom Authenticator may.
+type Validator interface {
+	Validate() error
+}
+
 // OAuthAPIHost is the host of BigCommerce's OAuth API.
 const OAuthAPIHost = "https://api.bigcommerce.com"
-
-// TokenURL is BigCommerce's endpoint for exchanging an app's install code.
-const TokenURL = "https://login.bigcommerce.com/oauth2/token"
 
 // OAuth authenticates with an app's or API account's access token, sent in
 // the X-Auth-Token header (never as Authorization: Bearer, which the v2
@@ -41,11 +47,20 @@ type OAuth struct {
 	// TokenSource yields the access token. BigCommerce tokens do not
 	// expire with time, so a static source is the common case.
 	TokenSource oauth2.TokenSource
+
+	// static is the token given to NewOAuth, so that Validate can check it
+	// without asking the TokenSource, which may do I/O.
+	static *string
 }
 
 // NewOAuth returns an OAuth authenticator for a store and an access token.
+// NewClient checks the token (see OAuth.Validate).
 func NewOAuth(storeHash, accessToken string) *OAuth {
-	return &OAuth{StoreHash: storeHash, TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: accessToken})}
+	return &OAuth{
+		StoreHash:   storeHash,
+		TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: accessToken}),
+		static:      &accessToken,
+	}
 }
 
 // BaseURL returns https://api.bigcommerce.com/stores/{store_hash}/v2.
@@ -64,8 +79,11 @@ func (a *OAuth) Authenticate(r *http.Request) error {
 		// answer; keep only its type so that nothing secret is echoed.
 		return fmt.Errorf("bigcommerce: getting the access token failed (%T)", err)
 	}
-	if tok == nil || tok.AccessToken == "" {
+	if tok == nil {
 		return invalidf("OAuth access token", "must not be empty")
+	}
+	if err := validateToken("OAuth access token", tok.AccessToken); err != nil {
+		return err
 	}
 	r.Header.Set("X-Auth-Token", tok.AccessToken)
 	if a.ClientID != "" {
@@ -74,14 +92,24 @@ func (a *OAuth) Authenticate(r *http.Request) error {
 	return nil
 }
 
-// Validate checks the store hash and the token source before anything is
-// sent; NewClient calls it.
+// Validate checks the store hash, the client id and, for a token given to
+// NewOAuth, the token: not empty, no spaces or control characters, and no
+// "Bearer " in front. A token from another TokenSource is checked the same
+// way each time it is used, before the request is sent.
 func (a *OAuth) Validate() error {
 	if err := validateStoreHash(a.StoreHash); err != nil {
 		return err
 	}
 	if a.TokenSource == nil {
 		return invalidf("OAuth.TokenSource", "is required (use NewOAuth for a static token)")
+	}
+	if a.ClientID != "" {
+		if err := validateToken("OAuth.ClientID", a.ClientID); err != nil {
+			return err
+		}
+	}
+	if a.static != nil {
+		return validateToken("OAuth access token", *a.static)
 	}
 	return nil
 }
@@ -135,8 +163,38 @@ func (a *BasicAuth) Validate() error {
 	if a.Username == "" {
 		return invalidf("BasicAuth.Username", "must not be empty")
 	}
-	if a.APIKey == "" {
-		return invalidf("BasicAuth.APIKey", "must not be empty")
+	if err := checkCredentialText("BasicAuth.Username", a.Username, false); err != nil {
+		return err
+	}
+	return validateToken("BasicAuth.APIKey", a.APIKey)
+}
+
+// validateToken checks a token, key or client id as pasted from a file, an
+// environment variable or a settings page: the store answers 401 to a
+// token with a space in it, and a trailing newline makes net/http refuse
+// the header with an error that reads like a network failure.
+func validateToken(field, v string) error {
+	if v == "" {
+		return invalidf(field, "must not be empty")
+	}
+	if len(v) > 7 && strings.EqualFold(v[:7], "bearer ") {
+		return invalidf(field, `must be the token alone, without "Bearer " in front: BigCommerce reads it from X-Auth-Token`)
+	}
+	return checkCredentialText(field, v, true)
+}
+
+// checkCredentialText refuses control characters anywhere, and spaces
+// anywhere when noSpace is set or at either end otherwise.
+func checkCredentialText(field, v string, noSpace bool) error {
+	for i, r := range v {
+		switch {
+		case r == '\n' || r == '\r':
+			return invalidf(field, "contains a line break at byte %d; a trailing newline often comes from a file or an environment variable: trim it", i)
+		case unicode.IsControl(r):
+			return invalidf(field, "contains a control character at byte %d", i)
+		case unicode.IsSpace(r) && (noSpace || i == 0 || i == len(v)-utf8.RuneLen(r)):
+			return invalidf(field, "contains whitespace at byte %d; credentials have none: check what was pasted", i)
+		}
 	}
 	return nil
 }
@@ -171,61 +229,4 @@ func validateStoreHash(h string) error {
 		}
 	}
 	return nil
-}
-
-// OAuthConfig returns the oauth2 configuration of a BigCommerce app, for
-// the install flow: BigCommerce sends the merchant to redirectURL with
-// code, scope and context parameters, and the app exchanges them with
-// ExchangeInstallCode. The token endpoint takes the client credentials in
-// the request body.
-func OAuthConfig(clientID, clientSecret, redirectURL string, scopes ...string) *oauth2.Config {
-	return &oauth2.Config{
-		ClientID:     clientID,
-		ClientSecret: clientSecret,
-		RedirectURL:  redirectURL,
-		Scopes:       scopes,
-		Endpoint: oauth2.Endpoint{
-			TokenURL:  TokenURL,
-			AuthStyle: oauth2.AuthStyleInParams,
-		},
-	}
-}
-
-// ExchangeInstallCode trades the code, scope and context that BigCommerce
-// passed to the app's install callback for an access token. The store hash
-// is then StoreHashFromToken(token).
-func ExchangeInstallCode(ctx context.Context, cfg *oauth2.Config, code, scope, storeContext string) (*oauth2.Token, error) {
-	if code == "" {
-		return nil, invalidf("code", "must not be empty")
-	}
-	if _, err := hashFromContext(storeContext); err != nil {
-		return nil, err
-	}
-	return cfg.Exchange(ctx, code,
-		oauth2.SetAuthURLParam("scope", scope),
-		oauth2.SetAuthURLParam("context", storeContext))
-}
-
-// StoreHashFromToken reads the store hash from the "context" field
-// ("stores/{hash}") of the install token response.
-func StoreHashFromToken(tok *oauth2.Token) (string, error) {
-	if tok == nil {
-		return "", invalidf("token", "must not be nil")
-	}
-	c, _ := tok.Extra("context").(string)
-	if c == "" {
-		return "", errors.Join(ErrInvalidRequest, errors.New(`bigcommerce: the token response has no "context" field of the form "stores/{hash}"`))
-	}
-	return hashFromContext(c)
-}
-
-func hashFromContext(c string) (string, error) {
-	hash, ok := strings.CutPrefix(c, "stores/")
-	if !ok {
-		return "", invalidf("context", `must be of the form "stores/{hash}", got %q`, c)
-	}
-	if err := validateStoreHash(hash); err != nil {
-		return "", err
-	}
-	return hash, nil
 }

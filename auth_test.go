@@ -131,6 +131,19 @@ func TestNewClientRefusesBadSettings(t *testing.T) {
 		{"nil HTTP client", NewOAuth("abc123", "t"), []Option{WithHTTPClient(nil)}, "WithHTTPClient"},
 		{"zero concurrency", NewOAuth("abc123", "t"), []Option{WithMaxConcurrentRequests(0)}, "WithMaxConcurrentRequests"},
 		{"nil authenticator", nil, nil, "auth"},
+		{"empty OAuth token", NewOAuth("abc123", ""), nil, "OAuth access token"},
+		{"OAuth token with a trailing newline", NewOAuth("abc123", "tok123\n"), nil, "OAuth access token"},
+		{"OAuth token with a space", NewOAuth("abc123", "tok 123"), nil, "OAuth access token"},
+		{"OAuth token with a tab", NewOAuth("abc123", "tok123\t"), nil, "OAuth access token"},
+		{"OAuth token with a control character", NewOAuth("abc123", "tok\x00123"), nil, "OAuth access token"},
+		{"OAuth token with Bearer in front", NewOAuth("abc123", "Bearer tok123"), nil, "OAuth access token"},
+		{"OAuth client id with a newline", &OAuth{StoreHash: "abc123", ClientID: "id\n", TokenSource: NewOAuth("abc123", "t").TokenSource}, nil, "OAuth.ClientID"},
+		{"Basic key with a trailing newline", &BasicAuth{StoreURL: "https://shop.example.com", Username: "u", APIKey: "key123\n"}, nil, "BasicAuth.APIKey"},
+		{"Basic key with a space", &BasicAuth{StoreURL: "https://shop.example.com", Username: "u", APIKey: "key 123"}, nil, "BasicAuth.APIKey"},
+		{"Basic username with a trailing space", &BasicAuth{StoreURL: "https://shop.example.com", Username: "admin ", APIKey: "k"}, nil, "BasicAuth.Username"},
+		{"WithoutThrottling with a shared limiter", NewOAuth("abc123", "t"), []Option{WithoutThrottling(), WithRateLimiter(&countingLimiter{})}, "WithoutThrottling"},
+		{"nil rate limiter", NewOAuth("abc123", "t"), []Option{WithRateLimiter(nil)}, "WithRateLimiter"},
+		{"negative rate-limit wait", NewOAuth("abc123", "t"), []Option{WithMaxRateLimitWait(-1)}, "WithMaxRateLimitWait"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -235,8 +248,9 @@ func TestStoreHashFromToken(t *testing.T) {
 			if (err != nil) != tt.wantErr || got != tt.want {
 				t.Fatalf("got %q, %v", got, err)
 			}
-			if err != nil && !errors.Is(err, ErrInvalidRequest) {
-				t.Errorf("err = %v, want ErrInvalidRequest", err)
+			var verr *ValidationError
+			if err != nil && (!errors.As(err, &verr) || !errors.Is(err, ErrInvalidRequest)) {
+				t.Errorf("err = %v (%T), want a *ValidationError matching ErrInvalidRequest", err, err)
 			}
 		})
 	}
@@ -400,5 +414,51 @@ func TestServerEchoOfCredentialsIsRedacted(t *testing.T) {
 				t.Errorf("nothing was redacted: %s", all)
 			}
 		})
+	}
+}
+
+func TestTheValidationErrorSaysWhereANewlineComesFrom(t *testing.T) {
+	t.Parallel()
+	_, err := NewClient(NewOAuth("abc123", "tok123\n"))
+	if err == nil || !strings.Contains(err.Error(), "environment variable") || strings.Contains(err.Error(), "tok123") {
+		t.Fatalf("err = %v: want a hint about files and environment variables, and no token", err)
+	}
+}
+
+// checkedAuth is a custom Authenticator whose Validate refuses.
+type checkedAuth struct{ calls *int }
+
+func (a checkedAuth) BaseURL() string                  { return "https://api.bigcommerce.com/stores/abc123/v2" }
+func (a checkedAuth) Authenticate(*http.Request) error { return nil }
+func (a checkedAuth) Validate() error {
+	*a.calls++
+	return invalidf("custom", "refused")
+}
+
+// plainAuth is a custom Authenticator with no Validate.
+type plainAuth struct{}
+
+func (plainAuth) BaseURL() string                    { return "https://api.bigcommerce.com/stores/abc123/v2" }
+func (plainAuth) Authenticate(r *http.Request) error { r.Header.Set("X-Auth-Token", "x"); return nil }
+
+func TestNewClientCallsACustomAuthenticatorsValidator(t *testing.T) {
+	t.Parallel()
+	calls := 0
+	var _ Validator = checkedAuth{}
+	if _, err := NewClient(checkedAuth{&calls}); !errors.Is(err, ErrInvalidRequest) || calls != 1 {
+		t.Fatalf("err = %v after %d Validate calls, want the validator's refusal after one", err, calls)
+	}
+	if _, err := NewClient(plainAuth{}); err != nil {
+		t.Fatalf("an Authenticator without Validate: %v", err)
+	}
+}
+
+func TestATokenFromATokenSourceIsCheckedBeforeSending(t *testing.T) {
+	t.Parallel()
+	c, _, rec := setupWith(t, &OAuth{StoreHash: testStoreHash, TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok123\n"})})
+	_, _, err := c.CustomerGroups.Get(context.Background(), 1)
+	var ve *ValidationError
+	if !errors.As(err, &ve) || ve.Field != "OAuth access token" || rec.count() != 0 {
+		t.Fatalf("err = %v after %d requests, want a refusal naming the token before sending", err, rec.count())
 	}
 }

@@ -28,10 +28,16 @@ var (
 	// ErrConflict means the write conflicts with the store, e.g. a
 	// duplicate group name (409).
 	ErrConflict = errors.New("bigcommerce: conflict")
-	// ErrRateLimited means the store's quota is spent (429, or 509 for
-	// legacy Basic-auth accounts), or the Client's throttle would have had
-	// to wait longer than its longest retry wait. The *APIError's
-	// RetryAfter says how long to wait.
+	// ErrBadRequest means the store refused the request as malformed or
+	// breaking one of its rules (400, 422). The SDK checks what it can
+	// before sending (ErrInvalidRequest), so this is a rule it could not
+	// know, such as a category id the store does not have.
+	ErrBadRequest = errors.New("bigcommerce: bad request")
+	// ErrRateLimited means the store's quota is spent: the server answered
+	// 429 (or 509, the legacy Basic-auth hourly limit), an *APIError, or
+	// the Client's rate limiter refused to send the request because the
+	// wait was too long, a *ThrottleError. Both carry RetryAfter; use
+	// RetryAfter(err) to read it from either.
 	ErrRateLimited = errors.New("bigcommerce: rate limited")
 	// ErrPartialSuccess means the group was created or updated, but the
 	// store's sitewide discount update failed (207). Repeating the same update is
@@ -43,7 +49,17 @@ var (
 	// ErrInvalidRequest means the SDK refused to send the request because
 	// an argument breaks one of the API's rules. Nothing was sent.
 	ErrInvalidRequest = errors.New("bigcommerce: invalid request")
+	// ErrLimiterUnavailable is what a RateLimiter's Acquire returns, wrapped
+	// or not, when it cannot decide, for instance because its backend is
+	// down. The Client then paces the request itself; callers never see it.
+	ErrLimiterUnavailable = errors.New("bigcommerce: rate limiter unavailable")
 )
+
+// The statuses with no sentinel of their own still match one or are
+// documented here: 405, 406, 413 and 415 mean the SDK sent something the
+// API does not take, which its checks exist to prevent, so they match no
+// sentinel and the *APIError says which; 507 (the store is out of space)
+// and 502, 503, 504 match ErrServer like every 5xx.
 
 // ErrorDetail is one entry of a BigCommerce error body.
 type ErrorDetail struct {
@@ -66,32 +82,17 @@ type APIError struct {
 	// RetryAfter is how long the server asked to wait, for 429s.
 	RetryAfter time.Duration
 
-	local bool  // made by the Client's throttle, not answered by the server
-	err   error // the cause when the body could not be read
+	err error // the cause when the body could not be read
 }
 
 // Error reads well in a log line: method, path, status and first message.
 func (e *APIError) Error() string {
 	var b strings.Builder
-	b.WriteString("bigcommerce: ")
-	if e.Method != "" {
-		b.WriteString(e.Method)
+	writeCall(&b, e.Method, e.URL)
+	b.WriteString(strconv.Itoa(e.StatusCode))
+	if text := statusText(e.StatusCode); text != "" {
 		b.WriteByte(' ')
-	}
-	if e.URL != "" {
-		if u, err := url.Parse(e.URL); err == nil {
-			b.WriteString(u.Path)
-		}
-		b.WriteString(": ")
-	}
-	if e.local {
-		b.WriteString("throttled locally")
-	} else {
-		b.WriteString(strconv.Itoa(e.StatusCode))
-		if text := statusText(e.StatusCode); text != "" {
-			b.WriteByte(' ')
-			b.WriteString(text)
-		}
+		b.WriteString(text)
 	}
 	if msg := e.Message(); msg != "" {
 		b.WriteString(": ")
@@ -133,6 +134,8 @@ func (e *APIError) Is(target error) bool {
 		return e.StatusCode == http.StatusForbidden
 	case ErrConflict:
 		return e.StatusCode == http.StatusConflict
+	case ErrBadRequest:
+		return e.StatusCode == http.StatusBadRequest || e.StatusCode == http.StatusUnprocessableEntity
 	case ErrRateLimited:
 		// 509 is the legacy Basic-auth hourly limit.
 		return e.StatusCode == http.StatusTooManyRequests || e.StatusCode == 509
@@ -327,6 +330,7 @@ func invalidf(field, format string, args ...any) *ValidationError {
 // DecodeError is returned when a successful answer's body is not what the
 // API documents; the *Response is returned beside it.
 type DecodeError struct {
+	// Method and URL identify the request. URL carries no credentials.
 	Method, URL string
 	StatusCode  int
 	Err         error
@@ -334,11 +338,10 @@ type DecodeError struct {
 
 // Error names the call and what could not be decoded.
 func (e *DecodeError) Error() string {
-	path := e.URL
-	if u, err := url.Parse(e.URL); err == nil {
-		path = u.Path
-	}
-	return fmt.Sprintf("bigcommerce: %s %s: %d: decoding response: %v", e.Method, path, e.StatusCode, e.Err)
+	var b strings.Builder
+	writeCall(&b, e.Method, e.URL)
+	fmt.Fprintf(&b, "%d: decoding response: %v", e.StatusCode, e.Err)
+	return b.String()
 }
 
 // Unwrap returns the decoding error.
@@ -347,17 +350,86 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 // RequestError is returned when no answer came back: the connection failed,
 // the context ended or the Client's timeout passed.
 type RequestError struct {
-	Method, Path string
-	Err          error
+	// Method and URL identify the request. URL carries no credentials.
+	Method, URL string
+	Err         error
 }
 
 // Error names the call and why no answer came back.
 func (e *RequestError) Error() string {
-	return fmt.Sprintf("bigcommerce: %s %s: %v", e.Method, e.Path, e.Err)
+	var b strings.Builder
+	writeCall(&b, e.Method, e.URL)
+	b.WriteString(e.Err.Error())
+	return b.String()
 }
 
 // Unwrap returns the cause, such as context.DeadlineExceeded.
 func (e *RequestError) Unwrap() error { return e.Err }
+
+// ThrottleError is returned when the Client's rate limiter refused to send
+// a request: by its count the store's quota stays spent for longer than
+// the longest rate-limit wait (WithMaxRateLimitWait) or past the call's
+// deadline. Nothing was sent. It matches ErrRateLimited, as a 429 from the
+// server does; errors.As tells the two apart.
+type ThrottleError struct {
+	// Method and URL identify the request. URL carries no credentials.
+	Method, URL string
+	// RetryAfter is how long the limiter expects the quota to stay spent.
+	RetryAfter time.Duration
+	// Reason says why the limiter did not wait.
+	Reason string
+}
+
+// Error names the call, says that it was not sent, and why.
+func (e *ThrottleError) Error() string {
+	var b strings.Builder
+	writeCall(&b, e.Method, e.URL)
+	b.WriteString("not sent, throttled locally")
+	if e.Reason != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Reason)
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter.Round(time.Millisecond))
+	}
+	return b.String()
+}
+
+// Is makes errors.Is(err, ErrRateLimited) true.
+func (e *ThrottleError) Is(target error) bool { return target == ErrRateLimited }
+
+// RetryAfter returns how long a rate-limited call asks to wait, from a 429
+// the server answered or from the Client's own rate limiter, and false for
+// any other error.
+func RetryAfter(err error) (time.Duration, bool) {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && errors.Is(apiErr, ErrRateLimited) {
+		return apiErr.RetryAfter, true
+	}
+	var throttled *ThrottleError
+	if errors.As(err, &throttled) {
+		return throttled.RetryAfter, true
+	}
+	return 0, false
+}
+
+// writeCall starts every error message of this package the same way:
+// "bigcommerce: GET /stores/abc123/v2/customer_groups/1: ".
+func writeCall(b *strings.Builder, method, rawURL string) {
+	b.WriteString("bigcommerce: ")
+	if method != "" {
+		b.WriteString(method)
+		b.WriteByte(' ')
+	}
+	if rawURL != "" {
+		path := rawURL
+		if u, err := url.Parse(rawURL); err == nil {
+			path = u.EscapedPath()
+		}
+		b.WriteString(path)
+		b.WriteString(": ")
+	}
+}
 
 // BodyTooLargeError is returned when a response body is larger than the
 // Client reads (see WithMaxResponseBytes).

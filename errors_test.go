@@ -3,10 +3,12 @@ package bigcommerce
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 	"unicode/utf8"
 
@@ -18,6 +20,7 @@ var allSentinels = map[string]error{
 	"ErrUnauthorized":   ErrUnauthorized,
 	"ErrForbidden":      ErrForbidden,
 	"ErrConflict":       ErrConflict,
+	"ErrBadRequest":     ErrBadRequest,
 	"ErrRateLimited":    ErrRateLimited,
 	"ErrPartialSuccess": ErrPartialSuccess,
 	"ErrServer":         ErrServer,
@@ -70,7 +73,7 @@ func TestErrorFixtures(t *testing.T) {
 		requests   int
 	}{
 		{"error_400", 400, []ErrorDetail{{Status: 400, Message: "The field 'category_access' is invalid.",
-			Details: map[string]any{"invalid_reason": "categories may only be sent when type is specific."}}}, nil, 0, 1},
+			Details: map[string]any{"invalid_reason": "categories may only be sent when type is specific."}}}, []string{"ErrBadRequest"}, 0, 1},
 		{"error_401", 401, []ErrorDetail{{Status: 401, Message: "No valid access token was supplied with this request."}},
 			[]string{"ErrUnauthorized"}, 0, 1},
 		{"error_403", 403, []ErrorDetail{{Status: 403, Message: "This token has read-only access to customers; changing customer groups needs the store_v2_customers scope."}},
@@ -81,8 +84,8 @@ func TestErrorFixtures(t *testing.T) {
 			Details: map[string]any{"conflict_reason": "name"}}}, []string{"ErrConflict"}, 0, 1},
 		{"error_413", 413, []ErrorDetail{{Status: 413, Message: "The specified limit exceeds the maximum allowed.",
 			Details: map[string]any{"max_limit": float64(250)}}}, nil, 0, 1},
-		// X-Retry-After (2s) is longer than the longest retry wait (0), so
-		// the 429 comes back at once.
+		// X-Retry-After (2s) is longer than the longest rate-limit wait
+		// (0), so the 429 comes back at once.
 		{"error_429", 429, nil, []string{"ErrRateLimited"}, 2 * time.Second, 1},
 		// Load shedding asks for no wait, so the read is retried.
 		{"error_429_no_headers", 429, nil, []string{"ErrRateLimited"}, 0, 4},
@@ -97,7 +100,7 @@ func TestErrorFixtures(t *testing.T) {
 		{"reference_400_v3", 400, []ErrorDetail{
 			{Status: 400, Message: "The customer_group_id path parameter must be a positive integer."},
 			{Status: 400, Message: "Unexpected query parameter: colour."},
-		}, nil, 0, 1},
+		}, []string{"ErrBadRequest"}, 0, 1},
 		{"reference_207", 207, []ErrorDetail{{Status: 207, Message: "Customer group stored, but applying its store-wide discount did not finish. Repeat the request to try again."}},
 			[]string{"ErrPartialSuccess"}, 0, 1},
 	}
@@ -307,4 +310,98 @@ func TestDecodeErrorString(t *testing.T) {
 		t.Errorf("Error() = %q, want %q", err.Error(), want)
 	}
 	assertSentinels(t, err)
+}
+
+func TestUnprocessableMatchesErrBadRequest(t *testing.T) {
+	t.Parallel()
+	_, err := getWith(t, httpmock.NewStringResponder(422, `[{"status":422,"message":"The category 99 does not exist."}]`))
+	assertSentinels(t, err, "ErrBadRequest")
+}
+
+// TestEveryErrorNamesTheCallTheSameWay: whatever went wrong, the message
+// starts with "bigcommerce: ", the method and the full path of the API
+// root, once, and Method and URL hold the same.
+func TestEveryErrorNamesTheCallTheSameWay(t *testing.T) {
+	t.Parallel()
+	const want = "bigcommerce: GET /stores/" + testStoreHash + "/v2/customer_groups/5: "
+	cutShort := func(*http.Request) (*http.Response, error) {
+		resp := httpmock.NewStringResponse(500, "")
+		resp.Body = io.NopCloser(io.MultiReader(strings.NewReader(`[{"status":`), iotest.ErrReader(io.ErrUnexpectedEOF)))
+		return resp, nil
+	}
+	tests := []struct {
+		name      string
+		responder httpmock.Responder
+		opts      []Option
+	}{
+		{"APIError", httpmock.NewStringResponder(404, `[{"status":404,"message":"gone"}]`), nil},
+		{"APIError with an unreadable body", cutShort, []Option{WithRetryMax(0)}},
+		{"DecodeError", httpmock.NewStringResponder(200, `<html>`), nil},
+		{"RequestError", httpmock.NewErrorResponder(errors.New("connection refused")), []Option{WithRetryMax(0)}},
+		{"ThrottleError", httpmock.NewStringResponder(200, `{"id":5}`).HeaderSet(http.Header{
+			headerQuota: {"10"}, headerLeft: {"0"}, headerResetMs: {"20000"}, headerWindowMs: {"30000"},
+		}), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt, _ := setup(t, tt.opts...)
+			mt.RegisterResponder(http.MethodGet, groupsURL+"/5", tt.responder)
+			_, _, err := c.CustomerGroups.Get(context.Background(), 5)
+			if tt.name == "ThrottleError" {
+				// The first answer spends the quota; the second call is
+				// refused before it is sent.
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, _, err = c.CustomerGroups.Get(context.Background(), 5)
+			}
+			if err == nil {
+				t.Fatal("no error")
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, want) || strings.Count(msg, "bigcommerce:") != 1 {
+				t.Errorf("error %q: want it to start %q and say bigcommerce: once", msg, want)
+			}
+			var method, rawURL string
+			var apiErr *APIError
+			var decErr *DecodeError
+			var reqErr *RequestError
+			var thrErr *ThrottleError
+			switch {
+			case errors.As(err, &apiErr):
+				method, rawURL = apiErr.Method, apiErr.URL
+			case errors.As(err, &decErr):
+				method, rawURL = decErr.Method, decErr.URL
+			case errors.As(err, &reqErr):
+				method, rawURL = reqErr.Method, reqErr.URL
+			case errors.As(err, &thrErr):
+				method, rawURL = thrErr.Method, thrErr.URL
+			}
+			if method != http.MethodGet || rawURL != groupsURL+"/5" {
+				t.Errorf("%T: Method %q URL %q, want GET %s", err, method, rawURL, groupsURL+"/5")
+			}
+		})
+	}
+}
+
+func TestThrottleErrorIsARateLimitThatWasNotSent(t *testing.T) {
+	t.Parallel()
+	err := error(&ThrottleError{RetryAfter: 3 * time.Second, Reason: "spent"})
+	if !errors.Is(err, ErrRateLimited) {
+		t.Error("a ThrottleError must match ErrRateLimited")
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		t.Error("a ThrottleError must not pass for a server answer")
+	}
+	if d, ok := RetryAfter(err); !ok || d != 3*time.Second {
+		t.Errorf("RetryAfter = %s, %v", d, ok)
+	}
+	if d, ok := RetryAfter(&APIError{StatusCode: 429, RetryAfter: time.Second}); !ok || d != time.Second {
+		t.Errorf("RetryAfter of a 429 = %s, %v", d, ok)
+	}
+	if _, ok := RetryAfter(&APIError{StatusCode: 404}); ok {
+		t.Error("RetryAfter of a 404 reported a wait")
+	}
 }

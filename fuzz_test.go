@@ -555,11 +555,11 @@ func FuzzRateHeaders(f *testing.F) {
 		}
 		_ = shouldRetry(retryIdempotent, resp, nil, time.Second)
 		l := newLimiter(2, true, time.Second)
-		l.observe(resp)
+		l.observe(resp.StatusCode, resp.Header, time.Now())
 		if d := l.reserve(time.Now); d < 0 {
 			t.Fatalf("throttle wait = %v", d)
 		}
-		if lr := l.rate(); lr.Quota < 0 || lr.Remaining < 0 || lr.ResetIn < 0 || lr.Window < 0 {
+		if lr := l.Rate(""); lr.Quota < 0 || lr.Remaining < 0 || lr.ResetIn < 0 || lr.Window < 0 {
 			t.Fatalf("limiter rate = %+v", lr)
 		}
 	})

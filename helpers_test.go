@@ -68,9 +68,16 @@ func (r *recorder) last(t *testing.T) recorded {
 
 // setup returns a Client whose transport is a per-test httpmock
 // MockTransport (so tests can run in parallel), the transport, and a
-// recorder of every request. Retries wait zero time. The client points at
+// recorder of every request. Retries wait zero time, and a 429 that asks
+// for any wait at all comes back at once instead of being retried. The client points at
 // the real OAuth root so that path mistakes show up as unmatched URLs.
 func setup(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport, *recorder) {
+	t.Helper()
+	return setupWith(t, NewOAuth(testStoreHash, testToken), opts...)
+}
+
+// setupWith is setup with another Authenticator.
+func setupWith(t *testing.T, auth Authenticator, opts ...Option) (*Client, *httpmock.MockTransport, *recorder) {
 	t.Helper()
 	mt := httpmock.NewMockTransport()
 	rec := &recorder{}
@@ -79,8 +86,8 @@ func setup(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport, *rec
 		t.Errorf("unexpected request %s %s", req.Method, req.URL)
 		return httpmock.NewStringResponse(http.StatusTeapot, ""), nil
 	})
-	base := []Option{WithHTTPClient(&http.Client{Transport: recordingTransport{mt, rec}}), WithRetryWait(0, 0)}
-	c, err := NewClient(NewOAuth(testStoreHash, testToken), append(base, opts...)...)
+	base := []Option{WithHTTPClient(&http.Client{Transport: recordingTransport{mt, rec}}), WithRetryWait(0, 0), WithMaxRateLimitWait(0)}
+	c, err := NewClient(auth, append(base, opts...)...)
 	if err != nil {
 		t.Fatalf("NewClient: %v", err)
 	}

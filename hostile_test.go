@@ -427,10 +427,10 @@ func TestHostileBodies(t *testing.T) {
 		{
 			name: "429 asking for 999999 s fails at once", path: "/customer_groups/1",
 			responder: hostileRespond(429, "", headerRetryAfter, "999999"), call: hostileGet,
-			opts: []Option{WithRetryWait(0, 30*time.Second)},
+			opts: []Option{WithMaxRateLimitWait(30 * time.Second)},
 			check: func(t *testing.T, o hostileOutcome, c *Client) {
 				var apiErr *APIError
-				if !errors.As(o.err, &apiErr) || !errors.Is(o.err, ErrRateLimited) || apiErr.RetryAfter != 999999*time.Second || apiErr.local {
+				if !errors.As(o.err, &apiErr) || !errors.Is(o.err, ErrRateLimited) || apiErr.RetryAfter != 999999*time.Second {
 					t.Fatalf("error = %v (%T), want the server's ErrRateLimited with RetryAfter 999999s", o.err, o.err)
 				}
 				if o.elapsed > time.Second {
@@ -439,8 +439,9 @@ func TestHostileBodies(t *testing.T) {
 				// The store said to wait: the next call is refused
 				// without being sent (the row counts one request).
 				next := hostileRun(t, c, hostileGet, time.Second)
-				if !errors.As(next.err, &apiErr) || !errors.Is(next.err, ErrRateLimited) || !apiErr.local {
-					t.Errorf("next call: %v, want a local ErrRateLimited", next.err)
+				var throttled *ThrottleError
+				if !errors.As(next.err, &throttled) || !errors.Is(next.err, ErrRateLimited) {
+					t.Errorf("next call: %v, want a local ErrRateLimited (*ThrottleError)", next.err)
 				}
 			},
 		},
@@ -453,7 +454,7 @@ func TestHostileBodies(t *testing.T) {
 		{
 			name: "429 with X-Retry-After +Inf saturates and fails at once", path: "/customer_groups/1",
 			responder: hostileRespond(429, "", headerRetryAfter, "+Inf"), call: hostileGet,
-			opts: []Option{WithRetryWait(0, 30*time.Second)},
+			opts: []Option{WithMaxRateLimitWait(30 * time.Second)},
 			check: func(t *testing.T, o hostileOutcome, _ *Client) {
 				var apiErr *APIError
 				if !errors.As(o.err, &apiErr) || apiErr.RetryAfter != math.MaxInt32*time.Second {

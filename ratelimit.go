@@ -97,10 +97,45 @@ func serverWait(h http.Header) (time.Duration, bool) {
 	return 0, false
 }
 
-// limiter is shared by every request of one Client. It caps concurrency
-// and, when throttling is on, holds requests back while the store's quota
-// is spent, so that callers wait for the window to refill instead of
-// spending requests on 429s.
+// RateLimiter paces requests to a store's quota and to its cap on requests
+// in flight. Every attempt a Client makes, retries included, first waits on
+// Acquire, then reports its answer to the Permit it got, and releases the
+// Permit when it is over.
+//
+// The default is an in-process throttle shared by the goroutines of one
+// Client. Processes that share one store's quota can share one limiter
+// instead through WithRateLimiter, for example the Redis-backed one in the
+// redisquota module. One RateLimiter may serve the Clients of many stores:
+// each call names the store by the Client's API root.
+type RateLimiter interface {
+	// Acquire waits until one request to the store at apiRoot may be sent
+	// and returns its Permit. It returns at once with a *ThrottleError when
+	// the request could not go within maxWait, or before ctx's deadline; with
+	// ctx's error when ctx ends while it waits; and with an error matching
+	// ErrLimiterUnavailable when it cannot decide (its backend is down or
+	// slow), in which case the Client paces the request with its
+	// in-process throttle instead.
+	Acquire(ctx context.Context, apiRoot string, maxWait time.Duration) (Permit, error)
+	// Rate returns the limiter's view of the quota of the store at apiRoot,
+	// or the zero Rate when it has none.
+	Rate(apiRoot string) Rate
+}
+
+// Permit is one request's leave to go out, given by a RateLimiter.
+type Permit interface {
+	// Report passes on the answer's status and headers as soon as they
+	// arrive. It is called at most once, and not at all when the request
+	// got no answer.
+	Report(status int, header http.Header)
+	// Release ends the request once its body is closed or it failed. It is
+	// called exactly once, after Report, and must not block for long.
+	Release()
+}
+
+// limiter is the in-process RateLimiter, shared by every request of one
+// Client. It caps concurrency and, when throttling is on, holds requests
+// back while the store's quota is spent, so that callers wait for the
+// window to refill instead of spending requests on 429s.
 //
 // It counts its own requests in the current window rather than trusting
 // the latest X-Rate-Limit-Requests-Left alone: answers overtake each other,
@@ -110,7 +145,9 @@ func serverWait(h http.Header) (time.Duration, bool) {
 type limiter struct {
 	slots    chan struct{}
 	throttle bool
-	maxWait  time.Duration
+	// maxPause bounds how long one answer can hold requests back; see
+	// longestPause.
+	maxPause time.Duration
 
 	mu      sync.Mutex
 	last    Rate
@@ -135,57 +172,81 @@ type limiter struct {
 	probe   chan struct{} // closed when the first answer (or failure) is in
 }
 
-func newLimiter(maxConcurrent int, throttle bool, maxWait time.Duration) *limiter {
-	return &limiter{slots: make(chan struct{}, maxConcurrent), throttle: throttle, maxWait: maxWait, probe: make(chan struct{})}
+func newLimiter(maxConcurrent int, throttle bool, maxPause time.Duration) *limiter {
+	return &limiter{slots: make(chan struct{}, maxConcurrent), throttle: throttle, maxPause: maxPause, probe: make(chan struct{})}
 }
 
 // resetMargin is added to the server's reset time: waking a hair late costs
 // nothing, waking early costs a 429.
 const resetMargin = 5 * time.Millisecond
 
-// acquire waits for a concurrency slot and, when throttling, for quota. The
-// returned func gives the slot back. A wait longer than the Client's
-// longest retry wait is not taken: the caller gets ErrRateLimited at once
-// with the wait in RetryAfter.
-func (l *limiter) acquire(ctx context.Context) (func(), error) {
+// Acquire waits for a concurrency slot and, when throttling, for quota.
+// The limiter serves one Client, so apiRoot is not needed to tell stores
+// apart.
+func (l *limiter) Acquire(ctx context.Context, _ string, maxWait time.Duration) (Permit, error) {
 	select {
 	case l.slots <- struct{}{}:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	release := func() { <-l.slots }
+	p := &localPermit{l: l}
 	if !l.throttle {
-		return release, nil
+		return p, nil
 	}
 	if err := l.awaitProbe(ctx); err != nil {
-		release()
+		p.Release()
 		return nil, err
 	}
 	for {
 		wait := l.reserve(time.Now)
 		if wait <= 0 {
-			return release, nil
+			return p, nil
 		}
-		if wait > l.maxWait {
-			l.endProbe()
-			release()
-			return nil, &APIError{
-				StatusCode: http.StatusTooManyRequests,
-				RetryAfter: wait,
-				Errors:     []ErrorDetail{{Message: "the store's API quota is spent until the window resets in " + wait.Round(time.Millisecond).String()}},
-				local:      true,
-			}
+		if err := tooLong(ctx, wait, maxWait); err != nil {
+			p.Release()
+			return nil, err
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			l.endProbe()
-			release()
+			p.Release()
 			return nil, ctx.Err()
 		}
 	}
+}
+
+// tooLong refuses a wait longer than maxWait or past ctx's deadline: the
+// caller learns at once how long the quota is spent, instead of sleeping
+// until its deadline and learning nothing.
+func tooLong(ctx context.Context, wait, maxWait time.Duration) error {
+	if wait > maxWait {
+		return &ThrottleError{RetryAfter: wait, Reason: "the store's API quota is spent for longer than the longest rate-limit wait (" + maxWait.String() + ")"}
+	}
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+		return &ThrottleError{RetryAfter: wait, Reason: "the store's API quota is spent past the call's deadline"}
+	}
+	return nil
+}
+
+// localPermit is a request's hold on the in-process limiter.
+type localPermit struct {
+	l        *limiter
+	reported bool
+}
+
+func (p *localPermit) Report(status int, h http.Header) {
+	p.reported = true
+	p.l.observe(status, h, time.Now())
+}
+
+func (p *localPermit) Release() {
+	if !p.reported {
+		// No answer came: let whoever waits on the first answer go.
+		p.l.endProbe()
+	}
+	<-p.l.slots
 }
 
 // awaitProbe lets the first request through and holds the others until
@@ -206,8 +267,8 @@ func (l *limiter) awaitProbe(ctx context.Context) error {
 	}
 }
 
-// endProbe releases the waiters when a request gives up before it is
-// sent, so that they never wait on an answer that will not come.
+// endProbe releases the waiters when the first request ends without an
+// answer, so that they never wait on one that will not come.
 func (l *limiter) endProbe() {
 	l.mu.Lock()
 	l.probeDoneLocked()
@@ -257,10 +318,8 @@ func (l *limiter) reserve(clock func() time.Time) time.Duration {
 func (l *limiter) leftLocked() int { return l.last.Quota - l.sent - l.others }
 
 // observe records what an answer says about the quota.
-func (l *limiter) observe(resp *http.Response) { l.observeAt(resp, time.Now()) }
-
-func (l *limiter) observeAt(resp *http.Response, now time.Time) {
-	r, ok := parseRate(resp.Header)
+func (l *limiter) observe(status int, h http.Header, now time.Time) {
+	r, ok := parseRate(h)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.probeDoneLocked()
@@ -287,12 +346,12 @@ func (l *limiter) observeAt(resp *http.Response, now time.Time) {
 			}
 		}
 	}
-	if resp.StatusCode == http.StatusTooManyRequests {
+	if status == http.StatusTooManyRequests {
 		// Every goroutine pauses as long as the 429 asks, not only the
 		// one that got it. The server's word on how long wins over the
 		// window's reset; a 429 that says nothing is load shedding, which
 		// the retry backoff handles, not a spent quota.
-		if wait, ok := serverWait(resp.Header); ok && wait > 0 {
+		if wait, ok := serverWait(h); ok && wait > 0 {
 			if until := now.Add(min(wait, l.longestPause(l.last.Window))); until.After(l.pausedUntil) {
 				l.pausedUntil = until
 			}
@@ -304,21 +363,13 @@ func (l *limiter) observeAt(resp *http.Response, now time.Time) {
 // absurd X-Retry-After or reset time must not disable it for days. Past
 // this, a request goes out and the server says again where things stand.
 func (l *limiter) longestPause(window time.Duration) time.Duration {
-	return max(window, l.maxWait)
+	return max(window, l.maxPause)
 }
 
-// abort notes a request that got no answer, so that nobody waits on it
-// as the first answer.
-func (l *limiter) abort() {
-	if l.throttle {
-		l.endProbe()
-	}
-}
-
-// rate is the quota as the Client sees it now: the latest reported quota
+// Rate is the quota as the Client sees it now: the latest reported quota
 // and window, what is left by its own count (answers arriving out of
 // order make the latest Remaining header jump), and ResetIn from now.
-func (l *limiter) rate() Rate {
+func (l *limiter) Rate(string) Rate {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.known {

@@ -11,7 +11,14 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jarcoal/httpmock"
 )
+
+// observeResp feeds an answer to the limiter as a Permit's Report does.
+func observeResp(l *limiter, r *http.Response, now time.Time) {
+	l.observe(r.StatusCode, r.Header, now)
+}
 
 // at is a clock stopped at t, for driving the limiter through time.
 func at(t time.Time) func() time.Time { return func() time.Time { return t } }
@@ -31,7 +38,7 @@ func TestLimiterWaitsForTheWindowWhenTheQuotaIsSpent(t *testing.T) {
 		t.Fatalf("unknown quota: wait %s, want 0", w)
 	}
 	// Quota 10, and this first request left 9 of it.
-	l.observeAt(rateResp(200, 9, 800), t0)
+	observeResp(l, rateResp(200, 9, 800), t0)
 	for i := range 9 {
 		if w := l.reserve(at(t0)); w != 0 {
 			t.Fatalf("request %d of the 9 left: wait %s", i, w)
@@ -53,19 +60,19 @@ func TestLimiterCountsItsOwnRequestsWhateverOrderAnswersArriveIn(t *testing.T) {
 	l := newLimiter(40, true, time.Minute)
 	t0 := time.Now()
 	l.reserve(at(t0))
-	l.observeAt(rateResp(200, 9, 1000), t0)
+	observeResp(l, rateResp(200, 9, 1000), t0)
 	for range 6 {
 		l.reserve(at(t0))
 	}
 	// The server counted all six; their answers arrive in any order, and
 	// none of them may make the Client think fewer or more are left.
 	for _, left := range []int{3, 8, 5, 4, 7, 6} {
-		l.observeAt(rateResp(200, left, 990), t0)
+		observeResp(l, rateResp(200, left, 990), t0)
 		if got := l.leftLocked(); got != 3 {
 			t.Fatalf("after an answer saying %d left: left %d, want 3", left, got)
 		}
 	}
-	if got := l.rate().Remaining; got != 3 {
+	if got := l.Rate("").Remaining; got != 3 {
 		t.Errorf("Rate().Remaining = %d, want the Client's own count 3", got)
 	}
 }
@@ -76,7 +83,7 @@ func TestLimiterNoticesOtherAppsUsingTheQuota(t *testing.T) {
 	t0 := time.Now()
 	l.reserve(at(t0))
 	// Quota 10: one request of ours, yet only 4 left: others used 5.
-	l.observeAt(rateResp(200, 4, 1000), t0)
+	observeResp(l, rateResp(200, 4, 1000), t0)
 	if got := l.leftLocked(); got != 4 {
 		t.Fatalf("left %d, want 4", got)
 	}
@@ -86,7 +93,7 @@ func TestLimiterPausesEveryoneAfterA429(t *testing.T) {
 	t.Parallel()
 	l := newLimiter(40, true, time.Minute)
 	t0 := time.Now()
-	l.observeAt(statusResp(429, "X-Retry-After", "3"), t0)
+	observeResp(l, statusResp(429, "X-Retry-After", "3"), t0)
 	if w := l.reserve(at(t0)); w != 3*time.Second+resetMargin {
 		t.Fatalf("wait %s, want 3s + margin", w)
 	}
@@ -101,10 +108,10 @@ func TestLimiterRefusesWaitsLongerThanTheMaxWait(t *testing.T) {
 	if err := l.awaitProbe(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	l.observe(rateResp(200, 0, 5000))
-	release, err := l.acquire(context.Background())
-	var apiErr *APIError
-	if release != nil || !errors.As(err, &apiErr) || !errors.Is(err, ErrRateLimited) || apiErr.RetryAfter <= time.Second {
+	observeResp(l, rateResp(200, 0, 5000), time.Now())
+	permit, err := l.Acquire(context.Background(), "", time.Second)
+	var throttled *ThrottleError
+	if permit != nil || !errors.As(err, &throttled) || !errors.Is(err, ErrRateLimited) || throttled.RetryAfter <= time.Second {
 		t.Fatalf("err = %v, want a local ErrRateLimited with RetryAfter over the 1s max wait", err)
 	}
 	if len(l.slots) != 0 {
@@ -115,34 +122,35 @@ func TestLimiterRefusesWaitsLongerThanTheMaxWait(t *testing.T) {
 func TestLimiterLetsOneRequestProbeFirst(t *testing.T) {
 	t.Parallel()
 	l := newLimiter(40, true, time.Minute)
-	first, err := l.acquire(context.Background())
+	first, err := l.Acquire(context.Background(), "", time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	if _, err := l.acquire(ctx); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := l.Acquire(ctx, "", time.Minute); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("second request before the first answer: err = %v, want it held", err)
 	}
-	l.observe(rateResp(200, 5, 1000))
-	first()
-	second, err := l.acquire(context.Background())
+	observeResp(l, rateResp(200, 5, 1000), time.Now())
+	first.Release()
+	second, err := l.Acquire(context.Background(), "", time.Minute)
 	if err != nil {
 		t.Fatalf("after the first answer: %v", err)
 	}
-	second()
+	second.Release()
 }
 
 func TestLimiterProbeEndsWhenTheFirstRequestFails(t *testing.T) {
 	t.Parallel()
 	l := newLimiter(40, true, time.Minute)
-	if _, err := l.acquire(context.Background()); err != nil {
+	first, err := l.Acquire(context.Background(), "", time.Minute)
+	if err != nil {
 		t.Fatal(err)
 	}
-	l.abort()
+	first.Release() // no Report: the request got no answer
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if _, err := l.acquire(ctx); err != nil {
+	if _, err := l.Acquire(ctx, "", time.Minute); err != nil {
 		t.Fatalf("after a failed first request: %v", err)
 	}
 }
@@ -150,32 +158,32 @@ func TestLimiterProbeEndsWhenTheFirstRequestFails(t *testing.T) {
 func TestLimiterCapsConcurrency(t *testing.T) {
 	t.Parallel()
 	l := newLimiter(2, false, time.Minute)
-	r1, _ := l.acquire(context.Background())
-	r2, _ := l.acquire(context.Background())
+	r1, _ := l.Acquire(context.Background(), "", time.Minute)
+	r2, _ := l.Acquire(context.Background(), "", time.Minute)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	if _, err := l.acquire(ctx); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := l.Acquire(ctx, "", time.Minute); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("third concurrent request: err = %v, want it held", err)
 	}
-	r1()
-	r3, err := l.acquire(context.Background())
+	r1.Release()
+	r3, err := l.Acquire(context.Background(), "", time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r2()
-	r3()
+	r2.Release()
+	r3.Release()
 }
 
 func TestWithoutThrottlingSendsAtOnce(t *testing.T) {
 	t.Parallel()
 	l := newLimiter(40, false, time.Minute)
-	l.observe(rateResp(200, 0, 60000))
-	release, err := l.acquire(context.Background())
+	observeResp(l, rateResp(200, 0, 60000), time.Now())
+	permit, err := l.Acquire(context.Background(), "", time.Minute)
 	if err != nil {
 		t.Fatalf("err = %v", err)
 	}
-	release()
-	if r := l.rate(); r.Remaining != 0 || r.Quota != 10 {
+	permit.Release()
+	if r := l.Rate(""); r.Remaining != 0 || r.Quota != 10 {
 		t.Errorf("rate = %+v: state must still be tracked", r)
 	}
 }
@@ -224,14 +232,14 @@ func TestOneClientFromManyGoroutines(t *testing.T) {
 	if got := served.Load(); got != workers*each {
 		t.Fatalf("server saw %d requests, want %d", got, workers*each)
 	}
-	c.limiter.mu.Lock()
-	sent, others, quota := c.limiter.sent, c.limiter.others, c.limiter.last.Quota
-	c.limiter.mu.Unlock()
+	c.pacer.local.mu.Lock()
+	sent, others, quota := c.pacer.local.sent, c.pacer.local.others, c.pacer.local.last.Quota
+	c.pacer.local.mu.Unlock()
 	if sent != workers*each || others != 0 || quota != 100000 {
 		t.Errorf("rate state after the run: sent %d, others %d, quota %d; want %d, 0, 100000", sent, others, quota, workers*each)
 	}
-	if len(c.limiter.slots) != 0 {
-		t.Errorf("%d concurrency slots still held", len(c.limiter.slots))
+	if len(c.pacer.local.slots) != 0 {
+		t.Errorf("%d concurrency slots still held", len(c.pacer.local.slots))
 	}
 }
 
@@ -240,10 +248,10 @@ func TestLimiterIgnoresAnswersFromAnEndedWindow(t *testing.T) {
 	l := newLimiter(40, true, time.Minute)
 	t0 := time.Now()
 	l.reserve(at(t0))
-	l.observeAt(rateResp(200, 9, 1000), t0)
+	observeResp(l, rateResp(200, 9, 1000), t0)
 	l.reserve(at(t0.Add(1000 * time.Millisecond))) // a new window, one request
 	// A late answer from the old window says 2 left with 10 ms to go.
-	l.observeAt(rateResp(200, 2, 10), t0.Add(1001*time.Millisecond))
+	observeResp(l, rateResp(200, 2, 10), t0.Add(1001*time.Millisecond))
 	if got := l.leftLocked(); got != 9 {
 		t.Fatalf("left %d after a late answer from the old window, want 9", got)
 	}
@@ -255,7 +263,7 @@ func TestLimiterDoesNotTrustAZeroQuota(t *testing.T) {
 	t0 := time.Now()
 	// Requests-Left without a usable Quota must not make every later
 	// request wait for a window that never refills.
-	l.observeAt(statusResp(200, headerLeft, "5", headerResetMs, "1000"), t0)
+	observeResp(l, statusResp(200, headerLeft, "5", headerResetMs, "1000"), t0)
 	for i := range 3 {
 		if w := l.reserve(at(t0.Add(time.Duration(i) * time.Second))); w != 0 {
 			t.Fatalf("request %d waits %s after an answer with no quota", i, w)
@@ -268,12 +276,12 @@ func TestLimiterFindsTheServersWindowAgainAfterAGuess(t *testing.T) {
 	l := newLimiter(40, true, time.Minute)
 	t0 := time.Now()
 	l.reserve(at(t0))
-	l.observeAt(statusResp(200, headerQuota, "20", headerLeft, "19", headerResetMs, "1000", headerWindowMs, "1000"), t0)
+	observeResp(l, statusResp(200, headerQuota, "20", headerLeft, "19", headerResetMs, "1000", headerWindowMs, "1000"), t0)
 	// Idle until the window ends: the Client guesses a new one from now.
 	l.reserve(at(t0.Add(1000 * time.Millisecond)))
 	// Another app opened the server's window earlier and used 15 of it;
 	// the answer says so, with a reset sooner than the guess.
-	l.observeAt(statusResp(200, headerQuota, "20", headerLeft, "4", headerResetMs, "600", headerWindowMs, "1000"), t0.Add(1010*time.Millisecond))
+	observeResp(l, statusResp(200, headerQuota, "20", headerLeft, "4", headerResetMs, "600", headerWindowMs, "1000"), t0.Add(1010*time.Millisecond))
 	if got := l.leftLocked(); got != 4 {
 		t.Fatalf("left %d, want the 4 the server reported", got)
 	}
@@ -286,7 +294,7 @@ func TestLimiterBoundsAnAbsurdPause(t *testing.T) {
 	t.Parallel()
 	l := newLimiter(40, true, 2*time.Second)
 	t0 := time.Now()
-	l.observeAt(statusResp(429, "X-Retry-After", "999999"), t0)
+	observeResp(l, statusResp(429, "X-Retry-After", "999999"), t0)
 	if w := l.reserve(at(t0)); w > 2*time.Second+resetMargin || w <= 0 {
 		t.Fatalf("wait %s after X-Retry-After 999999, want at most the 2s max wait", w)
 	}
@@ -294,7 +302,7 @@ func TestLimiterBoundsAnAbsurdPause(t *testing.T) {
 		t.Fatalf("wait %s once the bounded pause is over, want 0: the server must be asked again", w)
 	}
 	// The same for a reset time days away.
-	l.observeAt(statusResp(200, headerQuota, "10", headerLeft, "0", headerResetMs, "999999999", headerWindowMs, "1000"), t0.Add(3*time.Second))
+	observeResp(l, statusResp(200, headerQuota, "10", headerLeft, "0", headerResetMs, "999999999", headerWindowMs, "1000"), t0.Add(3*time.Second))
 	if w := l.reserve(at(t0.Add(3 * time.Second))); w > 2*time.Second+resetMargin {
 		t.Fatalf("wait %s for a reset days away, want at most 2s", w)
 	}
@@ -305,16 +313,16 @@ func TestLimiterLetsThe429sOwnWaitWin(t *testing.T) {
 	l := newLimiter(40, true, time.Minute)
 	t0 := time.Now()
 	l.reserve(at(t0))
-	l.observeAt(rateResp(200, 9, 30000), t0)
+	observeResp(l, rateResp(200, 9, 30000), t0)
 	// A 429 that asks for no wait (a proxy shedding load, say) must not
 	// hold requests for the rest of a 30 s window.
-	l.observeAt(statusResp(429, "X-Retry-After", "0"), t0)
+	observeResp(l, statusResp(429, "X-Retry-After", "0"), t0)
 	if w := l.reserve(at(t0.Add(time.Millisecond))); w != 0 {
 		t.Fatalf("wait %s after a 429 asking for none, want 0", w)
 	}
 	// Nor one that says nothing at all: that is load shedding, for the
 	// retry backoff to handle.
-	l.observeAt(statusResp(429), t0)
+	observeResp(l, statusResp(429), t0)
 	if w := l.reserve(at(t0.Add(2 * time.Millisecond))); w != 0 {
 		t.Fatalf("wait %s after a bare 429, want 0", w)
 	}
@@ -327,10 +335,59 @@ func TestLimiterReadsTheClockUnderItsLock(t *testing.T) {
 	t.Parallel()
 	l := newLimiter(40, true, time.Minute)
 	t0 := time.Now()
-	l.observeAt(statusResp(429, "X-Retry-After", "1"), t0)
+	observeResp(l, statusResp(429, "X-Retry-After", "1"), t0)
 	read := 0
 	clock := func() time.Time { read++; return t0.Add(time.Second) }
 	if w := l.reserve(clock); w != 0 || read != 1 {
 		t.Fatalf("wait %s with the clock read %d times, want 0 and once", w, read)
 	}
+}
+
+func TestLimiterRefusesAWaitPastTheDeadlineAtOnce(t *testing.T) {
+	t.Parallel()
+	l := newLimiter(40, true, time.Minute)
+	if err := l.awaitProbe(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	observeResp(l, rateResp(200, 0, 5000), time.Now())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err := l.Acquire(ctx, "", time.Minute)
+	var throttled *ThrottleError
+	if !errors.As(err, &throttled) || throttled.RetryAfter < 4*time.Second {
+		t.Fatalf("err = %v, want a ThrottleError with the 5s wait rather than sleeping into the deadline", err)
+	}
+	if ctx.Err() != nil || time.Since(start) > 500*time.Millisecond {
+		t.Errorf("returned after %s, want at once", time.Since(start))
+	}
+}
+
+func TestA429WhoseWaitPassesTheDeadlineComesBackAtOnce(t *testing.T) {
+	t.Parallel()
+	c, mt, rec := setup(t, WithMaxRateLimitWait(time.Minute))
+	mt.RegisterResponder(http.MethodGet, groupsURL+"/5", statusResponder(429, "X-Retry-After", "5"))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_, _, err := c.CustomerGroups.Get(ctx, 5)
+	if d, ok := RetryAfter(err); !ok || d != 5*time.Second || !errors.Is(err, ErrRateLimited) {
+		t.Fatalf("err = %v, want ErrRateLimited with RetryAfter 5s", err)
+	}
+	if ctx.Err() != nil || rec.count() != 1 {
+		t.Errorf("%d requests, context %v: want one request and an answer before the deadline", rec.count(), ctx.Err())
+	}
+}
+
+func TestWithTimeoutBoundsA429sWaitToo(t *testing.T) {
+	t.Parallel()
+	c, mt, rec := setup(t, WithMaxRateLimitWait(time.Minute), WithTimeout(time.Second))
+	mt.RegisterResponder(http.MethodGet, groupsURL+"/5", statusResponder(429, "X-Retry-After", "5"))
+	_, _, err := c.CustomerGroups.Get(context.Background(), 5)
+	if !errors.Is(err, ErrRateLimited) || rec.count() != 1 {
+		t.Fatalf("err = %v after %d requests, want ErrRateLimited after one", err, rec.count())
+	}
+}
+
+func statusResponder(status int, kv ...string) httpmock.Responder {
+	return func(*http.Request) (*http.Response, error) { return statusResp(status, kv...), nil }
 }

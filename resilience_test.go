@@ -351,3 +351,21 @@ func TestServerThatNeverAnswersIsBoundedByTheTimeout(t *testing.T) {
 		t.Fatalf("err = %v, want context.DeadlineExceeded", err)
 	}
 }
+
+// TestZeroRetryWaitsStillWaitForTheQuota: WithRetryWait(0, 0) turns off
+// the backoff between retries, not the wait for the rate limit, so a call
+// over the quota waits for the window instead of failing unsent.
+func TestZeroRetryWaitsStillWaitForTheQuota(t *testing.T) {
+	t.Parallel()
+	srv := bigcommercetest.NewServer(bigcommercetest.WithSeed(3), bigcommercetest.WithRateLimit(2, 200*time.Millisecond))
+	t.Cleanup(srv.Close)
+	c := srv.Client(bigcommerce.WithRetryWait(0, 0))
+	for i := range 3 {
+		if _, _, err := c.CustomerGroups.Get(context.Background(), 1); err != nil {
+			t.Fatalf("Get %d: %v", i+1, err)
+		}
+	}
+	if n := srv.Stats().RateLimited; n != 0 {
+		t.Errorf("%d requests answered 429, want 0: the third must wait for the window", n)
+	}
+}

@@ -59,7 +59,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		state = &attemptState{policy: retryNever}
 	}
 	state.attempts++
-	retry := shouldRetry(state.policy, resp, err, c.waitMax)
+	retry := shouldRetry(state.policy, resp, err, rateBudget(ctx, c.rateWait))
 	if retry && state.attempts > c.retryMax {
 		retry = false
 	}
@@ -78,8 +78,20 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	return retry, nil
 }
 
-// shouldRetry is the whole retry decision for one outcome.
-func shouldRetry(p retryPolicy, resp *http.Response, err error, maxWait time.Duration) bool {
+// rateBudget is the longest a 429's wait may be for the call to retry it:
+// the Client's longest rate-limit wait, and no later than the call's
+// deadline, since sleeping into the deadline would turn the rate-limit
+// error into a bare context.DeadlineExceeded.
+func rateBudget(ctx context.Context, rateWait time.Duration) time.Duration {
+	if deadline, ok := ctx.Deadline(); ok {
+		return min(rateWait, time.Until(deadline))
+	}
+	return rateWait
+}
+
+// shouldRetry is the whole retry decision for one outcome. rateWait is the
+// longest wait a 429 may ask for and still be retried.
+func shouldRetry(p retryPolicy, resp *http.Response, err error, rateWait time.Duration) bool {
 	if p == retryNever {
 		return false
 	}
@@ -94,7 +106,7 @@ func shouldRetry(p retryPolicy, resp *http.Response, err error, maxWait time.Dur
 		// Waiting longer than the caller allows is not retried: the error
 		// goes back at once with its RetryAfter, and the caller decides.
 		wait, ok := serverWait(resp.Header)
-		return !ok || wait <= maxWait
+		return !ok || wait <= rateWait
 	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return p == retryIdempotent
 	}
@@ -103,14 +115,13 @@ func shouldRetry(p retryPolicy, resp *http.Response, err error, maxWait time.Dur
 
 // retryableTransportError rules out errors that a repeat cannot fix.
 func retryableTransportError(err error) bool {
-	var throttled *APIError
+	var throttled *ThrottleError
 	var unknownAuthority x509.UnknownAuthorityError
 	var certInvalid x509.CertificateInvalidError
 	var hostname x509.HostnameError
 	var verify *tls.CertificateVerificationError
-	var tooLarge *BodyTooLargeError
 	switch {
-	case errors.As(err, &throttled), errors.As(err, &tooLarge),
+	case errors.As(err, &throttled),
 		errors.As(err, &unknownAuthority), errors.As(err, &certInvalid),
 		errors.As(err, &hostname), errors.As(err, &verify):
 		return false

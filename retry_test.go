@@ -58,7 +58,7 @@ func TestShouldRetry(t *testing.T) {
 		{"POST timeout is not retried", retryCreate, nil, context.DeadlineExceeded, false},
 		{"DeleteAll dial failure is not retried", retryNever, nil, dial, false},
 		{"GET refused redirect is not retried", retryIdempotent, nil, &redirectError{reason: "x"}, false},
-		{"GET local throttle refusal is not retried", retryIdempotent, nil, &APIError{StatusCode: 429, local: true}, false},
+		{"GET local throttle refusal is not retried", retryIdempotent, nil, &ThrottleError{RetryAfter: time.Minute}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -274,8 +274,9 @@ func TestRetriesEndToEnd(t *testing.T) {
 	})
 	t.Run("a 429 asking longer than the max wait comes back at once with RetryAfter", func(t *testing.T) {
 		t.Parallel()
-		// error_429 asks for 2s; the test client waits at most 0.
-		n, err := attempts(t, "GET", sequence(fixture(t, "error_429"), ok), getGroup, WithoutThrottling())
+		// error_429 asks for 2s; this client waits at most 1s for the
+		// rate limit.
+		n, err := attempts(t, "GET", sequence(fixture(t, "error_429"), ok), getGroup, WithoutThrottling(), WithMaxRateLimitWait(time.Second))
 		var apiErr *APIError
 		if n != 1 || !errors.As(err, &apiErr) || !errors.Is(err, ErrRateLimited) || apiErr.RetryAfter != 2*time.Second {
 			t.Fatalf("err = %v, attempts = %d; want ErrRateLimited with RetryAfter 2s after 1 attempt", err, n)
@@ -397,7 +398,7 @@ func TestFailedRequestsGiveTheirSlotsBack(t *testing.T) {
 	if _, _, err := c.CustomerGroups.Get(ctx, 5); err != nil {
 		t.Fatalf("after three failures: %v", err)
 	}
-	if n := len(c.limiter.slots); n != 0 {
+	if n := len(c.pacer.local.slots); n != 0 {
 		t.Errorf("%d slots still held after every call returned", n)
 	}
 }
@@ -408,17 +409,17 @@ func TestDefaultsFitAnInteractiveApp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.timeout != 2*time.Minute || c.retryMax != 3 || c.waitMin != 500*time.Millisecond || c.waitMax != 30*time.Second {
-		t.Errorf("timeout %s, retries %d, waits %s..%s", c.timeout, c.retryMax, c.waitMin, c.waitMax)
+	if c.timeout != 2*time.Minute || c.retryMax != 3 || c.retry.RetryWaitMin != 500*time.Millisecond || c.retry.RetryWaitMax != 30*time.Second || c.rateWait != 30*time.Second {
+		t.Errorf("timeout %s, retries %d, backoff %s..%s, rate-limit wait %s", c.timeout, c.retryMax, c.retry.RetryWaitMin, c.retry.RetryWaitMax, c.rateWait)
 	}
-	if cap(c.limiter.slots) != 40 || !c.limiter.throttle {
-		t.Errorf("concurrency cap %d, throttle %v; want BigCommerce's 40 and on", cap(c.limiter.slots), c.limiter.throttle)
+	if cap(c.pacer.local.slots) != 40 || !c.pacer.local.throttle {
+		t.Errorf("concurrency cap %d, throttle %v; want BigCommerce's 40 and on", cap(c.pacer.local.slots), c.pacer.local.throttle)
 	}
 	c, err = NewClient(NewOAuth("abc123", "t"), WithTimeout(5*time.Second), WithMaxConcurrentRequests(4), WithoutThrottling())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.timeout != 5*time.Second || cap(c.limiter.slots) != 4 || c.limiter.throttle {
-		t.Errorf("options not applied: timeout %s, cap %d, throttle %v", c.timeout, cap(c.limiter.slots), c.limiter.throttle)
+	if c.timeout != 5*time.Second || cap(c.pacer.local.slots) != 4 || c.pacer.local.throttle {
+		t.Errorf("options not applied: timeout %s, cap %d, throttle %v", c.timeout, cap(c.pacer.local.slots), c.pacer.local.throttle)
 	}
 }

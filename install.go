@@ -1,0 +1,68 @@
+package bigcommerce
+
+import (
+	"context"
+	"strings"
+
+	"golang.org/x/oauth2"
+)
+
+// TokenURL is BigCommerce's endpoint for exchanging an app's install code.
+const TokenURL = "https://login.bigcommerce.com/oauth2/token"
+
+// OAuthConfig returns the oauth2 configuration of a BigCommerce app, for
+// the install flow: BigCommerce sends the merchant to redirectURL with
+// code, scope and context parameters, and the app exchanges them with
+// ExchangeInstallCode. The token endpoint takes the client credentials in
+// the request body.
+func OAuthConfig(clientID, clientSecret, redirectURL string, scopes ...string) *oauth2.Config {
+	return &oauth2.Config{
+		ClientID:     clientID,
+		ClientSecret: clientSecret,
+		RedirectURL:  redirectURL,
+		Scopes:       scopes,
+		Endpoint: oauth2.Endpoint{
+			TokenURL:  TokenURL,
+			AuthStyle: oauth2.AuthStyleInParams,
+		},
+	}
+}
+
+// ExchangeInstallCode trades the code, scope and context that BigCommerce
+// passed to the app's install callback for an access token. The store hash
+// is then StoreHashFromToken(token).
+func ExchangeInstallCode(ctx context.Context, cfg *oauth2.Config, code, scope, storeContext string) (*oauth2.Token, error) {
+	if code == "" {
+		return nil, invalidf("code", "must not be empty")
+	}
+	if _, err := hashFromContext(storeContext); err != nil {
+		return nil, err
+	}
+	return cfg.Exchange(ctx, code,
+		oauth2.SetAuthURLParam("scope", scope),
+		oauth2.SetAuthURLParam("context", storeContext))
+}
+
+// StoreHashFromToken reads the store hash from the "context" field
+// ("stores/{hash}") of the install token response.
+func StoreHashFromToken(tok *oauth2.Token) (string, error) {
+	if tok == nil {
+		return "", invalidf("token", "must not be nil")
+	}
+	c, _ := tok.Extra("context").(string)
+	if c == "" {
+		return "", invalidf("token", `the token response has no "context" field of the form "stores/{hash}"`)
+	}
+	return hashFromContext(c)
+}
+
+func hashFromContext(c string) (string, error) {
+	hash, ok := strings.CutPrefix(c, "stores/")
+	if !ok {
+		return "", invalidf("context", `must be of the form "stores/{hash}", got %q`, c)
+	}
+	if err := validateStoreHash(hash); err != nil {
+		return "", err
+	}
+	return hash, nil
+}
