@@ -58,7 +58,7 @@ func parseDocument(name string, data []byte) ([]docGroup, error) {
 	case trimmed[0] == '[':
 		groups, err = parseJSONArray(data)
 	case trimmed[0] == '{':
-		groups, err = parseNDJSON(data)
+		groups, err = parseJSONStream(data)
 	case bytes.HasPrefix(trimmed, []byte("id,")):
 		groups, err = parseCSV(data)
 	default:
@@ -93,46 +93,33 @@ func lineAt(data []byte, offset int64) int {
 	return bytes.Count(data[:offset], []byte("\n")) + 1
 }
 
-// jsonError says where in data a decoding error is: base is where the
-// decoded text starts, end where it stops.
-func jsonError(data []byte, base, end int64, err error) error {
+// jsonError says where in data a decoding error is.
+func jsonError(data []byte, err error) error {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syntax):
-		return fmt.Errorf("%s: not valid JSON: %v", position(data, base+syntax.Offset), err)
+		return fmt.Errorf("%s: not valid JSON: %v", position(data, syntax.Offset), err)
 	case errors.As(err, &typ):
-		return fmt.Errorf("%s: %v", position(data, base+typ.Offset), err)
+		return fmt.Errorf("%s: %v", position(data, typ.Offset), err)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return fmt.Errorf("%s: not valid JSON: the document ends too early", position(data, end))
+		return fmt.Errorf("%s: not valid JSON: the document ends too early", position(data, int64(len(data))))
 	}
-	return fmt.Errorf("%s: %v", position(data, base), err)
+	return fmt.Errorf("%s: %v", position(data, 0), err)
 }
 
 func parseJSONArray(data []byte) ([]docGroup, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if _, err := dec.Token(); err != nil {
-		return nil, jsonError(data, 0, int64(len(data)), err)
+		return nil, jsonError(data, err)
 	}
-	var groups []docGroup
-	for dec.More() {
-		start := dec.InputOffset()
-		var g docGroup
-		if err := dec.Decode(&g); err != nil {
-			var syntax *json.SyntaxError
-			var typ *json.UnmarshalTypeError
-			if !errors.As(err, &syntax) && !errors.As(err, &typ) {
-				// An unknown field carries no offset: name the group's line.
-				return nil, fmt.Errorf("%d: %v", lineAt(data, start), err)
-			}
-			return nil, jsonError(data, 0, int64(len(data)), err)
-		}
-		g.line = lineAt(data, start)
-		groups = append(groups, g)
+	groups, err := decodeGroups(data, dec)
+	if err != nil {
+		return nil, err
 	}
 	if _, err := dec.Token(); err != nil {
-		return nil, jsonError(data, 0, int64(len(data)), err)
+		return nil, jsonError(data, err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, fmt.Errorf("%s: not valid JSON: text after the closing bracket", position(data, dec.InputOffset()))
@@ -140,25 +127,29 @@ func parseJSONArray(data []byte) ([]docGroup, error) {
 	return groups, nil
 }
 
-func parseNDJSON(data []byte) ([]docGroup, error) {
+// parseJSONStream reads JSON objects one after another: NDJSON, or a
+// single object over several lines.
+func parseJSONStream(data []byte) ([]docGroup, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	return decodeGroups(data, dec)
+}
+
+func decodeGroups(data []byte, dec *json.Decoder) ([]docGroup, error) {
 	var groups []docGroup
-	offset := int64(0)
-	for i, line := range bytes.Split(data, []byte("\n")) {
-		start := offset
-		offset += int64(len(line)) + 1
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		dec := json.NewDecoder(bytes.NewReader(line))
-		dec.DisallowUnknownFields()
+	for dec.More() {
+		start := dec.InputOffset()
 		var g docGroup
 		if err := dec.Decode(&g); err != nil {
-			return nil, jsonError(data, start, start+int64(len(line)), err)
+			var syntax *json.SyntaxError
+			var typ *json.UnmarshalTypeError
+			if !errors.As(err, &syntax) && !errors.As(err, &typ) && !errors.Is(err, io.ErrUnexpectedEOF) {
+				// An unknown field carries no offset: name the group's line.
+				return nil, fmt.Errorf("%d: %v", lineAt(data, start), err)
+			}
+			return nil, jsonError(data, err)
 		}
-		if dec.More() {
-			return nil, fmt.Errorf("%d: each line holds one JSON object, and this one holds more", i+1)
-		}
-		g.line = i + 1
+		g.line = lineAt(data, start)
 		groups = append(groups, g)
 	}
 	return groups, nil

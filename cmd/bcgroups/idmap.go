@@ -29,7 +29,7 @@ func readIDMap(name string) (*idMap, error) {
 	dec.DisallowUnknownFields()
 	var m idMap
 	if err := dec.Decode(&m); err != nil {
-		return nil, usageErrorf("--map: %s:%v", name, jsonError(data, 0, int64(len(data)), err))
+		return nil, usageErrorf("--map: %s:%v", name, jsonError(data, err))
 	}
 	for kind, ids := range map[string]map[string]int{"categories": m.Categories, "products": m.Products, "price_lists": m.PriceLists} {
 		for from, to := range ids {
