@@ -84,13 +84,17 @@ func position(data []byte, offset int64) string {
 	return fmt.Sprintf("%d:%d", line, col)
 }
 
+// lineAt is the line of the element after offset, whose opening brace
+// may follow separators.
 func lineAt(data []byte, offset int64) int {
-	// Skip the separators in front of the element, so the line is the
-	// one its opening brace is on.
+	return bytes.Count(data[:skipSeparators(data, offset)], []byte("\n")) + 1
+}
+
+func skipSeparators(data []byte, offset int64) int64 {
 	for offset < int64(len(data)) && strings.IndexByte(" \t\r\n,", data[offset]) >= 0 {
 		offset++
 	}
-	return bytes.Count(data[:offset], []byte("\n")) + 1
+	return offset
 }
 
 // jsonError says where in data a decoding error is.
@@ -143,11 +147,17 @@ func decodeGroups(data []byte, dec *json.Decoder) ([]docGroup, error) {
 		if err := dec.Decode(&g); err != nil {
 			var syntax *json.SyntaxError
 			var typ *json.UnmarshalTypeError
-			if !errors.As(err, &syntax) && !errors.As(err, &typ) && !errors.Is(err, io.ErrUnexpectedEOF) {
-				// An unknown field carries no offset: name the group's line.
-				return nil, fmt.Errorf("%d: %v", lineAt(data, start), err)
+			switch {
+			case errors.As(err, &typ):
+				// A decoder counts a type error's offset from the start of
+				// the value it was decoding.
+				at := skipSeparators(data, start) + typ.Offset
+				return nil, fmt.Errorf("%s: %s: a JSON %s cannot be a %s", position(data, at), typ.Field, typ.Value, typ.Type)
+			case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
+				return nil, jsonError(data, err)
 			}
-			return nil, jsonError(data, err)
+			// An unknown field carries no offset: name the group's line.
+			return nil, fmt.Errorf("%d: %v", lineAt(data, start), err)
 		}
 		g.line = lineAt(data, start)
 		groups = append(groups, g)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -128,3 +129,5 @@ func groupNamed(t *testing.T, srv *bigcommercetest.Server, name string) bigcomme
 	}
 	return found[0]
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
