@@ -97,7 +97,9 @@ func (a *app) execute(ctx context.Context, args []string) int {
 	if !started && !errors.As(err, &usage) {
 		err = &usageError{msg: err.Error()}
 	}
-	msg := a.redact(err.Error())
+	// One line, whatever the source: cobra's suggestions come on lines of
+	// their own.
+	msg := strings.Join(strings.Fields(a.redact(err.Error())), " ")
 	if errors.As(err, &usage) && cmd != nil {
 		msg += fmt.Sprintf(" (see '%s --help')", cmd.CommandPath())
 	}
