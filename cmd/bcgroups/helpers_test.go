@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -29,6 +30,7 @@ func newStore(t *testing.T, opts ...bigcommercetest.Option) *bigcommercetest.Ser
 // cli describes one run of the program.
 type cli struct {
 	srv                   *bigcommercetest.Server // nil: no store flags are added
+	out                   io.Writer               // nil: stdout is captured
 	stdin                 string
 	inTTY, outTTY, errTTY bool
 	env                   map[string]string
@@ -44,8 +46,12 @@ type result struct {
 func (c cli) run(t *testing.T, args ...string) result {
 	t.Helper()
 	var out, errOut bytes.Buffer
+	var stdout io.Writer = &out
+	if c.out != nil {
+		stdout = c.out
+	}
 	a := &app{
-		io: &ioStreams{In: strings.NewReader(c.stdin), Out: &out, ErrOut: &errOut, InTTY: c.inTTY, OutTTY: c.outTTY, ErrTTY: c.errTTY},
+		io: &ioStreams{In: strings.NewReader(c.stdin), Out: stdout, ErrOut: &errOut, InTTY: c.inTTY, OutTTY: c.outTTY, ErrTTY: c.errTTY},
 		getenv: func(k string) string {
 			return c.env[k]
 		},
@@ -56,6 +62,12 @@ func (c cli) run(t *testing.T, args ...string) result {
 	}
 	code := a.execute(context.Background(), args)
 	return result{out.String(), errOut.String(), code}
+}
+
+// withOut sends standard output to w instead of capturing it.
+func (c cli) withOut(w io.Writer) cli {
+	c.out = w
+	return c
 }
 
 // runOn is the common case: a program, not a person, runs bcgroups
