@@ -90,7 +90,7 @@ func (a *app) runExport(ctx context.Context, o *exportOptions) error {
 	n := 0
 	for g, err := range conn.client.CustomerGroups.All(ctx, &bigcommerce.ListCustomerGroupsOptions{CustomerGroupFilter: filter}) {
 		if err != nil {
-			out.close()
+			// Unfinished on purpose, like list --all.
 			bar.stop()
 			return fmt.Errorf("export stopped after %d groups: %w", n, err)
 		}

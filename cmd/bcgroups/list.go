@@ -136,7 +136,8 @@ func (a *app) runList(ctx context.Context, o *listOptions) error {
 	if o.all {
 		for g, err := range conn.client.CustomerGroups.All(ctx, opts) {
 			if err != nil {
-				out.close()
+				// The output is left unfinished (a JSON array without its
+				// closing bracket) so that no reader takes it for the whole.
 				return err
 			}
 			if err := out.write(&g); err != nil {

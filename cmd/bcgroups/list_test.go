@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/bigcommerce-go/customergroups/bigcommercetest"
 )
 
 func TestListPrintsOnePageInEachFormat(t *testing.T) {
@@ -149,5 +151,18 @@ func TestTheFakeStoreSaysItIsAFake(t *testing.T) {
 	golden(t, "list.table", r.stdout)
 	if !strings.Contains(r.stderr, "FAKE store") {
 		t.Errorf("stderr = %q, want it to say the store is a fake", r.stderr)
+	}
+}
+
+func TestListAllThatFailsHalfwayLeavesNoOutputThatLooksWhole(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	srv.Seed(300)
+	srv.InjectFault(bigcommercetest.Fault{Method: "GET"}) // the first page goes through
+	srv.InjectFault(bigcommercetest.Fault{Method: "GET", Status: 500, Count: 10})
+	r := runOn(t, srv, "list", "--all")
+	r.wantCode(t, exitFailure)
+	if strings.HasSuffix(r.stdout, "]\n") {
+		t.Errorf("stdout ends like a complete JSON array after a failure:\n%s", r.stdout[max(0, len(r.stdout)-200):])
 	}
 }
