@@ -1,0 +1,273 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/bigcommerce-go/customergroups/bigcommercetest"
+)
+
+// changingDoc is a document against the sample store: Gold is new,
+// Wholesale gets a new storewide amount, Retail's case changes, VIP is
+// written with different digits and order but means the same, and the
+// other sample groups are absent.
+const changingDoc = `[
+  {"name": "Gold", "category_access": {"type": "specific", "categories": [7, 12]},
+   "discount_rules": [{"type": "all", "method": "percent", "amount": "5"}]},
+  {"name": "Wholesale", "category_access": {"type": "specific", "categories": [24, 18, 23]},
+   "discount_rules": [{"type": "category", "method": "fixed", "amount": "2.5", "category_id": 23},
+                      {"type": "all", "method": "percent", "amount": "12"}]},
+  {"name": "RETAIL", "is_default": true},
+  {"name": "VIP", "is_default": false, "category_access": {"type": "all"},
+   "discount_rules": [{"type": "product", "method": "price", "amount": "49.990", "product_id": 112},
+                      {"type": "all", "method": "percent", "amount": "15"}]}
+]`
+
+func TestApplyPrintsAPlanOfWhatChanges(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	path := writeFile(t, "groups.json", changingDoc)
+	r := runOn(t, srv, "apply", "-f", path, "--dry-run", "--prune")
+	r.wantCode(t, 0)
+	golden(t, "plan.txt", r.stdout)
+	r = runOn(t, srv, "apply", "-f", path, "--dry-run", "-o", "json")
+	r.wantCode(t, 0)
+	golden(t, "plan.json", r.stdout)
+}
+
+func TestApplyTwiceMakesNoWritesTheSecondTime(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	path := writeFile(t, "groups.json", changingDoc)
+	r := runOn(t, srv, "apply", "-f", path, "--yes")
+	r.wantCode(t, 0)
+	if n := writes(srv); n != 3 {
+		t.Errorf("the first apply made %d writes, want 3 (create Gold, update Wholesale and Retail)", n)
+	}
+	if g := groupNamed(t, srv, "Gold"); g.DiscountRules[0].Amount != "5.0000" {
+		t.Errorf("Gold is %+v", g)
+	}
+	if g := groupNamed(t, srv, "retail"); g.Name != "RETAIL" {
+		t.Errorf("Retail is named %q, want the document's RETAIL", g.Name)
+	}
+	srv.ResetRequests()
+	r = runOn(t, srv, "apply", "-f", path, "--yes")
+	r.wantCode(t, 0)
+	if n := writes(srv); n != 0 {
+		t.Errorf("the second apply made %d writes, want 0\n%s", n, r.stdout)
+	}
+	if !strings.Contains(r.stderr, "nothing to do") {
+		t.Errorf("stderr = %q", r.stderr)
+	}
+}
+
+func TestApplyDryRunSendsNoWriteAndExitCodeReportsDrift(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	path := writeFile(t, "groups.json", changingDoc)
+	runOn(t, srv, "apply", "-f", path, "--dry-run", "--prune").wantCode(t, 0)
+	runOn(t, srv, "apply", "-f", path, "--dry-run", "--exit-code").wantCode(t, exitDrift)
+	if n := writes(srv); n != 0 {
+		t.Fatalf("--dry-run made %d writes", n)
+	}
+	runOn(t, srv, "apply", "-f", path, "--yes").wantCode(t, 0)
+	runOn(t, srv, "apply", "-f", path, "--dry-run", "--exit-code").wantCode(t, 0)
+	r := runOn(t, srv, "apply", "-f", path, "--exit-code")
+	r.wantCode(t, exitUsage)
+}
+
+func TestApplyWithPruneDeletesWhatTheDocumentLacks(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	path := writeFile(t, "groups.json", changingDoc)
+	r := runOn(t, srv, "apply", "-f", path, "--yes")
+	r.wantCode(t, 0)
+	if !strings.Contains(r.stdout, "5 groups in the store are not in the document and are left alone") || len(srv.Groups()) != 9 {
+		t.Errorf("without --prune: %d groups, plan:\n%s", len(srv.Groups()), r.stdout)
+	}
+	r = runOn(t, srv, "apply", "-f", path, "--yes", "--prune")
+	r.wantCode(t, 0)
+	var names []string
+	for _, g := range srv.Groups() {
+		names = append(names, g.Name)
+	}
+	if strings.Join(names, ",") != "RETAIL,Wholesale,VIP,Gold" {
+		t.Errorf("after --prune the store holds %v", names)
+	}
+}
+
+func TestApplyMapsIDsBetweenStores(t *testing.T) {
+	t.Parallel()
+	from := newStore(t)
+	to := bigcommercetest.NewServer()
+	t.Cleanup(to.Close)
+	path := writeFile(t, "groups.json", "")
+	runOn(t, from, "export", "--file", path).wantCode(t, 0)
+	ids := writeFile(t, "ids.json", `{"categories": {"18": 118, "23": 123}, "products": {"112": 412}, "price_lists": {"3": 7}}`)
+
+	r := runOn(t, to, "apply", "-f", path, "--map", ids, "--strict-map", "--yes")
+	r.wantCode(t, exitUsage)
+	if !strings.Contains(r.stderr, "--strict-map: the map lists no new id for category 24, category 19") || len(to.Requests()) != 0 {
+		t.Fatalf("stderr = %q, %d requests; want the unmapped ids named and nothing sent", r.stderr, len(to.Requests()))
+	}
+
+	r = runOn(t, to, "apply", "-f", path, "--map", ids, "--yes")
+	r.wantCode(t, 0)
+	w := groupNamed(t, to, "Wholesale")
+	if got := w.CategoryAccess.Categories; len(got) != 3 || got[0] != 118 || got[1] != 123 || got[2] != 24 {
+		t.Errorf("Wholesale's categories are %v, want 118, 123 and the unmapped 24", got)
+	}
+	if w.DiscountRules[1].CategoryID != 123 {
+		t.Errorf("Wholesale's category rule is %+v, want category 123", w.DiscountRules[1])
+	}
+	if v := groupNamed(t, to, "VIP"); v.DiscountRules[1].ProductID != 412 {
+		t.Errorf("VIP's product rule is %+v, want product 412", v.DiscountRules[1])
+	}
+	if tp := groupNamed(t, to, "Trade Partners"); tp.DiscountRules[0].PriceListID != 7 {
+		t.Errorf("Trade Partners' rule is %+v, want price list 7", tp.DiscountRules[0])
+	}
+	to.ResetRequests()
+	runOn(t, to, "apply", "-f", path, "--map", ids, "--yes").wantCode(t, 0)
+	if n := writes(to); n != 0 {
+		t.Errorf("applying the mapped export again made %d writes", n)
+	}
+}
+
+// threeNew is a document of three groups the sample store lacks, plus a
+// change to Staff, so that there are writes after the creates.
+const threeNew = `{"name": "Bronze"}
+{"name": "Silver", "discount_rules": [{"type": "all", "method": "percent", "amount": "3"}]}
+{"name": "Platinum"}
+{"name": "Staff", "discount_rules": [{"type": "all", "method": "percent", "amount": "30"}]}
+`
+
+func TestApplyStoppedByACreateThatWasAppliedButFailedReportsItAndNeverDuplicates(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		fault bigcommercetest.Fault
+	}{
+		{"500", bigcommercetest.Fault{Method: "POST", Status: 500, ApplyFirst: true}},
+		{"dropped connection", bigcommercetest.Fault{Method: "POST", Drop: true, ApplyFirst: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newStore(t)
+			path := writeFile(t, "groups.ndjson", threeNew)
+			// The first create goes through; the second is stored and then fails.
+			srv.InjectFault(bigcommercetest.Fault{Method: "POST"})
+			srv.InjectFault(tc.fault)
+			r := runOn(t, srv, "apply", "-f", path, "--yes")
+			r.wantCode(t, exitFailure)
+			silver := groupNamed(t, srv, "Silver")
+			for _, want := range []string{
+				`create "Silver": done after all (the group is in the store as id ` + itoa(silver.ID),
+				`done: create "Bronze", create "Silver"`,
+				`not done: create "Platinum", update "Staff"`,
+			} {
+				if !strings.Contains(r.stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+				}
+			}
+			last := srv.Requests()[len(srv.Requests())-1]
+			if last.Method != "GET" {
+				t.Errorf("after the failed create the last request was %s %s; want only reads", last.Method, last.Path)
+			}
+			r = runOn(t, srv, "apply", "-f", path, "--yes")
+			r.wantCode(t, 0)
+			for _, name := range []string{"Bronze", "Silver", "Platinum"} {
+				groupNamed(t, srv, name) // fails on a duplicate
+			}
+			if g := groupNamed(t, srv, "Staff"); g.DiscountRules[0].Amount != "30.0000" {
+				t.Errorf("Staff is %+v after the re-run", g)
+			}
+		})
+	}
+}
+
+func TestApplyReportsACreateThatFailedWithoutBeingApplied(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	path := writeFile(t, "groups.ndjson", threeNew)
+	srv.InjectFault(bigcommercetest.Fault{Method: "POST", Status: 502})
+	r := runOn(t, srv, "apply", "-f", path, "--yes")
+	r.wantCode(t, exitFailure)
+	if !strings.Contains(r.stderr, `create "Bronze": not done (the group is not in the store)`) || !strings.Contains(r.stderr, "done: nothing") {
+		t.Errorf("stderr:\n%s", r.stderr)
+	}
+	if len(srv.Groups()) != 8 {
+		t.Errorf("the store holds %d groups, want the 8 it had", len(srv.Groups()))
+	}
+}
+
+func TestApplyTakesAPartialSuccessAsDone(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	path := writeFile(t, "groups.ndjson", threeNew)
+	srv.InjectFault(bigcommercetest.Fault{Method: "POST", Status: 207, ApplyFirst: true})
+	r := runOn(t, srv, "apply", "-f", path, "--yes")
+	r.wantCode(t, 0)
+	if !strings.Contains(r.stderr, `create "Bronze": done, with a warning`) || len(srv.Groups()) != 11 {
+		t.Errorf("%d groups; stderr:\n%s", len(srv.Groups()), r.stderr)
+	}
+}
+
+func TestApplyAsksBeforeWriting(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	path := writeFile(t, "groups.ndjson", threeNew)
+	r := runOn(t, srv, "apply", "-f", path)
+	r.wantCode(t, exitUsage)
+	if !strings.Contains(r.stdout, "Plan: 3 to create, 1 to update") || !strings.Contains(r.stderr, "pass --yes") || writes(srv) != 0 {
+		t.Fatalf("without a terminal or --yes: %d writes\nstdout:\n%s\nstderr:\n%s", writes(srv), r.stdout, r.stderr)
+	}
+	r = cli{srv: srv, inTTY: true, stdin: "no\n"}.run(t, "apply", "-f", path)
+	r.wantCode(t, exitFailure)
+	if writes(srv) != 0 {
+		t.Fatal("answering no wrote to the store")
+	}
+	r = cli{srv: srv, inTTY: true, stdin: "y\n"}.run(t, "apply", "-f", path)
+	r.wantCode(t, 0)
+	if !strings.Contains(r.stderr, "Apply these 4 changes to store "+srv.StoreHash+"? [y/N]") || writes(srv) != 4 {
+		t.Errorf("%d writes; stderr:\n%s", writes(srv), r.stderr)
+	}
+}
+
+func TestApplyRefusesABadDocumentBeforeSendingAnything(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	for _, tc := range []struct{ doc, want string }{
+		{"[{\"name\": \"Gold\"},\n {\"name\": \"gold\"}]", `:2: group "gold" has the same name as "Gold" (line 1) ignoring case`},
+		{"[{\"name\": \"Gold\"},\n {\"name\": \"Silver\",}]", ":2:19: not valid JSON"},
+		{"{\"name\": \"Gold\"}\n{\"name\": 7}\n", ":2:11: name: a JSON number cannot be a string"},
+		{"[{\"name\": \"Gold\", \"colour\": \"gold\"}]", `:1: json: unknown field "colour"`},
+		{`[{"name": "Gold", "discount_rules": [{"type": "all", "method": "percent", "amount": "five"}]}]`, `group "Gold": discount rule "all:percent:five": the amount "five" is not a decimal number`},
+		{`[{"name": "Gold", "category_access": {"type": "specific"}}]`, "specific category access needs at least one category id"},
+		{`[{"name": " "}]`, "name is required"},
+		{"id,name\n1,\"Gold\n", "extraneous or missing \" in quoted-field"},
+		{"<groups/>", "not a document of groups"},
+	} {
+		path := writeFile(t, "doc", tc.doc)
+		r := runOn(t, srv, "apply", "-f", path, "--yes")
+		r.wantCode(t, exitUsage)
+		if !strings.Contains(r.stderr, tc.want) || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("%s\nstderr = %q, want one line containing %q", tc.doc, r.stderr, tc.want)
+		}
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d requests were sent for bad documents, want none", n)
+	}
+}
+
+func TestApplyStopsWhenTheStoreHasNamesThatDifferOnlyInCase(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	srv.Add(bigcommercetest.Group{Name: "VIP "})
+	srv.Add(bigcommercetest.Group{Name: "vip"})
+	path := writeFile(t, "groups.ndjson", threeNew)
+	r := runOn(t, srv, "apply", "-f", path, "--yes")
+	r.wantCode(t, exitFailure)
+	if !strings.Contains(r.stderr, "differ only in case") || writes(srv) != 0 {
+		t.Errorf("stderr = %q", r.stderr)
+	}
+}

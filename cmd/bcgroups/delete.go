@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+func newDeleteCmd(a *app) *cobra.Command {
+	var yes bool
+	cmd := &cobra.Command{
+		Use:   "delete ID...",
+		Short: "Delete customer groups by id",
+		Long: "Delete customer groups by id; their customers are left in no group.\n" +
+			"Asks first on a terminal; without a terminal, --yes is required.",
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ids, err := parseIDArgs(args)
+			if err != nil {
+				return err
+			}
+			return a.runDelete(cmd.Context(), ids, yes)
+		},
+	}
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "delete without asking")
+	return cmd
+}
+
+func (a *app) runDelete(ctx context.Context, ids []int, yes bool) error {
+	// Refuse before connecting, so a script without --yes learns it at once.
+	if !yes && !a.io.InTTY {
+		_, err := a.io.confirm(false, "")
+		return err
+	}
+	conn, err := a.connect(ctx)
+	if err != nil {
+		return err
+	}
+	words := make([]string, len(ids))
+	for i, id := range ids {
+		words[i] = strconv.Itoa(id)
+	}
+	noun := "group"
+	if len(ids) > 1 {
+		noun = "groups"
+	}
+	ok, err := a.io.confirm(yes, fmt.Sprintf("Delete %d %s (%s) from %s? Their customers will be in no group.", len(ids), noun, strings.Join(words, ", "), conn.what))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errDeclined
+	}
+	for i, id := range ids {
+		if _, err := conn.client.CustomerGroups.Delete(ctx, id); err != nil {
+			if i > 0 {
+				fmt.Fprintf(a.io.ErrOut, "deleted %s before the failure; not deleted: %s\n", strings.Join(words[:i], ", "), strings.Join(words[i:], ", "))
+			}
+			return fmt.Errorf("deleting group %d: %w", id, err)
+		}
+		fmt.Fprintf(a.io.ErrOut, "deleted group %d\n", id)
+	}
+	return nil
+}
+
+const deleteAllNote = "BigCommerce dropped DELETE /customer_groups from its API reference in February 2024; stores still answered it when this tool was written, but it may stop working without notice."
+
+func newDeleteAllCmd(a *app) *cobra.Command {
+	var yes bool
+	cmd := &cobra.Command{
+		Use:   "delete-all",
+		Short: "Delete every customer group of the store",
+		Long: "Delete every customer group of the store in one call, leaving every customer in no group.\n\n" +
+			deleteAllNote + "\n\n" +
+			"On a terminal it asks you to type the store hash (OAuth), the store's host name\n" +
+			"(Basic auth, e.g. store-abc123.mybigcommerce.com) or the word fake (--fake).\n" +
+			"Without a terminal, --yes is required. The call is never retried.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runDeleteAll(cmd.Context(), yes)
+		},
+	}
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "delete without asking")
+	return cmd
+}
+
+func (a *app) runDeleteAll(ctx context.Context, yes bool) error {
+	fmt.Fprintln(a.io.ErrOut, "note: "+deleteAllNote)
+	if !yes && !a.io.InTTY {
+		_, err := a.io.confirm(false, "")
+		return err
+	}
+	conn, err := a.connect(ctx)
+	if err != nil {
+		return err
+	}
+	n, _, err := conn.client.CustomerGroups.Count(ctx, nil)
+	if err != nil {
+		return err
+	}
+	ok, err := a.io.confirmTyped(yes, fmt.Sprintf("This deletes all %d customer groups of %s, and cannot be undone.", n, conn.what), conn.confirmWord)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errDeclined
+	}
+	if _, err := conn.client.CustomerGroups.DeleteAll(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.io.ErrOut, "deleted every customer group of %s (%d before)\n", conn.what, n)
+	return nil
+}

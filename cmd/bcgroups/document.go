@@ -1,0 +1,265 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	bigcommerce "github.com/bigcommerce-go/customergroups"
+)
+
+// docGroup is a group as a document describes it: what export writes, or
+// what a person writes by hand. A field that is absent (nil) is left as
+// the store has it; id and the dates are read and ignored, since they
+// belong to the store the document came from.
+type docGroup struct {
+	ID               int                         `json:"id"`
+	Name             string                      `json:"name"`
+	IsDefault        *bool                       `json:"is_default"`
+	IsGroupForGuests *bool                       `json:"is_group_for_guests"`
+	CategoryAccess   *bigcommerce.CategoryAccess `json:"category_access"`
+	DiscountRules    *[]bigcommerce.DiscountRule `json:"discount_rules"`
+	DateCreated      string                      `json:"date_created"`
+	DateModified     string                      `json:"date_modified"`
+
+	line int // where the group starts in its file, for messages
+}
+
+// readSource reads a file named by -f, or standard input for "-".
+func (a *app) readSource(name string) ([]byte, error) {
+	if name == "-" {
+		return io.ReadAll(a.io.In)
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, usageErrorf("-f: %v", err)
+	}
+	return b, nil
+}
+
+// parseDocument reads groups in any format export writes: a JSON array,
+// NDJSON (one object per line, which includes a single object) or CSV
+// with export's header. Syntax errors give the line and column; every
+// group is checked against the API's rules, so that a bad document is
+// refused before anything is sent.
+func parseDocument(name string, data []byte) ([]docGroup, error) {
+	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	var groups []docGroup
+	var err error
+	switch {
+	case len(trimmed) == 0:
+		return nil, usageErrorf("%s: the document is empty", name)
+	case trimmed[0] == '[':
+		groups, err = parseJSONArray(data)
+	case trimmed[0] == '{':
+		groups, err = parseJSONStream(data)
+	case bytes.HasPrefix(trimmed, []byte("id,")):
+		groups, err = parseCSV(data)
+	default:
+		return nil, usageErrorf("%s: not a document of groups: expected a JSON array, JSON objects one per line, or CSV as export writes it", name)
+	}
+	if err != nil {
+		return nil, usageErrorf("%s:%v", name, err)
+	}
+	for i := range groups {
+		if err := checkDocGroup(&groups[i]); err != nil {
+			return nil, usageErrorf("%s:%d: group %q: %v", name, groups[i].line, groups[i].Name, err)
+		}
+	}
+	return groups, nil
+}
+
+// position turns a byte offset into "line:column", counting from 1.
+func position(data []byte, offset int64) string {
+	offset = min(max(offset, 0), int64(len(data)))
+	before := data[:offset]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := len(before) - bytes.LastIndexByte(before, '\n')
+	return fmt.Sprintf("%d:%d", line, col)
+}
+
+// lineAt is the line of the element after offset, whose opening brace
+// may follow separators.
+func lineAt(data []byte, offset int64) int {
+	return bytes.Count(data[:skipSeparators(data, offset)], []byte("\n")) + 1
+}
+
+func skipSeparators(data []byte, offset int64) int64 {
+	for offset < int64(len(data)) && strings.IndexByte(" \t\r\n,", data[offset]) >= 0 {
+		offset++
+	}
+	return offset
+}
+
+// jsonError says where in data a decoding error is.
+func jsonError(data []byte, err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Errorf("%s: not valid JSON: %v", position(data, syntax.Offset), err)
+	case errors.As(err, &typ):
+		return fmt.Errorf("%s: %v", position(data, typ.Offset), err)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return fmt.Errorf("%s: not valid JSON: the document ends too early", position(data, int64(len(data))))
+	}
+	return fmt.Errorf("%s: %v", position(data, 0), err)
+}
+
+func parseJSONArray(data []byte) ([]docGroup, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if _, err := dec.Token(); err != nil {
+		return nil, jsonError(data, err)
+	}
+	groups, err := decodeGroups(data, dec)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, jsonError(data, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("%s: not valid JSON: text after the closing bracket", position(data, dec.InputOffset()))
+	}
+	return groups, nil
+}
+
+// parseJSONStream reads JSON objects one after another: NDJSON, or a
+// single object over several lines.
+func parseJSONStream(data []byte) ([]docGroup, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	return decodeGroups(data, dec)
+}
+
+func decodeGroups(data []byte, dec *json.Decoder) ([]docGroup, error) {
+	var groups []docGroup
+	for dec.More() {
+		start := dec.InputOffset()
+		var g docGroup
+		if err := dec.Decode(&g); err != nil {
+			var syntax *json.SyntaxError
+			var typ *json.UnmarshalTypeError
+			switch {
+			case errors.As(err, &typ):
+				// A decoder counts a type error's offset from the start of
+				// the value it was decoding.
+				at := skipSeparators(data, start) + typ.Offset
+				return nil, fmt.Errorf("%s: %s: a JSON %s cannot be a %s", position(data, at), typ.Field, typ.Value, typ.Type)
+			case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
+				return nil, jsonError(data, err)
+			}
+			// An unknown field carries no offset: name the group's line.
+			return nil, fmt.Errorf("%d: %v", lineAt(data, start), err)
+		}
+		g.line = lineAt(data, start)
+		groups = append(groups, g)
+	}
+	return groups, nil
+}
+
+// parseCSV reads export's CSV by its header, so columns may come in any
+// order; only name is required.
+func parseCSV(data []byte) ([]docGroup, error) {
+	r := csv.NewReader(bytes.NewReader(data))
+	header, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("1: %v", err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[h] = i
+	}
+	if _, ok := col["name"]; !ok {
+		return nil, fmt.Errorf("1: the CSV header has no name column")
+	}
+	var groups []docGroup
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return groups, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%v", err)
+		}
+		line, _ := r.FieldPos(0)
+		get := func(name string) (string, bool) {
+			i, ok := col[name]
+			if !ok || i >= len(rec) {
+				return "", false
+			}
+			return rec[i], true
+		}
+		g := docGroup{line: line}
+		g.Name, _ = get("name")
+		for _, b := range []struct {
+			column string
+			dst    **bool
+		}{{"is_default", &g.IsDefault}, {"is_group_for_guests", &g.IsGroupForGuests}} {
+			if v, ok := get(b.column); ok && v != "" {
+				parsed, err := strconv.ParseBool(v)
+				if err != nil {
+					return nil, fmt.Errorf("%d: %s: %q is not true or false", line, b.column, v)
+				}
+				*b.dst = &parsed
+			}
+		}
+		if v, ok := get("category_access"); ok && v != "" {
+			ca := bigcommerce.CategoryAccess{Type: bigcommerce.CategoryAccessType(v)}
+			ids, _ := get("categories")
+			if ca.Categories, err = parseIDs(ids); err != nil {
+				return nil, fmt.Errorf("%d: categories: %v", line, err)
+			}
+			g.CategoryAccess = &ca
+		}
+		if v, ok := get("discount_rules"); ok {
+			rules, err := parseRules(v)
+			if err != nil {
+				return nil, fmt.Errorf("%d: discount_rules: %v", line, err)
+			}
+			g.DiscountRules = &rules
+		}
+		groups = append(groups, g)
+	}
+}
+
+// checkDocGroup applies the API's rules to one group of a document.
+func checkDocGroup(g *docGroup) error {
+	g.Name = strings.TrimSpace(g.Name)
+	if g.Name == "" {
+		return fmt.Errorf("name is required")
+	}
+	if g.CategoryAccess != nil {
+		if err := checkAccess(*g.CategoryAccess); err != nil {
+			return err
+		}
+	}
+	if g.DiscountRules != nil {
+		if err := checkRules(*g.DiscountRules); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// createRequest is the create that makes g.
+func (g *docGroup) createRequest() *bigcommerce.CreateCustomerGroupRequest {
+	req := &bigcommerce.CreateCustomerGroupRequest{Name: g.Name, CategoryAccess: g.CategoryAccess}
+	if g.IsDefault != nil {
+		req.IsDefault = *g.IsDefault
+	}
+	if g.IsGroupForGuests != nil {
+		req.IsGroupForGuests = *g.IsGroupForGuests
+	}
+	if g.DiscountRules != nil {
+		req.DiscountRules = *g.DiscountRules
+	}
+	return req
+}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	bigcommerce "github.com/bigcommerce-go/customergroups"
+)
+
+// The exit codes. Scripts can rely on them; README.md lists them.
+const (
+	exitOK          = 0
+	exitFailure     = 1
+	exitUsage       = 2
+	exitNotFound    = 3
+	exitRateLimited = 4
+	// exitDrift is apply --dry-run --exit-code finding changes to make.
+	exitDrift = 5
+)
+
+// usageError is input the tool refused before sending anything: a bad
+// flag, argument or document.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usageErrorf(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// errDrift is returned by apply --dry-run --exit-code when the plan has
+// changes; the plan itself has already been printed.
+var errDrift = errors.New("the store does not match the document")
+
+// errDeclined is a confirmation answered no. Nothing was written.
+var errDeclined = errors.New("not confirmed; nothing was changed")
+
+// exitCode is the one place where errors become exit codes.
+func exitCode(err error) int {
+	var usage *usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errDrift):
+		return exitDrift
+	case errors.As(err, &usage), errors.Is(err, bigcommerce.ErrInvalidRequest):
+		return exitUsage
+	case errors.Is(err, bigcommerce.ErrNotFound):
+		return exitNotFound
+	case errors.Is(err, bigcommerce.ErrRateLimited):
+		return exitRateLimited
+	}
+	return exitFailure
+}

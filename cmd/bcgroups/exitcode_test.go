@@ -1,0 +1,76 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/bigcommerce-go/customergroups/bigcommercetest"
+)
+
+func TestEachKindOfFailureHasItsExitCode(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		fault *bigcommercetest.Fault
+		args  []string
+		code  int
+	}{
+		{"success", nil, []string{"count"}, exitOK},
+		{"usage", nil, []string{"list", "--limit", "many"}, exitUsage},
+		{"unknown command", nil, []string{"lsit"}, exitUsage},
+		{"not found", nil, []string{"get", "404"}, exitNotFound},
+		{"rate limited", &bigcommercetest.Fault{Status: http.StatusTooManyRequests, Count: 10}, []string{"list"}, exitRateLimited},
+		{"server failure", &bigcommercetest.Fault{Status: http.StatusInternalServerError, Count: 10}, []string{"list"}, exitFailure},
+		{"forbidden", &bigcommercetest.Fault{Status: http.StatusForbidden}, []string{"count"}, exitFailure},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newStore(t)
+			if tc.fault != nil {
+				srv.InjectFault(*tc.fault)
+			}
+			r := runOn(t, srv, tc.args...)
+			r.wantCode(t, tc.code)
+			if tc.code != exitOK && (!strings.HasPrefix(r.stderr, "bcgroups: ") || strings.Count(r.stderr, "\n") != 1) {
+				t.Errorf("stderr = %q, want one line", r.stderr)
+			}
+		})
+	}
+}
+
+func TestRunWithoutCredentialsNamesBothWaysToConnect(t *testing.T) {
+	for _, k := range []string{"BIGCOMMERCE_STORE_HASH", "BIGCOMMERCE_ACCESS_TOKEN", "BIGCOMMERCE_STORE_URL", "BIGCOMMERCE_USERNAME", "BIGCOMMERCE_API_KEY", "BIGCOMMERCE_BASE_URL"} {
+		t.Setenv(k, "")
+	}
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"list"}, strings.NewReader(""), &out, &errOut)
+	if code != exitUsage {
+		t.Errorf("exit code %d, want %d", code, exitUsage)
+	}
+	for _, want := range []string{"BIGCOMMERCE_ACCESS_TOKEN", "--token", "BIGCOMMERCE_API_KEY", "--fake"} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("stderr = %q, want it to mention %s", errOut.String(), want)
+		}
+	}
+}
+
+func TestVersionPrintsTheToolsAndTheSDKsVersions(t *testing.T) {
+	t.Parallel()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"version"}, strings.NewReader(""), &out, &errOut)
+	if code != 0 || !strings.HasPrefix(out.String(), "bcgroups ") || !strings.Contains(out.String(), "customergroups 0.2.0") {
+		t.Errorf("version: code %d, stdout %q, stderr %q", code, out.String(), errOut.String())
+	}
+}
+
+func TestCompletionScriptsAreBuiltIn(t *testing.T) {
+	t.Parallel()
+	r := cli{}.run(t, "completion", "bash")
+	r.wantCode(t, 0)
+	if !strings.Contains(r.stdout, "bcgroups") {
+		t.Errorf("completion bash printed %d bytes without the program's name", len(r.stdout))
+	}
+}

@@ -1,0 +1,30 @@
+// Command bcgroups reads and writes a BigCommerce store's customer groups
+// from the command line: list, count, get, create, update and delete them,
+// export them as JSON, NDJSON or CSV, and apply a document of groups to a
+// store, which is how groups move from one store to another.
+//
+// Run it with --fake to try every command against a built-in sample store.
+// See README.md for the commands, the document format and the exit codes.
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/signal"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is the whole program behind main: it reads the environment and finds
+// out which streams are terminals, runs the command line args, and returns
+// the exit code, so that tests need no subprocess.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &app{io: newIOStreams(stdin, stdout, stderr), getenv: os.Getenv}
+	return a.execute(ctx, args)
+}

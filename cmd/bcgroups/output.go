@@ -1,0 +1,233 @@
+package main
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	bigcommerce "github.com/bigcommerce-go/customergroups"
+)
+
+// outGroup is a group as bcgroups writes it in JSON and NDJSON: every
+// field, discount_rules always an array, dates in RFC 3339 (UTC). apply
+// reads the same shape back.
+type outGroup struct {
+	ID               int                        `json:"id"`
+	Name             string                     `json:"name"`
+	IsDefault        bool                       `json:"is_default"`
+	IsGroupForGuests bool                       `json:"is_group_for_guests"`
+	CategoryAccess   bigcommerce.CategoryAccess `json:"category_access"`
+	DiscountRules    []bigcommerce.DiscountRule `json:"discount_rules"`
+	DateCreated      string                     `json:"date_created"`
+	DateModified     string                     `json:"date_modified"`
+}
+
+func toOut(g *bigcommerce.CustomerGroup) outGroup {
+	rules := g.DiscountRules
+	if rules == nil {
+		rules = []bigcommerce.DiscountRule{}
+	}
+	return outGroup{
+		ID: g.ID, Name: g.Name, IsDefault: g.IsDefault, IsGroupForGuests: g.IsGroupForGuests,
+		CategoryAccess: g.CategoryAccess, DiscountRules: rules,
+		DateCreated: formatDate(g.DateCreated), DateModified: formatDate(g.DateModified),
+	}
+}
+
+func formatDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// csvHeader names the CSV columns. categories holds category ids joined
+// by ";"; discount_rules holds rules in the --rule syntax joined by ";".
+var csvHeader = []string{"id", "name", "is_default", "is_group_for_guests", "category_access", "categories", "discount_rules", "date_created", "date_modified"}
+
+// groupWriter writes groups one at a time as they arrive, so that a walk
+// of the whole store never holds more than a page.
+type groupWriter interface {
+	write(g *bigcommerce.CustomerGroup) error
+	// close ends the output (the closing bracket of a JSON array, the
+	// table's columns) and flushes it.
+	close() error
+}
+
+// newGroupWriter writes groups to w in format. With single, JSON is one
+// object rather than an array: the answer to create and update.
+func newGroupWriter(format string, w io.Writer, single bool) groupWriter {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	switch format {
+	case "ndjson":
+		return &jsonWriter{w: bw, lines: true}
+	case "csv":
+		return &csvWriter{w: csv.NewWriter(bw), bw: bw}
+	case "table":
+		return &tableWriter{w: tabwriter.NewWriter(bw, 0, 4, 2, ' ', 0), bw: bw}
+	}
+	return &jsonWriter{w: bw, single: single}
+}
+
+type jsonWriter struct {
+	w             *bufio.Writer
+	lines, single bool
+	n             int
+}
+
+func (j *jsonWriter) write(g *bigcommerce.CustomerGroup) error {
+	b, err := marshal(toOut(g), !j.lines)
+	if err != nil {
+		return err
+	}
+	switch {
+	case j.lines || j.single:
+	case j.n == 0:
+		j.w.WriteString("[\n")
+	default:
+		j.w.WriteString(",\n")
+	}
+	j.n++
+	if j.lines || j.single {
+		b = append(b, '\n')
+	} else {
+		b = indent(b)
+	}
+	_, err = j.w.Write(b)
+	return err
+}
+
+func (j *jsonWriter) close() error {
+	switch {
+	case j.lines || j.single:
+	case j.n == 0:
+		j.w.WriteString("[]\n")
+	default:
+		j.w.WriteString("\n]\n")
+	}
+	return j.w.Flush()
+}
+
+// marshal writes v as JSON without escaping &, < and > (group names such
+// as "Friends & Family" stay readable), indented for people unless compact.
+func marshal(v any, pretty bool) ([]byte, error) {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if pretty {
+		enc.SetIndent("", "  ")
+	}
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return []byte(strings.TrimSuffix(b.String(), "\n")), nil
+}
+
+// indent shifts an element of a JSON array in by two spaces.
+func indent(b []byte) []byte {
+	return []byte("  " + strings.ReplaceAll(string(b), "\n", "\n  "))
+}
+
+type csvWriter struct {
+	w      *csv.Writer
+	bw     *bufio.Writer
+	header bool
+}
+
+func (c *csvWriter) write(g *bigcommerce.CustomerGroup) error {
+	if !c.header {
+		c.header = true
+		if err := c.w.Write(csvHeader); err != nil {
+			return err
+		}
+	}
+	return c.w.Write([]string{
+		strconv.Itoa(g.ID), g.Name, strconv.FormatBool(g.IsDefault), strconv.FormatBool(g.IsGroupForGuests),
+		string(g.CategoryAccess.Type), formatIDs(g.CategoryAccess.Categories), formatRules(g.DiscountRules),
+		formatDate(g.DateCreated), formatDate(g.DateModified),
+	})
+}
+
+func (c *csvWriter) close() error {
+	if !c.header {
+		c.header = true
+		c.w.Write(csvHeader)
+	}
+	c.w.Flush()
+	if err := c.w.Error(); err != nil {
+		return err
+	}
+	return c.bw.Flush()
+}
+
+type tableWriter struct {
+	w      *tabwriter.Writer
+	bw     *bufio.Writer
+	header bool
+}
+
+func (t *tableWriter) write(g *bigcommerce.CustomerGroup) error {
+	if !t.header {
+		t.header = true
+		fmt.Fprintln(t.w, "ID\tNAME\tDEFAULT\tGUESTS\tCATEGORIES\tDISCOUNTS")
+	}
+	access := string(g.CategoryAccess.Type)
+	if g.CategoryAccess.Type == bigcommerce.CategoryAccessSpecific {
+		access = strings.ReplaceAll(formatIDs(g.CategoryAccess.Categories), ";", ",")
+	}
+	rules := "-"
+	if len(g.DiscountRules) > 0 {
+		rules = strings.ReplaceAll(formatRules(g.DiscountRules), ";", ", ")
+	}
+	_, err := fmt.Fprintf(t.w, "%d\t%s\t%s\t%s\t%s\t%s\n", g.ID, tableText(g.Name), yesNo(g.IsDefault), yesNo(g.IsGroupForGuests), access, rules)
+	return err
+}
+
+func (t *tableWriter) close() error {
+	if !t.header {
+		fmt.Fprintln(t.bw, "no customer groups")
+		return t.bw.Flush()
+	}
+	if err := t.w.Flush(); err != nil {
+		return err
+	}
+	return t.bw.Flush()
+}
+
+// tableText keeps a name on its row: tabs and line breaks would break the
+// columns.
+func tableText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// writeCount prints a count in format.
+func writeCount(w io.Writer, format string, n int) error {
+	var err error
+	switch format {
+	case "json", "ndjson":
+		_, err = fmt.Fprintf(w, "{\"count\":%d}\n", n)
+	case "csv":
+		_, err = fmt.Fprintf(w, "count\n%d\n", n)
+	default:
+		_, err = fmt.Fprintln(w, n)
+	}
+	return err
+}

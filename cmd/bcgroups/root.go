@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	bigcommerce "github.com/bigcommerce-go/customergroups"
+)
+
+// app is one run of the program: its streams, its environment, its global
+// flags and, once a command needs it, its connection to a store.
+type app struct {
+	io     *ioStreams
+	getenv func(string) string
+	// sdkOptions are added after the tool's own client options; tests use
+	// them to retry without waiting.
+	sdkOptions []bigcommerce.Option
+
+	flags   globalFlags
+	conn    *connection
+	secrets []string // credentials in use, kept out of every message
+}
+
+// globalFlags are the flags every command takes.
+type globalFlags struct {
+	storeHash, token, baseURL string
+	fake, verbose             bool
+	output                    string
+}
+
+func (a *app) newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "bcgroups",
+		Short: "Manage a BigCommerce store's customer groups",
+		Long: `bcgroups reads and writes the customer groups of a BigCommerce store.
+
+Credentials come from the environment or from flags:
+  OAuth (API account or app):  BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_ACCESS_TOKEN
+                               (or --store-hash, --token), optional BIGCOMMERCE_CLIENT_ID
+  Legacy Basic auth:           BIGCOMMERCE_STORE_URL, BIGCOMMERCE_USERNAME, BIGCOMMERCE_API_KEY
+--base-url (or BIGCOMMERCE_BASE_URL) replaces the API root, e.g. for a proxy
+or for the fake served by cmd/bigcommerce-fake. --fake runs every command
+against a built-in sample store that lives only as long as the command.
+
+Data goes to standard output; messages, prompts and progress to standard
+error. Exit codes: 0 success, 1 failure, 2 usage error, 3 not found,
+4 rate limited, 5 apply --dry-run --exit-code found changes.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.flags.storeHash, "store-hash", "", "store hash for OAuth (default $BIGCOMMERCE_STORE_HASH)")
+	pf.StringVar(&a.flags.token, "token", "", "OAuth access token (default $BIGCOMMERCE_ACCESS_TOKEN)")
+	pf.StringVar(&a.flags.baseURL, "base-url", "", "API root to use instead of BigCommerce's, e.g. a proxy (default $BIGCOMMERCE_BASE_URL)")
+	pf.BoolVar(&a.flags.fake, "fake", false, "use a built-in fake store with sample groups instead of a real one")
+	pf.BoolVarP(&a.flags.verbose, "verbose", "v", false, "log every request to standard error")
+	pf.StringVarP(&a.flags.output, "output", "o", "", "output format: table, json, ndjson or csv (default table on a terminal, json otherwise)")
+
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &usageError{msg: err.Error()}
+	})
+	root.AddCommand(
+		newListCmd(a), newCountCmd(a), newGetCmd(a),
+		newCreateCmd(a), newUpdateCmd(a),
+		newDeleteCmd(a), newDeleteAllCmd(a),
+		newExportCmd(a), newApplyCmd(a),
+		newVersionCmd(),
+	)
+	return root
+}
+
+// execute runs the command line and turns its outcome into an exit code,
+// printing any error as one line on standard error.
+func (a *app) execute(ctx context.Context, args []string) int {
+	root := a.newRootCmd()
+	root.SetArgs(args)
+	root.SetIn(a.io.In)
+	root.SetOut(a.io.Out)
+	root.SetErr(a.io.ErrOut)
+	// cobra parses flags and checks arguments before any pre-run hook, so
+	// an error from before this hook ran is always bad input.
+	started := false
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		started = true
+		return a.checkOutputFlag()
+	}
+	cmd, err := root.ExecuteContextC(ctx)
+	a.close()
+	if err == nil {
+		return exitOK
+	}
+	var usage *usageError
+	if !started && !errors.As(err, &usage) {
+		err = &usageError{msg: err.Error()}
+	}
+	// One line, whatever the source: cobra's suggestions come on lines of
+	// their own.
+	msg := strings.Join(strings.Fields(a.redact(err.Error())), " ")
+	if errors.As(err, &usage) && cmd != nil {
+		msg += fmt.Sprintf(" (see '%s --help')", cmd.CommandPath())
+	}
+	fmt.Fprintln(a.io.ErrOut, "bcgroups: "+msg)
+	return exitCode(err)
+}
+
+// redact hides every credential in s. The SDK already keeps them out of
+// its errors and logs; this covers the tool's own messages.
+func (a *app) redact(s string) string {
+	for _, secret := range a.secrets {
+		if len(secret) >= 4 {
+			s = strings.ReplaceAll(s, secret, "(redacted)")
+		}
+	}
+	return s
+}
+
+var outputFormats = []string{"table", "json", "ndjson", "csv"}
+
+func (a *app) checkOutputFlag() error {
+	if a.flags.output == "" {
+		return nil
+	}
+	for _, f := range outputFormats {
+		if a.flags.output == f {
+			return nil
+		}
+	}
+	return usageErrorf("-o/--output: must be one of %s, got %q", strings.Join(outputFormats, ", "), a.flags.output)
+}
+
+// format is the output format asked for, or the default: a table for a
+// person at a terminal, JSON for a program.
+func (a *app) format() string {
+	if a.flags.output != "" {
+		return a.flags.output
+	}
+	if a.io.OutTTY {
+		return "table"
+	}
+	return "json"
+}

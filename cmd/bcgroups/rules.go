@@ -1,0 +1,188 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	bigcommerce "github.com/bigcommerce-go/customergroups"
+)
+
+// ruleSyntax is the compact text of a discount rule, used by --rule, by
+// the plan and by the discount_rules column of CSV.
+const ruleSyntax = "all:METHOD:AMOUNT, product:ID:METHOD:AMOUNT, category:ID:METHOD:AMOUNT or price_list:ID (METHOD is percent, fixed or price)"
+
+// parseRule reads one rule in the compact text, such as
+// "product:33:fixed:2.50". The amount keeps its exact digits.
+func parseRule(s string) (bigcommerce.DiscountRule, error) {
+	parts := strings.Split(strings.TrimSpace(s), ":")
+	bad := func(format string, args ...any) (bigcommerce.DiscountRule, error) {
+		return bigcommerce.DiscountRule{}, fmt.Errorf("%q: %s; want %s", s, fmt.Sprintf(format, args...), ruleSyntax)
+	}
+	var r bigcommerce.DiscountRule
+	r.Type = bigcommerce.DiscountRuleType(parts[0])
+	want := 4
+	switch r.Type {
+	case bigcommerce.DiscountRuleAll:
+		want = 3
+	case bigcommerce.DiscountRulePriceList:
+		want = 2
+	case bigcommerce.DiscountRuleProduct, bigcommerce.DiscountRuleCategory:
+	default:
+		return bad("the type %q is not all, product, category or price_list", parts[0])
+	}
+	if len(parts) != want {
+		return bad("a %s rule has %d parts separated by colons, got %d", r.Type, want, len(parts))
+	}
+	rest := parts[1:]
+	if r.Type != bigcommerce.DiscountRuleAll {
+		id, err := parseID(rest[0])
+		if err != nil {
+			return bad("the %s id %v", r.Type, err)
+		}
+		switch r.Type {
+		case bigcommerce.DiscountRuleProduct:
+			r.ProductID = id
+		case bigcommerce.DiscountRuleCategory:
+			r.CategoryID = id
+		default:
+			r.PriceListID = id
+			return r, nil
+		}
+		rest = rest[1:]
+	}
+	r.Method, r.Amount = bigcommerce.DiscountMethod(rest[0]), bigcommerce.Amount(rest[1])
+	if !r.Method.Valid() {
+		return bad("the method %q is not percent, fixed or price", rest[0])
+	}
+	if !r.Amount.Valid() {
+		return bad("the amount %q is not a decimal number such as 5 or 2.50", rest[1])
+	}
+	return r, nil
+}
+
+// formatRule writes a rule in the text parseRule reads.
+func formatRule(r bigcommerce.DiscountRule) string {
+	switch r.Type {
+	case bigcommerce.DiscountRuleAll:
+		return fmt.Sprintf("all:%s:%s", r.Method, r.Amount)
+	case bigcommerce.DiscountRuleProduct:
+		return fmt.Sprintf("product:%d:%s:%s", r.ProductID, r.Method, r.Amount)
+	case bigcommerce.DiscountRuleCategory:
+		return fmt.Sprintf("category:%d:%s:%s", r.CategoryID, r.Method, r.Amount)
+	case bigcommerce.DiscountRulePriceList:
+		return fmt.Sprintf("price_list:%d", r.PriceListID)
+	}
+	return string(r.Type)
+}
+
+// formatRules joins rules with ";", the separator of the CSV column.
+func formatRules(rules []bigcommerce.DiscountRule) string {
+	out := make([]string, len(rules))
+	for i, r := range rules {
+		out[i] = formatRule(r)
+	}
+	return strings.Join(out, ";")
+}
+
+// parseRules reads rules joined by ";", as formatRules writes them.
+func parseRules(s string) ([]bigcommerce.DiscountRule, error) {
+	rules := []bigcommerce.DiscountRule{}
+	if strings.TrimSpace(s) == "" {
+		return rules, nil
+	}
+	for _, part := range strings.Split(s, ";") {
+		r, err := parseRule(part)
+		if err != nil {
+			return nil, err
+		}
+		rules = append(rules, r)
+	}
+	return rules, nil
+}
+
+// parseID reads a group, category, product or price-list id.
+func parseID(s string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("%q is not a positive whole number", s)
+	}
+	return n, nil
+}
+
+// parseIDs reads ids separated by commas or semicolons ("7,12").
+func parseIDs(s string) ([]int, error) {
+	var ids []int
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' }) {
+		id, err := parseID(part)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+func formatIDs(ids []int) string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = strconv.Itoa(id)
+	}
+	return strings.Join(out, ";")
+}
+
+// checkAccess applies the API's rules for category access, so that a bad
+// document is refused before anything is sent.
+func checkAccess(ca bigcommerce.CategoryAccess) error {
+	if !ca.Type.Valid() {
+		return fmt.Errorf("category access %q is not all, none or specific", ca.Type)
+	}
+	if ca.Type == bigcommerce.CategoryAccessSpecific && len(ca.Categories) == 0 {
+		return fmt.Errorf("specific category access needs at least one category id")
+	}
+	if ca.Type != bigcommerce.CategoryAccessSpecific && len(ca.Categories) > 0 {
+		return fmt.Errorf("category ids are allowed only with specific access, not %q", ca.Type)
+	}
+	for _, id := range ca.Categories {
+		if id < 1 {
+			return fmt.Errorf("category id %d is not a positive number", id)
+		}
+	}
+	return nil
+}
+
+// checkRules applies the API's rules for a set of discount rules: each is
+// complete, a price-list rule stands alone, and there is at most one
+// storewide rule.
+func checkRules(rules []bigcommerce.DiscountRule) error {
+	alls := 0
+	for _, r := range rules {
+		if _, err := parseRule(formatRule(r)); err != nil {
+			return fmt.Errorf("discount rule %v", err)
+		}
+		switch r.Type {
+		case bigcommerce.DiscountRulePriceList:
+			if len(rules) > 1 {
+				return fmt.Errorf("a price_list rule must be the group's only rule")
+			}
+			if r.Method != "" || r.Amount != "" {
+				return fmt.Errorf("a price_list rule takes no method or amount")
+			}
+		case bigcommerce.DiscountRuleAll:
+			if alls++; alls > 1 {
+				return fmt.Errorf("a group may have only one storewide (all) rule")
+			}
+		}
+	}
+	return nil
+}
+
+// sameIDs compares id sets, ignoring order and repeats: the store gives
+// no meaning to either.
+func sameIDs(a, b []int) bool {
+	x, y := slices.Clone(a), slices.Clone(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(slices.Compact(x), slices.Compact(y))
+}
