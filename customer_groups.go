@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -268,7 +269,11 @@ type ListOptions struct {
 // CustomerGroupFilter narrows a list or a count. Zero fields send
 // nothing; a non-nil *bool sends its value, false included.
 type CustomerGroupFilter struct {
-	// Name matches the name exactly.
+	// Name matches the name exactly, case included. The store refuses a
+	// second group whose name differs only in case, so a lookup by Name
+	// that finds nothing does not mean a create of that name will succeed:
+	// use CustomerGroupsService.FindByName to find a group as the store
+	// compares names.
 	Name string `url:"name,omitempty"`
 	// NameLike matches names containing it.
 	NameLike         string `url:"name:like,omitempty"`
@@ -350,6 +355,61 @@ func (s *CustomerGroupsService) Get(ctx context.Context, id int) (*CustomerGroup
 		return nil, nil, err
 	}
 	return s.one(ctx, call{method: http.MethodGet, path: groupPath(id)})
+}
+
+// FindByName returns the customer group that the store considers to have
+// the given name: the same name ignoring case, as the store compares names
+// when it refuses a duplicate. It costs one request unless many groups
+// contain the name. When no group has the name, the error matches
+// ErrNotFound.
+//
+// A program that finds or creates a group should look it up with
+// FindByName rather than List with Name, which matches case exactly: a
+// lookup of "Wholesale" would miss "wholesale", and the create that follows
+// would fail with ErrConflict.
+func (s *CustomerGroupsService) FindByName(ctx context.Context, name string) (*CustomerGroup, *Response, error) {
+	if strings.TrimSpace(name) == "" {
+		return nil, nil, invalidf("name", "must not be blank")
+	}
+	// name:like narrows the walk to the groups containing the name in any
+	// case; the comparison below then keeps the one the store means.
+	opts := &ListCustomerGroupsOptions{
+		CustomerGroupFilter: CustomerGroupFilter{NameLike: name},
+		ListOptions:         ListOptions{Page: 1, Limit: maxLimit},
+	}
+	for {
+		page, resp, err := s.List(ctx, opts)
+		if err != nil {
+			return nil, resp, err
+		}
+		// An exact match wins over one that differs in case, in a store
+		// that was allowed duplicates.
+		found := -1
+		for i := range page {
+			if page[i].Name == name {
+				found = i
+				break
+			}
+			if found < 0 && strings.EqualFold(page[i].Name, name) {
+				found = i
+			}
+		}
+		if found >= 0 {
+			g := page[found]
+			return &g, resp, nil
+		}
+		if len(page) < opts.Limit {
+			u := s.client.baseURL + groupsPath
+			if resp.Request != nil {
+				u = resp.Request.URL.String()
+			}
+			return nil, resp, &APIError{
+				StatusCode: http.StatusNotFound, Method: http.MethodGet, URL: sanitizeURL(u),
+				Errors: []ErrorDetail{{Message: fmt.Sprintf("no customer group is named %q, ignoring case", name)}},
+			}
+		}
+		opts.Page++
+	}
 }
 
 // Count returns how many customer groups match the filter (nil counts

@@ -18,7 +18,9 @@ import (
 // reached onto a page already read; walk again for a consistent snapshot.
 //
 // On an error, All yields it once, with a zero CustomerGroup, and stops.
-// Breaking out of the loop stops the walk without fetching more.
+// Breaking out of the loop stops the walk without fetching more. Once ctx
+// is cancelled, the next step yields ctx's error and stops, even in the
+// middle of a page already fetched.
 //
 //	for g, err := range client.CustomerGroups.All(ctx, nil) {
 //		if err != nil {
@@ -52,6 +54,10 @@ func (s *CustomerGroupsService) All(ctx context.Context, opts *ListCustomerGroup
 			for i := range page {
 				if page[i].ID <= lastID {
 					continue
+				}
+				if err := ctx.Err(); err != nil {
+					yield(CustomerGroup{}, err)
+					return
 				}
 				lastID = page[i].ID
 				fresh++

@@ -1,0 +1,107 @@
+package bigcommerce_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	bigcommerce "github.com/bigcommerce-go/customergroups"
+	"github.com/bigcommerce-go/customergroups/bigcommercetest"
+)
+
+// TestFindByNameFindsWhatTheStoreWouldCallTheSameName is the newcomer's
+// find-or-create: a lookup of "Wholesale" must find "wholesale", which the
+// exact Name filter misses and which would make the create fail with 409.
+func TestFindByNameFindsWhatTheStoreWouldCallTheSameName(t *testing.T) {
+	t.Parallel()
+	srv := bigcommercetest.NewServer()
+	t.Cleanup(srv.Close)
+	srv.Add(bigcommercetest.Group{Name: "Wholesale Plus"})
+	want := srv.Add(bigcommercetest.Group{Name: "wholesale"})
+	c := srv.Client(bigcommerce.WithRetryWait(0, 0))
+	ctx := context.Background()
+
+	exact, _, err := c.CustomerGroups.List(ctx, &bigcommerce.ListCustomerGroupsOptions{CustomerGroupFilter: bigcommerce.CustomerGroupFilter{Name: "Wholesale"}})
+	if err != nil || len(exact) != 0 {
+		t.Fatalf("the Name filter found %v, %v; this test assumes it matches case exactly", exact, err)
+	}
+	if _, _, err := c.CustomerGroups.Create(ctx, &bigcommerce.CreateCustomerGroupRequest{Name: "Wholesale"}); !errors.Is(err, bigcommerce.ErrConflict) {
+		t.Fatalf("create of a name differing only in case: %v, want ErrConflict", err)
+	}
+	before := len(srv.Requests())
+	g, _, err := c.CustomerGroups.FindByName(ctx, "Wholesale")
+	if err != nil || g.ID != want.ID || g.Name != "wholesale" {
+		t.Fatalf("FindByName = %+v, %v; want group %d", g, err, want.ID)
+	}
+	if n := len(srv.Requests()) - before; n != 1 {
+		t.Errorf("FindByName sent %d requests, want 1", n)
+	}
+}
+
+func TestFindByNamePrefersTheExactName(t *testing.T) {
+	t.Parallel()
+	srv := bigcommercetest.NewServer(bigcommercetest.WithAllowDuplicateNames())
+	t.Cleanup(srv.Close)
+	srv.Add(bigcommercetest.Group{Name: "RETAIL"})
+	want := srv.Add(bigcommercetest.Group{Name: "Retail"})
+	g, _, err := srv.Client().CustomerGroups.FindByName(context.Background(), "Retail")
+	if err != nil || g.ID != want.ID {
+		t.Fatalf("FindByName = %+v, %v; want the exact match %d", g, err, want.ID)
+	}
+}
+
+func TestFindByNameWalksPastPagesOfNearMisses(t *testing.T) {
+	t.Parallel()
+	srv := bigcommercetest.NewServer()
+	t.Cleanup(srv.Close)
+	for i := range 260 {
+		srv.Add(bigcommercetest.Group{Name: fmt.Sprintf("Tier %d", i)})
+	}
+	want := srv.Add(bigcommercetest.Group{Name: "tier"})
+	g, _, err := srv.Client().CustomerGroups.FindByName(context.Background(), "TIER")
+	if err != nil || g.ID != want.ID {
+		t.Fatalf("FindByName = %+v, %v; want %d on the second page", g, err, want.ID)
+	}
+}
+
+func TestFindByNameAnswersNotFound(t *testing.T) {
+	t.Parallel()
+	srv := bigcommercetest.NewServer(bigcommercetest.WithSeed(5))
+	t.Cleanup(srv.Close)
+	srv.Add(bigcommercetest.Group{Name: "Wholesale Plus"})
+	c := srv.Client()
+	g, _, err := c.CustomerGroups.FindByName(context.Background(), "Wholesale")
+	if !errors.Is(err, bigcommerce.ErrNotFound) || g != nil {
+		t.Fatalf("FindByName = %+v, %v; want ErrNotFound", g, err)
+	}
+	before := len(srv.Requests())
+	if _, _, err := c.CustomerGroups.FindByName(context.Background(), "  "); !errors.Is(err, bigcommerce.ErrInvalidRequest) || len(srv.Requests()) != before {
+		t.Errorf("blank name: %v, want ErrInvalidRequest and nothing sent", err)
+	}
+}
+
+// TestAllStopsAtTheNextStepOnceCancelled: cancelling mid-page ends the
+// walk at once with the context's error, not after the rest of the page.
+func TestAllStopsAtTheNextStepOnceCancelled(t *testing.T) {
+	t.Parallel()
+	srv := bigcommercetest.NewServer(bigcommercetest.WithSeed(20))
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var got []int
+	var last error
+	for g, err := range srv.Client().CustomerGroups.All(ctx, nil) {
+		if err != nil {
+			last = err
+			break
+		}
+		got = append(got, g.ID)
+		if len(got) == 3 {
+			cancel()
+		}
+	}
+	if len(got) != 3 || !errors.Is(last, context.Canceled) {
+		t.Fatalf("yielded %d groups then %v; want 3 then context.Canceled", len(got), last)
+	}
+}
