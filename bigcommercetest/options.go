@@ -2,6 +2,8 @@ package bigcommercetest
 
 import (
 	"fmt"
+	"io"
+	"strings"
 	"time"
 )
 
@@ -21,6 +23,9 @@ type config struct {
 	dateFormat          string
 	allowDuplicateNames bool
 	latency             time.Duration
+	storeHash           string
+	accessToken         string
+	requestLog          io.Writer
 }
 
 func newConfig(opts []Option) config {
@@ -84,4 +89,30 @@ func WithAllowDuplicateNames() Option {
 // cancellation testable. A request whose context ends first gets no answer.
 func WithLatency(d time.Duration) Option {
 	return func(c *config) { c.latency = d }
+}
+
+// WithStoreHash fixes the store hash, which is otherwise random per
+// server, so that scripts and other programs can be configured once. A
+// store hash is lowercase letters and digits.
+func WithStoreHash(hash string) Option {
+	if hash == "" || strings.Trim(hash, "abcdefghijklmnopqrstuvwxyz0123456789") != "" {
+		panic(fmt.Sprintf("bigcommercetest: WithStoreHash(%q): a store hash is lowercase letters and digits", hash))
+	}
+	return func(c *config) { c.storeHash = hash }
+}
+
+// WithAccessToken fixes the read-and-write OAuth token, which is otherwise
+// random per server.
+func WithAccessToken(token string) Option {
+	if token == "" || strings.ContainsFunc(token, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		panic(fmt.Sprintf("bigcommercetest: WithAccessToken(%q): a token must be non-empty, without spaces or control characters", token))
+	}
+	return func(c *config) { c.accessToken = token }
+}
+
+// WithRequestLog writes one line per request to w: the time, method, path
+// and query, status and how long the answer took. Credentials are not
+// logged.
+func WithRequestLog(w io.Writer) Option {
+	return func(c *config) { c.requestLog = w }
 }

@@ -3,6 +3,7 @@ package bigcommercetest
 import (
 	"bytes"
 	"crypto/rand"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -35,7 +36,8 @@ type Server struct {
 	ts  *httptest.Server
 
 	mu       sync.Mutex
-	groups   []Group // sorted by id
+	logMu    sync.Mutex // serializes WithRequestLog lines
+	groups   []Group    // sorted by id
 	nextID   int
 	requests []RecordedRequest
 	stats    Stats
@@ -98,6 +100,12 @@ func newServer(opts []Option) *Server {
 		cfg:           cfg,
 		nextID:        1,
 		limiter:       limiter{quota: cfg.quota, window: cfg.window},
+	}
+	if cfg.storeHash != "" {
+		s.StoreHash = cfg.storeHash
+	}
+	if cfg.accessToken != "" {
+		s.AccessToken = cfg.accessToken
 	}
 	s.seedLocked(cfg.seed)
 	return s
@@ -190,6 +198,11 @@ func (s *Server) Reset() {
 // serveHTTP runs what surrounds the API itself: recording, latency, the rate
 // limiter and faults, in that order.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.requestLog != nil {
+		lw := &loggedWriter{ResponseWriter: w, status: http.StatusOK}
+		w = lw
+		defer lw.log(&s.logMu, s.cfg.requestLog, r, time.Now())
+	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		return
@@ -251,4 +264,29 @@ func wait(r *http.Request, d time.Duration) bool {
 	case <-r.Context().Done():
 		return false
 	}
+}
+
+// loggedWriter keeps the status of an answer for WithRequestLog.
+type loggedWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *loggedWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets the faults that flush or drop a connection reach the
+// underlying writer through http.ResponseController.
+func (w *loggedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *loggedWriter) log(mu *sync.Mutex, out io.Writer, r *http.Request, start time.Time) {
+	target := r.URL.Path
+	if r.URL.RawQuery != "" {
+		target += "?" + r.URL.RawQuery
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	fmt.Fprintf(out, "%s %s %s %d %s\n", start.Format("15:04:05.000"), r.Method, target, w.status, time.Since(start).Round(time.Microsecond))
 }

@@ -7,6 +7,16 @@
 // It prints the credentials, both API roots and a curl command to start
 // with, and runs until interrupted. The fake keeps everything in memory, so
 // each run starts afresh.
+//
+// The credentials are random unless -store-hash and -token fix them, so
+// that scripts can be written once. -print-env prints them as shell export
+// lines, which the examples and bcgroups read, and exits without serving:
+//
+//	go run ./cmd/bigcommerce-fake -store-hash dev -token devtoken &
+//	eval "$(go run ./cmd/bigcommerce-fake -store-hash dev -token devtoken -print-env)"
+//	go run ./examples/quickstart
+//
+// -log prints one line per request on stderr.
 package main
 
 import (
@@ -17,6 +27,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -51,6 +62,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	dateFormat := fs.String("date-format", time.RFC1123Z, "Go time layout of dates in responses")
 	latency := fs.Duration("latency", 0, "delay before every answer")
 	allowDup := fs.Bool("allow-duplicate-names", false, "let two groups share a name instead of answering 409")
+	storeHash := fs.String("store-hash", "", "store hash to accept (lowercase letters and digits; random when empty)")
+	token := fs.String("token", "", "OAuth access token to accept (random when empty)")
+	printEnv := fs.Bool("print-env", false, "print the credentials and API root as shell export lines and exit, without serving")
+	logRequests := fs.Bool("log", false, "log every request on stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -63,6 +78,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *quota < 1 || *window <= 0 {
 		return fmt.Errorf("-quota must be at least 1 and -window positive, got %d per %v", *quota, *window)
 	}
+	if *storeHash != "" && strings.Trim(*storeHash, "abcdefghijklmnopqrstuvwxyz0123456789") != "" {
+		return fmt.Errorf("-store-hash must be lowercase letters and digits, got %q", *storeHash)
+	}
+	if *token != "" && strings.ContainsFunc(*token, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return errors.New("-token must have no spaces or control characters")
+	}
+	if *printEnv {
+		if *storeHash == "" || *token == "" {
+			return errors.New("-print-env needs -store-hash and -token: random credentials would differ from those of the running fake")
+		}
+		fmt.Fprintf(stdout, "export BIGCOMMERCE_STORE_HASH=%s\nexport BIGCOMMERCE_ACCESS_TOKEN=%s\nexport BIGCOMMERCE_BASE_URL=http://%s/stores/%s/v2\n",
+			*storeHash, *token, *addr, *storeHash)
+		return nil
+	}
 
 	opts := []bigcommercetest.Option{
 		bigcommercetest.WithSeed(*seed),
@@ -73,6 +102,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *allowDup {
 		opts = append(opts, bigcommercetest.WithAllowDuplicateNames())
+	}
+	if *storeHash != "" {
+		opts = append(opts, bigcommercetest.WithStoreHash(*storeHash))
+	}
+	if *token != "" {
+		opts = append(opts, bigcommercetest.WithAccessToken(*token))
+	}
+	if *logRequests {
+		opts = append(opts, bigcommercetest.WithRequestLog(stderr))
 	}
 	srv, err := bigcommercetest.Listen(*addr, opts...)
 	if err != nil {

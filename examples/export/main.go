@@ -182,7 +182,12 @@ func connect(env func(string) string, stderr io.Writer, fake *bigcommercetest.Se
 	if hash != "" && token != "" {
 		auth := bigcommerce.NewOAuth(hash, token)
 		auth.ClientID = strings.TrimSpace(env("BIGCOMMERCE_CLIENT_ID"))
-		client, err := bigcommerce.NewClient(auth, bigcommerce.WithUserAgent(userAgent))
+		opts := []bigcommerce.Option{bigcommerce.WithUserAgent(userAgent)}
+		// BIGCOMMERCE_BASE_URL points at a proxy or at cmd/bigcommerce-fake.
+		if base := strings.TrimSpace(env("BIGCOMMERCE_BASE_URL")); base != "" {
+			opts = append(opts, bigcommerce.WithBaseURL(base))
+		}
+		client, err := bigcommerce.NewClient(auth, opts...)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -95,14 +95,19 @@ func connect(env func(string) string, fake *bigcommercetest.Server) (*store, err
 	if hash != "" && token != "" {
 		auth := bigcommerce.NewOAuth(hash, token)
 		auth.ClientID = strings.TrimSpace(env("BIGCOMMERCE_CLIENT_ID"))
-		client, err := bigcommerce.NewClient(auth, bigcommerce.WithUserAgent(userAgent))
+		opts := []bigcommerce.Option{bigcommerce.WithUserAgent(userAgent)}
+		// BIGCOMMERCE_BASE_URL points at a proxy or at cmd/bigcommerce-fake.
+		if base := strings.TrimSpace(env("BIGCOMMERCE_BASE_URL")); base != "" {
+			opts = append(opts, bigcommerce.WithBaseURL(base))
+		}
+		client, err := bigcommerce.NewClient(auth, opts...)
 		if err != nil {
 			return nil, err
 		}
 		return &store{
 			client: client,
 			real:   true,
-			banner: fmt.Sprintf("Using the real store %q from BIGCOMMERCE_STORE_HASH: the tour changes only the group it creates, and deletes it at the end.", hash),
+			banner: fmt.Sprintf("Using the store %q at %s from BIGCOMMERCE_STORE_HASH: the tour changes only the group it creates, and deletes it at the end.", hash, client.BaseURL()),
 			close:  func() {},
 		}, nil
 	}

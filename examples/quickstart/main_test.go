@@ -157,7 +157,7 @@ func TestCredentialsChooseTheStore(t *testing.T) {
 			name:       "both set uses the real store",
 			env:        map[string]string{"BIGCOMMERCE_STORE_HASH": "abc123", "BIGCOMMERCE_ACCESS_TOKEN": "tok-SECRET"},
 			wantReal:   true,
-			wantBanner: `Using the real store "abc123" from BIGCOMMERCE_STORE_HASH`,
+			wantBanner: `Using the store "abc123" at https://api.bigcommerce.com/stores/abc123/v2 from BIGCOMMERCE_STORE_HASH`,
 		},
 		{
 			name:       "neither set uses the fake",
@@ -210,5 +210,29 @@ func TestBadStoreHashIsRefusedBeforeAnythingIsSent(t *testing.T) {
 	}
 	if stdout.Len() != 0 {
 		t.Errorf("stdout is not empty: %s", &stdout)
+	}
+}
+
+// TestBaseURLPointsTheTourAtAStandaloneFake: with the credentials and API
+// root that bigcommerce-fake -print-env gives, the tour runs against that
+// fake, not against the built-in one or api.bigcommerce.com.
+func TestBaseURLPointsTheTourAtAStandaloneFake(t *testing.T) {
+	t.Parallel()
+	srv := bigcommercetest.NewServer(bigcommercetest.WithStoreHash("dev"), bigcommercetest.WithAccessToken("devtoken"), bigcommercetest.WithSeed(3))
+	t.Cleanup(srv.Close)
+	env := envOf(map[string]string{
+		"BIGCOMMERCE_STORE_HASH":   "dev",
+		"BIGCOMMERCE_ACCESS_TOKEN": "devtoken",
+		"BIGCOMMERCE_BASE_URL":     srv.OAuthBaseURL(),
+	})
+	var stdout, stderr bytes.Buffer
+	if err := run(testContext(t), &stdout, &stderr, env); err != nil {
+		t.Fatalf("run: %v\n%s", err, &stderr)
+	}
+	if n := len(srv.Requests()); n < 5 {
+		t.Errorf("the standalone fake saw %d requests, want the whole tour", n)
+	}
+	if !strings.Contains(stdout.String(), srv.OAuthBaseURL()) {
+		t.Errorf("the banner does not name the fake's API root:\n%s", stdout.String())
 	}
 }
