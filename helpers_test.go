@@ -148,17 +148,22 @@ func sequence(rs ...httpmock.Responder) httpmock.Responder {
 	}
 }
 
-// jsonResponder answers status with a JSON body and the rate headers of a
-// healthy store.
-func jsonResponder(status int, body string) httpmock.Responder {
+// respond answers with status, body and extra headers given as name,
+// value pairs.
+func respond(status int, body string, headers ...string) httpmock.Responder {
 	return func(req *http.Request) (*http.Response, error) {
 		resp := httpmock.NewStringResponse(status, body)
-		resp.Header.Set("Content-Type", "application/json")
-		resp.Header.Set(headerQuota, "150")
-		resp.Header.Set(headerLeft, "149")
-		resp.Header.Set(headerWindowMs, "30000")
-		resp.Header.Set(headerResetMs, "29000")
+		for i := 0; i+1 < len(headers); i += 2 {
+			resp.Header.Set(headers[i], headers[i+1])
+		}
 		resp.Request = req
 		return resp, nil
 	}
+}
+
+// jsonResponder answers status with a JSON body and the rate headers of a
+// healthy store.
+func jsonResponder(status int, body string) httpmock.Responder {
+	return respond(status, body, "Content-Type", "application/json",
+		headerQuota, "150", headerLeft, "149", headerWindowMs, "30000", headerResetMs, "29000")
 }

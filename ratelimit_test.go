@@ -11,8 +11,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/jarcoal/httpmock"
 )
 
 // observeResp feeds an answer to the limiter as a Permit's Report does.
@@ -366,7 +364,7 @@ func TestLimiterRefusesAWaitPastTheDeadlineAtOnce(t *testing.T) {
 func TestA429WhoseWaitPassesTheDeadlineComesBackAtOnce(t *testing.T) {
 	t.Parallel()
 	c, mt, rec := setup(t, WithMaxRateLimitWait(time.Minute))
-	mt.RegisterResponder(http.MethodGet, groupsURL+"/5", statusResponder(429, "X-Retry-After", "5"))
+	mt.RegisterResponder(http.MethodGet, groupsURL+"/5", respond(429, "", "X-Retry-After", "5"))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	_, _, err := c.CustomerGroups.Get(ctx, 5)
@@ -381,13 +379,9 @@ func TestA429WhoseWaitPassesTheDeadlineComesBackAtOnce(t *testing.T) {
 func TestWithTimeoutBoundsA429sWaitToo(t *testing.T) {
 	t.Parallel()
 	c, mt, rec := setup(t, WithMaxRateLimitWait(time.Minute), WithTimeout(time.Second))
-	mt.RegisterResponder(http.MethodGet, groupsURL+"/5", statusResponder(429, "X-Retry-After", "5"))
+	mt.RegisterResponder(http.MethodGet, groupsURL+"/5", respond(429, "", "X-Retry-After", "5"))
 	_, _, err := c.CustomerGroups.Get(context.Background(), 5)
 	if !errors.Is(err, ErrRateLimited) || rec.count() != 1 {
 		t.Fatalf("err = %v after %d requests, want ErrRateLimited after one", err, rec.count())
 	}
-}
-
-func statusResponder(status int, kv ...string) httpmock.Responder {
-	return func(*http.Request) (*http.Response, error) { return statusResp(status, kv...), nil }
 }
