@@ -34,15 +34,34 @@
 //		fmt.Println(g.ID, g.Name)
 //	}
 //
+// # Finding a group by name
+//
+// The Name filter matches case exactly, but the store refuses a second
+// group whose name differs only in case. FindByName finds the group the
+// store would consider the same name, so a find-or-create does not meet a
+// 409:
+//
+//	g, _, err := client.CustomerGroups.FindByName(ctx, "Wholesale")
+//	if errors.Is(err, bigcommerce.ErrNotFound) {
+//		g, _, err = client.CustomerGroups.Create(ctx, &bigcommerce.CreateCustomerGroupRequest{Name: "Wholesale"})
+//	}
+//
 // # Errors
 //
-// Every answer that is not a success is an *APIError; classify it with
-// errors.Is and the sentinels ErrNotFound, ErrUnauthorized, ErrForbidden,
-// ErrConflict, ErrRateLimited, ErrPartialSuccess and ErrServer. A success
-// whose body cannot be decoded is a *DecodeError, and a call that got no
-// answer a *RequestError. A request that breaks one of the API's rules is refused before it is sent with an
-// error matching ErrInvalidRequest that names the field. No error or log
-// line ever contains a credential.
+// Every error names the call the same way ("bigcommerce: GET
+// /stores/abc123/v2/customer_groups/5: ...") and carries its Method and
+// URL. Every answer that is not a success is an *APIError; classify it
+// with errors.Is and the sentinels ErrNotFound, ErrUnauthorized,
+// ErrForbidden, ErrConflict, ErrBadRequest, ErrRateLimited,
+// ErrPartialSuccess and ErrServer. A request the Client's rate limiter
+// refused to send is a *ThrottleError, which also matches ErrRateLimited;
+// RetryAfter(err) reads the wait from either. A success whose body cannot
+// be decoded is a *DecodeError, and a call that got no answer a
+// *RequestError. A request that breaks one of the API's rules, and
+// credentials that cannot be right (blank, with a space or a trailing
+// newline, with "Bearer " in front), are refused before anything is sent
+// with an error matching ErrInvalidRequest that names the field. No error
+// or log line ever contains a credential.
 //
 // # Retries and rate limits
 //
@@ -50,14 +69,25 @@
 // 503 or 504, or a failed connection. Creates are retried only when the
 // store certainly did not process them (a 429, or a connection that could
 // not be made), so a retry never makes a duplicate group. DeleteAll is
-// never retried. After a 429 the Client waits as long as BigCommerce's
-// X-Retry-After header asks, up to the longest retry wait; longer than
-// that, the error comes back at once with its RetryAfter. All goroutines
-// sharing a Client hold back while the store's quota is spent instead of
-// spending requests on 429s.
+// never retried.
+//
+// Two settings bound the waits. WithRetryWait bounds the backoff between
+// retries after a failure. WithMaxRateLimitWait (one 30 s window by
+// default) bounds waits for the store's quota: the Client's own throttle
+// holds requests back while the quota is spent, and a 429 is retried
+// after the X-Retry-After it asks for. A wait longer than that, or past
+// the call's deadline, is not taken: the rate-limit error comes back at
+// once with its RetryAfter.
+//
+// All goroutines sharing a Client share its view of the store's quota.
+// Processes that share one store can share it too, through a RateLimiter
+// given with WithRateLimiter, such as the Redis-backed one of the
+// redisquota module; when it is unavailable, the Client paces itself.
 //
 // # Testing
 //
 // Package bigcommercetest runs a local fake of the API for tests and
-// examples.
+// examples; cmd/bigcommerce-fake runs it as a program. The file
+// example_test.go shows each call as a runnable Example, also on
+// pkg.go.dev.
 package bigcommerce
