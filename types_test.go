@@ -329,7 +329,7 @@ func TestFlexInt(t *testing.T) {
 		t.Run(tt.in, func(t *testing.T) {
 			t.Parallel()
 			got := flexInt(99)
-			err := json.Unmarshal([]byte(tt.in), &got)
+			err := unmarshal([]byte(tt.in), &got)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("Unmarshal(%s) error = %v, want error %v", tt.in, err, tt.wantErr)
 			}
