@@ -360,6 +360,10 @@ func (t *apiTime) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		*t = apiTime{}
 		return nil
 	case '"':
+		if v, ok := referenceDate(raw[1 : len(raw)-1]); ok {
+			*t = apiTime(v)
+			return nil
+		}
 		v, err := ParseDate(unquote(raw))
 		if err != nil {
 			return err

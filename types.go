@@ -115,6 +115,9 @@ func ParseDate(s string) (time.Time, error) {
 	if s == "" || strings.HasPrefix(s, "0000-00-00") {
 		return time.Time{}, nil
 	}
+	if t, ok := referenceDate(s); ok {
+		return t, nil
+	}
 	// A layout that starts with the day's name needs a letter first, one
 	// that starts with the year cannot have one; skipping the layouts that
 	// cannot match spares the error each failed time.Parse allocates.
@@ -140,4 +143,38 @@ func ParseDate(s string) (time.Time, error) {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("bigcommerce: unrecognised date %q", truncate([]byte(s)))
+}
+
+// referenceDate reads the reference's "2023-07-17 06:30:41", the format
+// of nearly every date the API sends, as time.Parse would read it in UTC
+// but some ten times faster, and from the bytes of a body without copying
+// them into a string first. ok is false for anything else, a day or hour
+// out of range included, which ParseDate's layouts then judge.
+func referenceDate[S ~string | ~[]byte](s S) (t time.Time, ok bool) {
+	if len(s) != len("2006-01-02 15:04:05") || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':' {
+		return time.Time{}, false
+	}
+	num := func(i, n int) int {
+		v := 0
+		for _, c := range []byte(s[i : i+n]) {
+			if c < '0' || c > '9' {
+				ok = false
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	ok = true
+	year, month, day := num(0, 4), time.Month(num(5, 2)), num(8, 2)
+	hour, minute, second := num(11, 2), num(14, 2), num(17, 2)
+	if !ok {
+		return time.Time{}, false
+	}
+	t = time.Date(year, month, day, hour, minute, second, 0, time.UTC)
+	// time.Date carries an overflow into the next field (February 30 is
+	// March 2) where time.Parse refuses it.
+	if t.Year() != year || t.Month() != month || t.Day() != day || t.Hour() != hour || t.Minute() != minute || t.Second() != second {
+		return time.Time{}, false
+	}
+	return t, true
 }
