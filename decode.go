@@ -75,21 +75,66 @@ func decodePage(body []byte) ([]CustomerGroup, error) {
 	// API sends takes well over 128 bytes. The hint is capped at the
 	// largest page the API serves, lest a hostile body make it allocate
 	// far more than its own size.
-	wire := make([]wireGroup, 0, min(len(body)/128+1, maxLimit))
-	if err := unmarshal(body, &wire); err != nil {
+	page := make(wirePage, 0, min(len(body)/128+1, maxLimit))
+	if err := unmarshal(body, &page); err != nil {
 		return nil, err
 	}
-	if wire == nil {
-		return nil, nil
-	}
-	groups := make([]CustomerGroup, len(wire))
-	for i := range wire {
-		if wire[i].ID < 1 {
-			return nil, fmt.Errorf("element %d of the page is not a group with an id", i)
+	return page, nil
+}
+
+// wirePage is a page of groups. Each goes through one reused wireGroup
+// straight into its place in the page, so that a page costs a single
+// allocation of its own and a group without an id is refused where it
+// stands.
+type wirePage []CustomerGroup
+
+func (p *wirePage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	page := (*p)[:0]
+	var w wireGroup
+	null, err := readArray(dec, func() error {
+		w = wireGroup{}
+		if err := json.UnmarshalDecode(dec, &w); err != nil {
+			return err
 		}
-		groups[i] = wire[i].group()
+		if w.ID < 1 {
+			return fmt.Errorf("element %d of the page is not a group with an id", len(page))
+		}
+		page = append(page, w.group())
+		return nil
+	})
+	if err != nil || null {
+		*p = nil
+		return err
 	}
-	return groups, nil
+	*p = page
+	return nil
+}
+
+// readArray reads a JSON array, calling elem to decode each element from
+// dec; it reports null for a JSON null and refuses any other value.
+func readArray(dec *jsontext.Decoder, elem func() error) (null bool, err error) {
+	switch kind := dec.PeekKind(); kind {
+	case 'n':
+		_, err := dec.ReadToken()
+		return true, err
+	case '[':
+	case 0:
+		// Not JSON: ReadToken says why.
+		_, err := dec.ReadToken()
+		return false, err
+	default:
+		return false, fmt.Errorf("want a JSON array, got %v", kind)
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return false, err
+	}
+	for dec.PeekKind() != ']' {
+		if err := elem(); err != nil {
+			return false, err
+		}
+	}
+	_, err = dec.ReadToken()
+	return false, err
 }
 
 // wireGroup is a group as the API sends it.
@@ -127,18 +172,35 @@ func (w *wireGroup) group() CustomerGroup {
 // strings, and a type that is not a string reads as "".
 type wireAccess struct {
 	Type       lenient[CategoryAccessType] `json:"type"`
-	Categories []flexInt                   `json:"categories"`
+	Categories idList                      `json:"categories"`
 }
 
 func (w *wireAccess) access() CategoryAccess {
-	c := CategoryAccess{Type: w.Type.v}
-	if w.Categories != nil {
-		c.Categories = make([]int, len(w.Categories))
-		for i, id := range w.Categories {
-			c.Categories[i] = int(id)
+	return CategoryAccess{Type: w.Type.v, Categories: w.Categories}
+}
+
+// idList is a list of ids, each read as a flexInt, in a slice of exactly
+// its length; null gives nil and [] an empty slice.
+type idList []int
+
+func (l *idList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	var buf [16]int
+	ids := buf[:0]
+	null, err := readArray(dec, func() error {
+		raw, err := dec.ReadValue()
+		if err != nil {
+			return err
 		}
+		id, err := parseFlexInt(raw)
+		ids = append(ids, int(id))
+		return err
+	})
+	if err != nil || null {
+		*l = nil
+		return err
 	}
-	return c
+	*l = append(make(idList, 0, len(ids)), ids...)
+	return nil
 }
 
 // wireRule is a discount rule: ids as numbers or strings, amounts as
