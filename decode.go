@@ -143,29 +143,51 @@ type wireGroup struct {
 	Name             string     `json:"name"`
 	IsDefault        bool       `json:"is_default"`
 	CategoryAccess   wireAccess `json:"category_access"`
-	DiscountRules    []wireRule `json:"discount_rules"`
+	DiscountRules    ruleList   `json:"discount_rules"`
 	IsGroupForGuests bool       `json:"is_group_for_guests"`
 	DateCreated      apiTime    `json:"date_created"`
 	DateModified     apiTime    `json:"date_modified"`
 }
 
 func (w *wireGroup) group() CustomerGroup {
-	g := CustomerGroup{
+	return CustomerGroup{
 		ID:               w.ID,
 		Name:             w.Name,
 		IsDefault:        w.IsDefault,
 		CategoryAccess:   w.CategoryAccess.access(),
+		DiscountRules:    w.DiscountRules.rules,
 		IsGroupForGuests: w.IsGroupForGuests,
 		DateCreated:      time.Time(w.DateCreated),
 		DateModified:     time.Time(w.DateModified),
 	}
-	if w.DiscountRules != nil {
-		g.DiscountRules = make([]DiscountRule, len(w.DiscountRules))
-		for i := range w.DiscountRules {
-			g.DiscountRules[i] = w.DiscountRules[i].rule()
+}
+
+// ruleList is discount_rules, in a slice of exactly its length; null
+// gives nil and [] an empty slice. Each rule passes through wire, which
+// lives as long as the wireGroup around it, so that decoding a rule
+// allocates nothing of its own.
+type ruleList struct {
+	rules []DiscountRule
+	wire  wireRule
+}
+
+func (l *ruleList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	var buf [8]DiscountRule
+	rules := buf[:0]
+	null, err := readArray(dec, func() error {
+		l.wire = wireRule{}
+		if err := json.UnmarshalDecode(dec, &l.wire); err != nil {
+			return err
 		}
+		rules = append(rules, l.wire.rule())
+		return nil
+	})
+	if err != nil || null {
+		l.rules = nil
+		return err
 	}
-	return g
+	l.rules = append(make([]DiscountRule, 0, len(rules)), rules...)
+	return nil
 }
 
 // wireAccess is category_access: categories may be ids as numbers or
