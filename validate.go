@@ -2,6 +2,7 @@ package bigcommerce
 
 import (
 	"fmt"
+	"math/big"
 	"strings"
 )
 
@@ -35,12 +36,7 @@ func validateCreate(req *CreateCustomerGroupRequest) error {
 	if strings.TrimSpace(req.Name) == "" {
 		return invalidf("name", "is required and must not be blank")
 	}
-	if req.CategoryAccess != nil {
-		if err := validateCategoryAccess(req.CategoryAccess); err != nil {
-			return err
-		}
-	}
-	return validateRules(req.DiscountRules)
+	return validateAccessAndRules(req.CategoryAccess, req.DiscountRules)
 }
 
 func validateUpdate(req *UpdateCustomerGroupRequest) error {
@@ -53,17 +49,23 @@ func validateUpdate(req *UpdateCustomerGroupRequest) error {
 	if req.Name != nil && strings.TrimSpace(*req.Name) == "" {
 		return invalidf("name", "must not be blank")
 	}
-	if req.CategoryAccess != nil {
-		if err := validateCategoryAccess(req.CategoryAccess); err != nil {
+	return validateAccessAndRules(req.CategoryAccess, req.DiscountRules)
+}
+
+// validateAccessAndRules checks what creates and updates share: the
+// category access, when one is sent, and the discount rules.
+func validateAccessAndRules(ca *CategoryAccess, rules []DiscountRule) error {
+	if ca != nil {
+		if err := validateCategoryAccess(ca); err != nil {
 			return err
 		}
 	}
-	return validateRules(req.DiscountRules)
+	return validateRules(rules)
 }
 
 func validateCategoryAccess(ca *CategoryAccess) error {
 	if !ca.Type.Valid() {
-		return invalidf("category_access.type", "must be one of all, specific, none; got %q", string(ca.Type))
+		return invalidf("category_access.type", "must be one of %s; got %q", categoryAccessTypes, string(ca.Type))
 	}
 	if ca.Type == CategoryAccessSpecific && len(ca.Categories) == 0 {
 		return invalidf("category_access.categories", "must list at least one category id when type is specific")
@@ -87,7 +89,7 @@ func validateRules(rules []DiscountRule) error {
 	for i, r := range rules {
 		field := func(name string) string { return fmt.Sprintf("discount_rules[%d].%s", i, name) }
 		if !r.Type.Valid() {
-			return invalidf(field("type"), "must be one of all, product, category, price_list; got %q", string(r.Type))
+			return invalidf(field("type"), "must be one of %s; got %q", discountRuleTypes, string(r.Type))
 		}
 		if r.Type == DiscountRulePriceList {
 			if len(rules) > 1 {
@@ -105,10 +107,11 @@ func validateRules(rules []DiscountRule) error {
 			continue
 		}
 		if !r.Method.Valid() {
-			return invalidf(field("method"), "must be one of percent, fixed, price; got %q", string(r.Method))
+			return invalidf(field("method"), "must be one of %s; got %q", discountMethods, string(r.Method))
 		}
-		if !r.Amount.Valid() {
-			return invalidf(field("amount"), "must be a decimal number such as \"5.00\", got %q", string(r.Amount))
+		if err := validateAmount(r.Method, r.Amount); err != nil {
+			err.Field = field("amount")
+			return err
 		}
 		switch r.Type {
 		case DiscountRuleAll:
@@ -124,6 +127,31 @@ func validateRules(rules []DiscountRule) error {
 				return invalidf(field("category_id"), "is required for a category rule")
 			}
 		}
+	}
+	return nil
+}
+
+// storeDecimals is how many decimal places the store keeps of an amount.
+const storeDecimals = 4
+
+// validateAmount refuses what no discount can be: text that is not a
+// decimal, a negative amount, digits the store would round away, and more
+// than 100 percent off. The caller names the field.
+func validateAmount(m DiscountMethod, a Amount) *ValidationError {
+	r, err := a.Rat()
+	if err != nil {
+		return invalidf("", "must be a decimal number such as \"5.00\", got %q", string(a))
+	}
+	if r.Sign() < 0 {
+		return invalidf("", "must not be negative, got %s", string(a))
+	}
+	// Zeros past the fourth place change nothing; other digits would be
+	// rounded away by the store.
+	if _, frac, _ := strings.Cut(string(a), "."); len(strings.TrimRight(frac, "0")) > storeDecimals {
+		return invalidf("", "must have at most %d decimal places (the store keeps %d), got %s", storeDecimals, storeDecimals, string(a))
+	}
+	if m == DiscountPercent && r.Cmp(big.NewRat(100, 1)) > 0 {
+		return invalidf("", "a percent discount must be at most 100, got %s", string(a))
 	}
 	return nil
 }
