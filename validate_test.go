@@ -202,6 +202,8 @@ func TestImpossibleAmountsAreRefusedBeforeSending(t *testing.T) {
 		{"a long fraction on update", updateReq(12, &UpdateCustomerGroupRequest{DiscountRules: []DiscountRule{
 			{Type: DiscountRuleCategory, Method: DiscountFixed, Amount: "0.123456789", CategoryID: 9}}}), "discount_rules[0].amount", "at most 4 decimal places"},
 		{"a percent over 100", createWith(allRule("100.0001")), "discount_rules[0].amount", "at most 100"},
+		{"a percent of 101 with a leading zero", createWith(allRule("0101")), "discount_rules[0].amount", "at most 100"},
+		{"a percent of 1000", createWith(allRule("1000")), "discount_rules[0].amount", "at most 100"},
 		{"a percent of 150 on update", updateReq(12, &UpdateCustomerGroupRequest{DiscountRules: []DiscountRule{allRule("150")}}),
 			"discount_rules[0].amount", "at most 100"},
 	}
@@ -229,6 +231,9 @@ func TestPossibleAmountsAreSent(t *testing.T) {
 	for _, rule := range []DiscountRule{
 		allRule("100"),
 		allRule("100.0000"),
+		allRule("00100.00"),
+		allRule("99.9999"),
+		allRule("-0.00"),
 		allRule("0"),
 		allRule("-0"),
 		allRule("0.0001"),
