@@ -183,11 +183,6 @@ type call struct {
 	// applied before its answer was lost). After a 429 it means nothing:
 	// the server had refused that attempt unprocessed.
 	goneOK bool
-	// check vets the decoded value; an error from it is a DecodeError.
-	check func() error
-	// decode, when set, decodes a 2xx body in place of json.Unmarshal
-	// into out.
-	decode func([]byte) error
 }
 
 var errEmptyBody = errors.New("the body is empty")
@@ -286,18 +281,8 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		}
 		return resp, decodeErr(errEmptyBody)
 	}
-	if cl.decode != nil {
-		err = cl.decode(buf.Bytes())
-	} else {
-		err = json.Unmarshal(buf.Bytes(), cl.out)
-	}
-	if err != nil {
+	if err := decodeBody(buf.Bytes(), cl.out); err != nil {
 		return resp, decodeErr(err)
-	}
-	if cl.check != nil {
-		if err := cl.check(); err != nil {
-			return resp, decodeErr(err)
-		}
 	}
 	return resp, nil
 }

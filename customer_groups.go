@@ -3,7 +3,6 @@ package bigcommerce
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -36,44 +35,12 @@ type CustomerGroup struct {
 	DateModified     time.Time `json:"date_modified"`
 }
 
-// wireGroup is a group as the API sends it, for encoding/json: groups
-// decode into it, and are then copied field by field, whenever groupReader
-// (below) gives up on a body.
-type wireGroup struct {
-	ID               int            `json:"id"`
-	Name             string         `json:"name"`
-	IsDefault        bool           `json:"is_default"`
-	CategoryAccess   CategoryAccess `json:"category_access"`
-	DiscountRules    []DiscountRule `json:"discount_rules"`
-	IsGroupForGuests bool           `json:"is_group_for_guests"`
-	DateCreated      apiTime        `json:"date_created"`
-	DateModified     apiTime        `json:"date_modified"`
-}
-
-func (w *wireGroup) group() CustomerGroup {
-	return CustomerGroup{
-		ID:               w.ID,
-		Name:             w.Name,
-		IsDefault:        w.IsDefault,
-		CategoryAccess:   w.CategoryAccess,
-		DiscountRules:    w.DiscountRules,
-		IsGroupForGuests: w.IsGroupForGuests,
-		DateCreated:      time.Time(w.DateCreated),
-		DateModified:     time.Time(w.DateModified),
-	}
-}
-
 // UnmarshalJSON reads a group in the API's format, with every date format
 // and quirk the API has shown, as well as what encoding/json writes for a
 // CustomerGroup (RFC 3339 dates).
 func (g *CustomerGroup) UnmarshalJSON(b []byte) error {
-	var v CustomerGroup
-	if decodeGroupFast(b, &v) {
-		*g = v
-		return nil
-	}
 	var w wireGroup
-	if err := json.Unmarshal(b, &w); err != nil {
+	if err := unmarshal(b, &w); err != nil {
 		return err
 	}
 	*g = w.group()
@@ -94,15 +61,10 @@ const (
 )
 
 // Valid reports whether t is one of the documented types.
-func (t CategoryAccessType) Valid() bool {
-	return t == CategoryAccessAll || t == CategoryAccessSpecific || t == CategoryAccessNone
-}
+func (t CategoryAccessType) Valid() bool { return categoryAccessTypes.valid(t) }
 
 // UnmarshalJSON keeps a string and reads any other JSON value as "".
-func (t *CategoryAccessType) UnmarshalJSON(b []byte) error {
-	*t = CategoryAccessType(lenientString(b))
-	return nil
-}
+func (t *CategoryAccessType) UnmarshalJSON(b []byte) error { return unmarshalEnum(b, t) }
 
 // CategoryAccess is a group's category visibility.
 type CategoryAccess struct {
@@ -114,21 +76,11 @@ type CategoryAccess struct {
 
 // UnmarshalJSON reads category ids sent as numbers or as strings.
 func (c *CategoryAccess) UnmarshalJSON(b []byte) error {
-	var w struct {
-		Type       CategoryAccessType `json:"type"`
-		Categories []flexInt          `json:"categories"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
+	var w wireAccess
+	if err := unmarshal(b, &w); err != nil {
 		return err
 	}
-	c.Type = w.Type
-	c.Categories = nil
-	if w.Categories != nil {
-		c.Categories = make([]int, len(w.Categories))
-		for i, id := range w.Categories {
-			c.Categories[i] = int(id)
-		}
-	}
+	*c = w.access()
 	return nil
 }
 
@@ -150,19 +102,10 @@ const (
 )
 
 // Valid reports whether t is one of the documented types.
-func (t DiscountRuleType) Valid() bool {
-	switch t {
-	case DiscountRuleAll, DiscountRuleProduct, DiscountRuleCategory, DiscountRulePriceList:
-		return true
-	}
-	return false
-}
+func (t DiscountRuleType) Valid() bool { return discountRuleTypes.valid(t) }
 
 // UnmarshalJSON keeps a string and reads any other JSON value as "".
-func (t *DiscountRuleType) UnmarshalJSON(b []byte) error {
-	*t = DiscountRuleType(lenientString(b))
-	return nil
-}
+func (t *DiscountRuleType) UnmarshalJSON(b []byte) error { return unmarshalEnum(b, t) }
 
 // DiscountMethod says how a rule's Amount changes the price.
 type DiscountMethod string
@@ -178,16 +121,11 @@ const (
 )
 
 // Valid reports whether m is one of the documented methods.
-func (m DiscountMethod) Valid() bool {
-	return m == DiscountPercent || m == DiscountFixed || m == DiscountPrice
-}
+func (m DiscountMethod) Valid() bool { return discountMethods.valid(m) }
 
 // UnmarshalJSON keeps a string and reads any other JSON value (the API's
 // reference shows "method": true) as "".
-func (m *DiscountMethod) UnmarshalJSON(b []byte) error {
-	*m = DiscountMethod(lenientString(b))
-	return nil
-}
+func (m *DiscountMethod) UnmarshalJSON(b []byte) error { return unmarshalEnum(b, m) }
 
 // DiscountRule is one discount of a group. Which id is set depends on
 // Type; price-list rules carry no Method or Amount.
@@ -203,21 +141,11 @@ type DiscountRule struct {
 // UnmarshalJSON reads ids sent as numbers or as strings ("20") and
 // amounts sent as numbers or strings.
 func (r *DiscountRule) UnmarshalJSON(b []byte) error {
-	var w struct {
-		Type        DiscountRuleType `json:"type"`
-		Method      DiscountMethod   `json:"method"`
-		Amount      Amount           `json:"amount"`
-		ProductID   flexInt          `json:"product_id"`
-		CategoryID  flexInt          `json:"category_id"`
-		PriceListID flexInt          `json:"price_list_id"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
+	var w wireRule
+	if err := unmarshal(b, &w); err != nil {
 		return err
 	}
-	*r = DiscountRule{
-		Type: w.Type, Method: w.Method, Amount: w.Amount,
-		ProductID: int(w.ProductID), CategoryID: int(w.CategoryID), PriceListID: int(w.PriceListID),
-	}
+	*r = w.rule()
 	return nil
 }
 
@@ -310,29 +238,6 @@ func (s *CustomerGroupsService) List(ctx context.Context, opts *ListCustomerGrou
 	}
 	var groups []CustomerGroup
 	cl := call{method: http.MethodGet, path: groupsPath, out: &groups, emptyOK: true}
-	cl.decode = func(b []byte) error {
-		if page, ok := decodeGroupsFast(b); ok {
-			groups = page
-			return nil
-		}
-		var page []wireGroup
-		if err := json.Unmarshal(b, &page); err != nil {
-			return err
-		}
-		groups = make([]CustomerGroup, len(page))
-		for i := range page {
-			groups[i] = page[i].group()
-		}
-		return nil
-	}
-	cl.check = func() error {
-		for i := range groups {
-			if groups[i].ID < 1 {
-				return fmt.Errorf("element %d of the page is not a group with an id", i)
-			}
-		}
-		return nil
-	}
 	if opts != nil {
 		cl.query = opts
 	}
@@ -487,23 +392,6 @@ func (s *CustomerGroupsService) DeleteAll(ctx context.Context) (*Response, error
 func (s *CustomerGroupsService) one(ctx context.Context, cl call) (*CustomerGroup, *Response, error) {
 	g := new(CustomerGroup)
 	cl.out = g
-	cl.decode = func(b []byte) error {
-		if decodeGroupFast(b, g) {
-			return nil
-		}
-		var w wireGroup
-		if err := json.Unmarshal(b, &w); err != nil {
-			return err
-		}
-		*g = w.group()
-		return nil
-	}
-	cl.check = func() error {
-		if g.ID < 1 {
-			return errors.New("the body is not a group with an id")
-		}
-		return nil
-	}
 	resp, err := s.client.do(ctx, cl)
 	if err != nil {
 		return nil, resp, err

@@ -609,8 +609,8 @@ func TestCreateSendsBody(t *testing.T) {
 		}, `{"name":"Wholesale","discount_rules":[{"type":"all","method":"percent","amount":"5.00"}]}`},
 		{"long amount is not rounded", &CreateCustomerGroupRequest{
 			Name:          "Big",
-			DiscountRules: []DiscountRule{{Type: DiscountRuleProduct, Method: DiscountFixed, Amount: "12345678901234567890.123456789", ProductID: 77}},
-		}, `{"name":"Big","discount_rules":[{"type":"product","method":"fixed","amount":"12345678901234567890.123456789","product_id":77}]}`},
+			DiscountRules: []DiscountRule{{Type: DiscountRuleProduct, Method: DiscountFixed, Amount: "12345678901234567890.1234", ProductID: 77}},
+		}, `{"name":"Big","discount_rules":[{"type":"product","method":"fixed","amount":"12345678901234567890.1234","product_id":77}]}`},
 		{"every field in struct order", &CreateCustomerGroupRequest{
 			Name:           "Gro&ßhandel <Nord>",
 			IsDefault:      true,

@@ -1,497 +1,567 @@
 package bigcommerce
 
+// Everything that reads what the API sends lives here: groups, counts and
+// error bodies, as wire structs decoded by JSON v2 whose leaf types read
+// their own tokens. This is the only file that imports the JSON v2
+// packages. They are github.com/go-json-experiment/json while the go
+// directive says 1.26, and from Go 1.27 the standard library's
+// encoding/json/v2, encoding/json/jsontext and encoding/json (for the v1
+// option below): moving there changes these imports and nothing else.
+
 import (
 	"bytes"
+	"errors"
+	"fmt"
+	"math/big"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
+
+	json "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 )
 
-// groupReader decodes groups in one pass, straight into CustomerGroup
-// values, for the JSON the API really sends. It gives up (ok false) on
-// anything else: a key written with escapes or matching a known one only
-// when case is ignored, a key given twice, a value of an unexpected kind,
-// JSON that is not valid. The caller then decodes with encoding/json as
-// before, so results and errors are always those of the encoding/json path.
-// Leaf values go through the same UnmarshalJSON methods that encoding/json
-// calls; the objects around them mirror CategoryAccess.UnmarshalJSON and
-// DiscountRule.UnmarshalJSON, and the fuzz tests check that both paths
-// agree.
-type groupReader struct {
-	b []byte
-	i int
-	// Scratch for one group's categories and rules, copied out at their
-	// exact size.
-	cats  []int
-	rules []DiscountRule
+// decodeOptions make JSON v2 read bodies as encoding/json always has for
+// this package: names matched ignoring case (but not "_"), a name given
+// twice taken from its last occurrence, and invalid UTF-8 read as U+FFFD
+// instead of failing a whole page over one mangled name.
+var decodeOptions = json.JoinOptions(
+	json.MatchCaseInsensitiveNames(true),
+	jsonv1.MatchCaseSensitiveDelimiter(true),
+	jsontext.AllowDuplicateNames(true),
+	jsontext.AllowInvalidUTF8(true),
+)
+
+// unmarshal decodes one JSON value into v with decodeOptions; the
+// UnmarshalJSON methods of the exported types use it, so that
+// encoding/json callers get the rules the client uses.
+func unmarshal(b []byte, v any) error {
+	return json.Unmarshal(b, v, decodeOptions)
 }
 
-// decodeGroupsFast decodes a page: a JSON array of groups.
-func decodeGroupsFast(b []byte) ([]CustomerGroup, bool) {
-	r := groupReader{b: b}
-	r.space()
-	if !r.eat('[') {
-		return nil, false
+// decodeBody decodes a successful answer's body into out, which is what
+// the call expects: a page, a group, or a small struct such as the count.
+// A page or group without an id is refused here, since every group the
+// API sends has one.
+func decodeBody(body []byte, out any) error {
+	switch out := out.(type) {
+	case *[]CustomerGroup:
+		page, err := decodePage(body)
+		if err != nil {
+			return err
+		}
+		*out = page
+		return nil
+	case *CustomerGroup:
+		var w wireGroup
+		if err := unmarshal(body, &w); err != nil {
+			return err
+		}
+		if w.ID < 1 {
+			return errors.New("the body is not a group with an id")
+		}
+		*out = w.group()
+		return nil
 	}
+	return unmarshal(body, out)
+}
+
+// decodePage decodes a JSON array of groups; null is an empty page.
+func decodePage(body []byte) ([]CustomerGroup, error) {
 	// Size the page in one allocation from the body's length: a group the
 	// API sends takes well over 128 bytes. The hint is capped at the
 	// largest page the API serves, lest a hostile body make it allocate
 	// far more than its own size.
-	groups := make([]CustomerGroup, 0, min(len(b)/128+1, maxLimit))
-	r.space()
-	if !r.eat(']') {
-		for {
-			groups = append(groups, CustomerGroup{})
-			if !r.group(&groups[len(groups)-1]) {
-				return nil, false
-			}
-			r.space()
-			if r.eat(',') {
-				r.space()
-				continue
-			}
-			if !r.eat(']') {
-				return nil, false
-			}
-			break
-		}
+	page := make(wirePage, 0, min(len(body)/128+1, maxLimit))
+	if err := unmarshal(body, &page); err != nil {
+		return nil, err
 	}
-	return groups, r.end()
+	return page, nil
 }
 
-// decodeGroupFast decodes one group, a JSON object, into g; on false g
-// is left as the zero group.
-func decodeGroupFast(b []byte, g *CustomerGroup) bool {
-	r := groupReader{b: b}
-	r.space()
-	if !r.group(g) || !r.end() {
-		*g = CustomerGroup{}
-		return false
+// wirePage is a page of groups. Each goes through one reused wireGroup
+// straight into its place in the page, so that a page costs a single
+// allocation of its own and a group without an id is refused where it
+// stands.
+type wirePage []CustomerGroup
+
+func (p *wirePage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	page := (*p)[:0]
+	var w wireGroup
+	null, err := readArray(dec, func() error {
+		w = wireGroup{}
+		if err := json.UnmarshalDecode(dec, &w); err != nil {
+			return err
+		}
+		if w.ID < 1 {
+			return fmt.Errorf("element %d of the page is not a group with an id", len(page))
+		}
+		page = append(page, w.group())
+		return nil
+	})
+	if err != nil || null {
+		*p = nil
+		return err
 	}
-	return true
+	*p = page
+	return nil
+}
+
+// readArray reads a JSON array, calling elem to decode each element from
+// dec; it reports null for a JSON null and refuses any other value.
+func readArray(dec *jsontext.Decoder, elem func() error) (null bool, err error) {
+	switch kind := dec.PeekKind(); kind {
+	case 'n':
+		_, err := dec.ReadToken()
+		return true, err
+	case '[':
+	case 0:
+		// Not JSON: ReadToken says why.
+		_, err := dec.ReadToken()
+		return false, err
+	default:
+		return false, fmt.Errorf("want a JSON array, got %v", kind)
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return false, err
+	}
+	for dec.PeekKind() != ']' {
+		if err := elem(); err != nil {
+			return false, err
+		}
+	}
+	_, err = dec.ReadToken()
+	return false, err
+}
+
+// wireGroup is a group as the API sends it.
+type wireGroup struct {
+	ID               int        `json:"id"`
+	Name             string     `json:"name"`
+	IsDefault        bool       `json:"is_default"`
+	CategoryAccess   wireAccess `json:"category_access"`
+	DiscountRules    ruleList   `json:"discount_rules"`
+	IsGroupForGuests bool       `json:"is_group_for_guests"`
+	DateCreated      apiTime    `json:"date_created"`
+	DateModified     apiTime    `json:"date_modified"`
+}
+
+func (w *wireGroup) group() CustomerGroup {
+	return CustomerGroup{
+		ID:               w.ID,
+		Name:             w.Name,
+		IsDefault:        w.IsDefault,
+		CategoryAccess:   w.CategoryAccess.access(),
+		DiscountRules:    w.DiscountRules.rules,
+		IsGroupForGuests: w.IsGroupForGuests,
+		DateCreated:      time.Time(w.DateCreated),
+		DateModified:     time.Time(w.DateModified),
+	}
+}
+
+// ruleList is discount_rules, in a slice of exactly its length; null
+// gives nil and [] an empty slice. Each rule passes through wire, which
+// lives as long as the wireGroup around it, so that decoding a rule
+// allocates nothing of its own.
+type ruleList struct {
+	rules []DiscountRule
+	wire  wireRule
+}
+
+func (l *ruleList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	var buf [8]DiscountRule
+	rules := buf[:0]
+	null, err := readArray(dec, func() error {
+		l.wire = wireRule{}
+		if err := json.UnmarshalDecode(dec, &l.wire); err != nil {
+			return err
+		}
+		rules = append(rules, l.wire.rule())
+		return nil
+	})
+	if err != nil || null {
+		l.rules = nil
+		return err
+	}
+	l.rules = append(make([]DiscountRule, 0, len(rules)), rules...)
+	return nil
+}
+
+// wireAccess is category_access: categories may be ids as numbers or
+// strings, and a type that is not a string reads as "".
+type wireAccess struct {
+	Type       lenient[CategoryAccessType] `json:"type"`
+	Categories idList                      `json:"categories"`
+}
+
+func (w *wireAccess) access() CategoryAccess {
+	return CategoryAccess{Type: w.Type.v, Categories: w.Categories}
+}
+
+// idList is a list of ids, each read as a flexInt, in a slice of exactly
+// its length; null gives nil and [] an empty slice.
+type idList []int
+
+func (l *idList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	var buf [16]int
+	ids := buf[:0]
+	null, err := readArray(dec, func() error {
+		raw, err := dec.ReadValue()
+		if err != nil {
+			return err
+		}
+		id, err := parseFlexInt(raw)
+		ids = append(ids, int(id))
+		return err
+	})
+	if err != nil || null {
+		*l = nil
+		return err
+	}
+	*l = append(make(idList, 0, len(ids)), ids...)
+	return nil
+}
+
+// wireRule is a discount rule: ids as numbers or strings, amounts as
+// strings or numbers, and enums that tolerate the reference's own
+// "method": true.
+type wireRule struct {
+	Type        lenient[DiscountRuleType] `json:"type"`
+	Method      lenient[DiscountMethod]   `json:"method"`
+	Amount      wireAmount                `json:"amount"`
+	ProductID   flexInt                   `json:"product_id"`
+	CategoryID  flexInt                   `json:"category_id"`
+	PriceListID flexInt                   `json:"price_list_id"`
+}
+
+func (w *wireRule) rule() DiscountRule {
+	return DiscountRule{
+		Type: w.Type.v, Method: w.Method.v, Amount: Amount(w.Amount),
+		ProductID: int(w.ProductID), CategoryID: int(w.CategoryID), PriceListID: int(w.PriceListID),
+	}
+}
+
+// enum is the documented values of one enum type, in the order the
+// validation messages list them.
+type enum[T ~string] []T
+
+func (e enum[T]) valid(v T) bool {
+	for _, d := range e {
+		if v == d {
+			return true
+		}
+	}
+	return false
+}
+
+// String lists the values for a validation message: "all, specific, none".
+func (e enum[T]) String() string {
+	s := make([]string, len(e))
+	for i, v := range e {
+		s[i] = string(v)
+	}
+	return strings.Join(s, ", ")
 }
 
 var (
-	groupKeys  = []string{"id", "name", "is_default", "category_access", "discount_rules", "is_group_for_guests", "date_created", "date_modified"}
-	accessKeys = []string{"type", "categories"}
-	ruleKeys   = []string{"type", "method", "amount", "product_id", "category_id", "price_list_id"}
+	categoryAccessTypes = enum[CategoryAccessType]{CategoryAccessAll, CategoryAccessSpecific, CategoryAccessNone}
+	discountRuleTypes   = enum[DiscountRuleType]{DiscountRuleAll, DiscountRuleProduct, DiscountRuleCategory, DiscountRulePriceList}
+	discountMethods     = enum[DiscountMethod]{DiscountPercent, DiscountFixed, DiscountPrice}
 )
 
-func (r *groupReader) group(g *CustomerGroup) bool {
-	return r.object(groupKeys, func(k int) bool {
-		switch k {
-		case 0:
-			return r.int(&g.ID)
-		case 1:
-			return r.string(&g.Name)
-		case 2:
-			return r.bool(&g.IsDefault)
-		case 3:
-			return r.access(&g.CategoryAccess)
-		case 4:
-			return r.rulesInto(&g.DiscountRules)
-		case 5:
-			return r.bool(&g.IsGroupForGuests)
-		case 6:
-			return r.date(&g.DateCreated)
-		default:
-			return r.date(&g.DateModified)
-		}
-	})
+// enumValues are the documented values of every enum: they recur in every
+// group, so decoding hands back these strings rather than fresh copies.
+var enumValues = func() []string {
+	var out []string
+	for _, v := range categoryAccessTypes {
+		out = append(out, string(v))
+	}
+	for _, v := range discountRuleTypes {
+		out = append(out, string(v))
+	}
+	for _, v := range discountMethods {
+		out = append(out, string(v))
+	}
+	return out
+}()
+
+// lenient decodes an enum: a string is kept, any other JSON value (the
+// reference's own example has "method": true) reads as "" instead of
+// failing the whole response.
+type lenient[T ~string] struct{ v T }
+
+func (l *lenient[T]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	raw, err := dec.ReadValue()
+	if err != nil {
+		return err
+	}
+	l.v = T(lenientText(raw))
+	return nil
 }
 
-// access mirrors CategoryAccess.UnmarshalJSON.
-func (r *groupReader) access(c *CategoryAccess) bool {
-	var typ CategoryAccessType
-	var cats []int
-	ok := r.object(accessKeys, func(k int) bool {
-		if k == 0 {
-			lit, ok := r.literal()
-			return ok && typ.UnmarshalJSON(lit) == nil
-		}
-		if r.null() {
-			cats = nil
-			return true
-		}
-		r.cats = r.cats[:0]
-		if !r.array(func() bool {
-			var id flexInt
-			lit, ok := r.literal()
-			if !ok || id.UnmarshalJSON(lit) != nil {
-				return false
-			}
-			r.cats = append(r.cats, int(id))
-			return true
-		}) {
-			return false
-		}
-		cats = append(make([]int, 0, len(r.cats)), r.cats...)
-		return true
-	})
-	if ok {
-		*c = CategoryAccess{Type: typ, Categories: cats}
+func lenientText(raw jsontext.Value) string {
+	if raw.Kind() != '"' {
+		return ""
 	}
-	return ok
+	in := raw[1 : len(raw)-1]
+	for _, v := range enumValues {
+		if string(in) == v {
+			return v
+		}
+	}
+	return unquote(raw)
 }
 
-// rulesInto decodes the discount_rules array; null leaves nil, as
-// encoding/json does, and [] gives an empty slice.
-func (r *groupReader) rulesInto(dst *[]DiscountRule) bool {
-	if r.null() {
-		*dst = nil
-		return true
+// unmarshalEnum is the UnmarshalJSON of every enum type.
+func unmarshalEnum[T ~string](b []byte, dst *T) error {
+	var l lenient[T]
+	if err := unmarshal(b, &l); err != nil {
+		return err
 	}
-	r.rules = r.rules[:0]
-	if !r.array(func() bool {
-		r.rules = append(r.rules, DiscountRule{})
-		return r.rule(&r.rules[len(r.rules)-1])
-	}) {
-		return false
-	}
-	*dst = append([]DiscountRule{}, r.rules...)
-	return true
+	*dst = l.v
+	return nil
 }
 
-// rule mirrors DiscountRule.UnmarshalJSON.
-func (r *groupReader) rule(d *DiscountRule) bool {
-	var product, category, priceList flexInt
-	ok := r.object(ruleKeys, func(k int) bool {
-		lit, ok := r.literal()
-		if !ok {
-			return false
-		}
-		var err error
-		switch k {
-		case 0:
-			err = d.Type.UnmarshalJSON(lit)
-		case 1:
-			err = d.Method.UnmarshalJSON(lit)
-		case 2:
-			err = d.Amount.UnmarshalJSON(lit)
-		case 3:
-			err = product.UnmarshalJSON(lit)
-		case 4:
-			err = category.UnmarshalJSON(lit)
-		default:
-			err = priceList.UnmarshalJSON(lit)
-		}
-		return err == nil
-	})
-	d.ProductID, d.CategoryID, d.PriceListID = int(product), int(category), int(priceList)
-	return ok
+// unquote returns the text of a JSON string literal that the decoder has
+// already checked, reading invalid UTF-8 as U+FFFD as decodeOptions say.
+func unquote(raw jsontext.Value) string {
+	in := raw[1 : len(raw)-1]
+	if bytes.IndexByte(in, '\\') < 0 && utf8.Valid(in) {
+		return string(in)
+	}
+	// The only error left is invalid UTF-8, already replaced.
+	out, _ := jsontext.AppendUnquote(nil, raw)
+	return string(out)
 }
 
-// object reads an object whose known keys are keys, calling field with
-// the index of each; other keys are skipped, as encoding/json ignores
-// them, unless encoding/json would match them to a known key.
-func (r *groupReader) object(keys []string, field func(int) bool) bool {
-	if !r.eat('{') {
-		return false
-	}
-	r.space()
-	if r.eat('}') {
-		return true
-	}
-	var seen uint64
-	for {
-		key, ok := r.key()
-		if !ok {
-			return false
-		}
-		k := -1
-		for j, name := range keys {
-			if string(key) == name {
-				k = j
-				break
-			}
-		}
-		switch {
-		case k >= 0:
-			if seen&(1<<k) != 0 || !field(k) {
-				return false
-			}
-			seen |= 1 << k
-		case foldsToKnown(key, keys):
-			return false
-		default:
-			if !r.skip(0) {
-				return false
-			}
-		}
-		r.space()
-		if r.eat(',') {
-			r.space()
-			continue
-		}
-		return r.eat('}')
-	}
-}
+// wireAmount decodes an Amount: a JSON string or number keeps its exact
+// text; null leaves it empty.
+type wireAmount Amount
 
-// foldsToKnown reports whether encoding/json might match key to one of
-// keys although it is not spelled the same: it ignores case, with Unicode
-// folding for letters outside ASCII.
-func foldsToKnown(key []byte, keys []string) bool {
-	for _, c := range key {
-		if c >= utf8.RuneSelf {
-			return true
-		}
+func (a *wireAmount) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	raw, err := dec.ReadValue()
+	if err != nil {
+		return err
 	}
-	for _, k := range keys {
-		if strings.EqualFold(k, string(key)) {
-			return true
-		}
-	}
-	return false
-}
-
-// key reads a key without escapes and the colon after it.
-func (r *groupReader) key() ([]byte, bool) {
-	lit, ok := r.stringLiteral()
-	if !ok || bytes.IndexByte(lit, '\\') >= 0 {
-		return nil, false
-	}
-	r.space()
-	if !r.eat(':') {
-		return nil, false
-	}
-	r.space()
-	return lit[1 : len(lit)-1], true
-}
-
-// array reads an array, calling elem at each element.
-func (r *groupReader) array(elem func() bool) bool {
-	if !r.eat('[') {
-		return false
-	}
-	r.space()
-	if r.eat(']') {
-		return true
-	}
-	for {
-		if !elem() {
-			return false
-		}
-		r.space()
-		if r.eat(',') {
-			r.space()
-			continue
-		}
-		return r.eat(']')
-	}
-}
-
-// date hands a literal to apiTime.UnmarshalJSON, as encoding/json does.
-func (r *groupReader) date(t *time.Time) bool {
-	var d apiTime
-	lit, ok := r.literal()
-	if !ok || d.UnmarshalJSON(lit) != nil {
-		return false
-	}
-	*t = time.Time(d)
-	return true
-}
-
-// int reads a plain integer, the only form encoding/json puts in an int.
-func (r *groupReader) int(n *int) bool {
-	lit, ok := r.literal()
-	if !ok || bytes.ContainsAny(lit, `".eEtfn`) {
-		return false
-	}
-	v, err := strconv.ParseInt(string(lit), 10, 0)
-	*n = int(v)
-	return err == nil
-}
-
-func (r *groupReader) string(s *string) bool {
-	lit, ok := r.literal()
-	if !ok || lit[0] != '"' {
-		return false
-	}
-	v, err := unquote(lit)
-	*s = v
-	return err == nil
-}
-
-func (r *groupReader) bool(v *bool) bool {
-	switch {
-	case r.word("true"):
-		*v = true
-	case r.word("false"):
-		*v = false
+	switch raw.Kind() {
+	case 'n':
+		*a = ""
+	case '"':
+		*a = wireAmount(strings.TrimSpace(unquote(raw)))
+	case '0':
+		*a = wireAmount(amountFromNumber(string(raw)))
 	default:
-		return false
+		return fmt.Errorf("bigcommerce: amount must be a string or a number, got %s", truncate(raw))
 	}
-	return true
+	return nil
 }
 
-func (r *groupReader) null() bool { return r.word("null") }
-
-func (r *groupReader) word(w string) bool {
-	if !bytes.HasPrefix(r.b[r.i:], []byte(w)) {
-		return false
+// amountFromNumber keeps a JSON number's digits, writing one with an
+// exponent (1e2, 1.5e-3) as the plain decimal it stands for.
+func amountFromNumber(n string) Amount {
+	mant, exp, ok := strings.Cut(strings.ToLower(n), "e")
+	if !ok {
+		return Amount(n)
 	}
-	r.i += len(w)
-	return true
+	// big.Rat's cost grows with the exponent and, faster, with the
+	// number of digits: write out only what is cheap to.
+	e, err := strconv.Atoi(exp)
+	if err != nil || e > 1000 || e < -1000 || len(mant) > 100 {
+		return Amount(n)
+	}
+	r, valid := new(big.Rat).SetString(n)
+	if !valid {
+		return Amount(n)
+	}
+	_, frac, _ := strings.Cut(mant, ".")
+	return Amount(r.FloatString(max(0, len(frac)-e)))
 }
 
-// literal returns the text of the JSON literal at the cursor, checked as
-// strictly as encoding/json checks it.
-func (r *groupReader) literal() ([]byte, bool) {
-	if r.i >= len(r.b) {
-		return nil, false
+func truncate(b []byte) string {
+	if len(b) > 40 {
+		return string(b[:40]) + "..."
 	}
-	start := r.i
-	switch c := r.b[r.i]; {
-	case c == '"':
-		return r.stringLiteral()
-	case c == '-' || (c >= '0' && c <= '9'):
-		if !r.number() {
-			return nil, false
-		}
-	case r.word("true"), r.word("false"), r.null():
-	default:
-		return nil, false
-	}
-	return r.b[start:r.i], true
+	return string(b)
 }
 
-// stringLiteral reads a string with its quotes, checking its escapes.
-func (r *groupReader) stringLiteral() ([]byte, bool) {
-	if !r.eat('"') {
-		return nil, false
+// flexInt reads an id that the API has sent both as a number and as a
+// string ("20"); null and "" read as 0. A string's digits are taken as
+// written, escapes and all: "\u0032\u0030" is no id.
+type flexInt int
+
+func (n *flexInt) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	raw, err := dec.ReadValue()
+	if err != nil {
+		return err
 	}
-	start := r.i - 1
-	for r.i < len(r.b) {
-		c := r.b[r.i]
-		switch {
-		case c == '"':
-			r.i++
-			return r.b[start:r.i], true
-		case c < ' ':
-			return nil, false
-		case c == '\\':
-			r.i++
-			if r.i >= len(r.b) {
-				return nil, false
-			}
-			switch r.b[r.i] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				r.i++
-			case 'u':
-				if r.i+5 > len(r.b) {
-					return nil, false
-				}
-				for _, h := range r.b[r.i+1 : r.i+5] {
-					if !isHex(h) {
-						return nil, false
-					}
-				}
-				r.i += 5
-			default:
-				return nil, false
-			}
-		default:
-			r.i++
+	v, err := parseFlexInt(raw)
+	if err != nil {
+		return err
+	}
+	*n = v
+	return nil
+}
+
+func parseFlexInt(b []byte) (flexInt, error) {
+	if len(b) >= 2 && b[0] == '"' {
+		b = b[1 : len(b)-1]
+		if len(b) == 0 {
+			return 0, nil
 		}
 	}
-	return nil, false
-}
-
-func isHex(c byte) bool {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
-}
-
-// number reads -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?.
-func (r *groupReader) number() bool {
-	r.eat('-')
-	switch {
-	case r.eat('0'):
-	case r.digits() == 0:
-		return false
+	if string(b) == "null" {
+		return 0, nil
 	}
-	if r.eat('.') && r.digits() == 0 {
-		return false
-	}
-	if r.eat('e') || r.eat('E') {
-		if !r.eat('+') {
-			r.eat('-')
+	v, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		// Ids such as 20.0 have been seen from PHP-backed APIs: accept an
+		// integer with a fraction of zeros, nothing that a float64 would
+		// round (9007199254740993.0, 0.99999999999999999999, 1e2).
+		whole, frac, ok := strings.Cut(string(b), ".")
+		if !ok || frac == "" || strings.Trim(frac, "0") != "" {
+			return 0, fmt.Errorf("bigcommerce: %s is not an integer id", truncate(b))
 		}
-		if r.digits() == 0 {
-			return false
+		if v, err = strconv.ParseInt(whole, 10, 64); err != nil {
+			return 0, fmt.Errorf("bigcommerce: %s is not an integer id", truncate(b))
 		}
 	}
-	return true
+	return flexInt(v), nil
 }
 
-func (r *groupReader) digits() int {
-	n := 0
-	for r.i < len(r.b) && r.b[r.i] >= '0' && r.b[r.i] <= '9' {
-		r.i++
-		n++
+// apiTime decodes a date field with ParseDate; null is the zero time.
+type apiTime time.Time
+
+func (t *apiTime) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	raw, err := dec.ReadValue()
+	if err != nil {
+		return err
 	}
-	return n
+	switch raw.Kind() {
+	case 'n':
+		*t = apiTime{}
+		return nil
+	case '"':
+		if v, ok := referenceDate(raw[1 : len(raw)-1]); ok {
+			*t = apiTime(v)
+			return nil
+		}
+		v, err := ParseDate(unquote(raw))
+		if err != nil {
+			return err
+		}
+		*t = apiTime(v)
+		return nil
+	}
+	return fmt.Errorf("bigcommerce: a date must be a string, got %s", truncate(raw))
 }
 
-// skip reads any value, for keys that encoding/json ignores.
-func (r *groupReader) skip(depth int) bool {
-	if depth > 100 || r.i >= len(r.b) {
-		return false
+// maxErrorText bounds how much of an unreadable error body is kept.
+const maxErrorText = 2 << 10
+
+// parseErrorBody understands the shapes BigCommerce has used: the v2 array
+// [{"status","message","details"}], the v3 object
+// {"status","title","type","detail","errors"}, the 207 object
+// {"status","message"}, and anything else as text.
+func parseErrorBody(body []byte) []ErrorDetail {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return nil
 	}
-	switch r.b[r.i] {
-	case '{':
-		r.i++
-		r.space()
-		if r.eat('}') {
-			return true
-		}
-		for {
-			if _, ok := r.stringLiteral(); !ok {
-				return false
-			}
-			r.space()
-			if !r.eat(':') {
-				return false
-			}
-			r.space()
-			if !r.skip(depth + 1) {
-				return false
-			}
-			r.space()
-			if r.eat(',') {
-				r.space()
-				continue
-			}
-			return r.eat('}')
-		}
+	switch body[0] {
 	case '[':
-		return r.array(func() bool { return r.skip(depth + 1) })
-	}
-	_, ok := r.literal()
-	return ok
-}
-
-func (r *groupReader) space() {
-	for r.i < len(r.b) {
-		switch r.b[r.i] {
-		case ' ', '\t', '\n', '\r':
-			r.i++
-		default:
-			return
+		var v2 []wireErrorDetail
+		if unmarshal(body, &v2) == nil {
+			out := make([]ErrorDetail, 0, len(v2))
+			for _, d := range v2 {
+				out = append(out, d.detail())
+			}
+			return out
+		}
+	case '{':
+		var v3 wireErrorObject
+		if unmarshal(body, &v3) == nil {
+			if d := v3.details(); len(d) > 0 {
+				return d
+			}
 		}
 	}
+	return []ErrorDetail{{Message: textOf(body)}}
 }
 
-func (r *groupReader) eat(c byte) bool {
-	if r.i < len(r.b) && r.b[r.i] == c {
-		r.i++
-		return true
+type wireErrorDetail struct {
+	Status  flexInt        `json:"status"`
+	Message string         `json:"message"`
+	Title   string         `json:"title"`
+	Type    string         `json:"type"`
+	Details map[string]any `json:"details"`
+}
+
+func (w wireErrorDetail) detail() ErrorDetail {
+	msg := w.Message
+	if msg == "" {
+		msg = w.Title
 	}
-	return false
+	return ErrorDetail{Status: int(w.Status), Message: textOf([]byte(msg)), Details: w.Details}
 }
 
-// end reports whether only white space is left.
-func (r *groupReader) end() bool {
-	r.space()
-	return r.i == len(r.b)
+type wireErrorObject struct {
+	Status  flexInt        `json:"status"`
+	Message string         `json:"message"`
+	Title   string         `json:"title"`
+	Type    string         `json:"type"`
+	Detail  string         `json:"detail"`
+	Errors  jsontext.Value `json:"errors"`
+}
+
+func (w wireErrorObject) details() []ErrorDetail {
+	var out []ErrorDetail
+	msg := w.Message
+	if msg == "" {
+		msg = w.Title
+	}
+	if w.Detail != "" {
+		if msg != "" {
+			msg += ": "
+		}
+		msg += w.Detail
+	}
+	if msg = textOf([]byte(msg)); msg != "" {
+		out = append(out, ErrorDetail{Status: int(w.Status), Message: msg})
+	}
+	// "errors" is an array of entries in ErrorRequest, a map of field to
+	// message in other v3 answers.
+	var list []wireErrorDetail
+	var fields map[string]any
+	switch {
+	case unmarshal(w.Errors, &list) == nil:
+		for _, d := range list {
+			out = append(out, d.detail())
+		}
+	case unmarshal(w.Errors, &fields) == nil && len(fields) > 0:
+		if len(out) == 0 {
+			out = append(out, ErrorDetail{Status: int(w.Status), Message: "invalid request"})
+		}
+		out[0].Details = fields
+	}
+	return out
+}
+
+// textOf keeps a readable prefix of a body that is not JSON, such as a
+// proxy's HTML page.
+func textOf(body []byte) string {
+	if len(body) > maxErrorText {
+		// A rune cut in two at the end, like any byte that is not
+		// UTF-8, becomes a space below.
+		body = body[:maxErrorText]
+	}
+	s := strings.Map(func(r rune) rune {
+		if r == utf8.RuneError || (unicode.IsControl(r) && r != ' ') {
+			return ' '
+		}
+		return r
+	}, string(body))
+	return strings.Join(strings.Fields(s), " ")
 }

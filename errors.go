@@ -1,9 +1,7 @@
 package bigcommerce
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Sentinel errors for errors.Is. An *APIError matches the one for its
@@ -192,120 +188,12 @@ func credentialValues(h http.Header) []string {
 	return out
 }
 
-// maxErrorText bounds how much of an unreadable error body is kept.
-const maxErrorText = 2 << 10
-
 func newAPIError(r *http.Response, method, rawURL string, body []byte) *APIError {
 	e := &APIError{StatusCode: r.StatusCode, Method: method, URL: sanitizeURL(rawURL), Errors: parseErrorBody(body)}
 	if r.StatusCode == http.StatusTooManyRequests {
 		e.RetryAfter, _ = serverWait(r.Header)
 	}
 	return e
-}
-
-// parseErrorBody understands the shapes BigCommerce has used: the v2 array
-// [{"status","message","details"}], the v3 object
-// {"status","title","type","detail","errors"}, the 207 object
-// {"status","message"}, and anything else as text.
-func parseErrorBody(body []byte) []ErrorDetail {
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 {
-		return nil
-	}
-	switch body[0] {
-	case '[':
-		var v2 []wireErrorDetail
-		if json.Unmarshal(body, &v2) == nil {
-			out := make([]ErrorDetail, 0, len(v2))
-			for _, d := range v2 {
-				out = append(out, d.detail())
-			}
-			return out
-		}
-	case '{':
-		var v3 wireErrorObject
-		if json.Unmarshal(body, &v3) == nil {
-			if d := v3.details(); len(d) > 0 {
-				return d
-			}
-		}
-	}
-	return []ErrorDetail{{Message: textOf(body)}}
-}
-
-type wireErrorDetail struct {
-	Status  flexInt        `json:"status"`
-	Message string         `json:"message"`
-	Title   string         `json:"title"`
-	Type    string         `json:"type"`
-	Details map[string]any `json:"details"`
-}
-
-func (w wireErrorDetail) detail() ErrorDetail {
-	msg := w.Message
-	if msg == "" {
-		msg = w.Title
-	}
-	return ErrorDetail{Status: int(w.Status), Message: textOf([]byte(msg)), Details: w.Details}
-}
-
-type wireErrorObject struct {
-	Status  flexInt         `json:"status"`
-	Message string          `json:"message"`
-	Title   string          `json:"title"`
-	Type    string          `json:"type"`
-	Detail  string          `json:"detail"`
-	Errors  json.RawMessage `json:"errors"`
-}
-
-func (w wireErrorObject) details() []ErrorDetail {
-	var out []ErrorDetail
-	msg := w.Message
-	if msg == "" {
-		msg = w.Title
-	}
-	if w.Detail != "" {
-		if msg != "" {
-			msg += ": "
-		}
-		msg += w.Detail
-	}
-	if msg = textOf([]byte(msg)); msg != "" {
-		out = append(out, ErrorDetail{Status: int(w.Status), Message: msg})
-	}
-	// "errors" is an array of entries in ErrorRequest, a map of field to
-	// message in other v3 answers.
-	var list []wireErrorDetail
-	var fields map[string]any
-	switch {
-	case json.Unmarshal(w.Errors, &list) == nil:
-		for _, d := range list {
-			out = append(out, d.detail())
-		}
-	case json.Unmarshal(w.Errors, &fields) == nil && len(fields) > 0:
-		if len(out) == 0 {
-			out = append(out, ErrorDetail{Status: int(w.Status), Message: "invalid request"})
-		}
-		out[0].Details = fields
-	}
-	return out
-}
-
-// textOf keeps a readable prefix of a body that is not JSON, such as a
-// proxy's HTML page.
-func textOf(body []byte) string {
-	if len(body) > maxErrorText {
-		// A rune cut in two at the end, like any byte that is not
-		// UTF-8, becomes a space below.
-		body = body[:maxErrorText]
-	}
-	s := strings.Map(func(r rune) rune {
-		if r == utf8.RuneError || (unicode.IsControl(r) && r != ' ') {
-			return ' '
-		}
-		return r
-	}, string(body))
-	return strings.Join(strings.Fields(s), " ")
 }
 
 // ValidationError says which field of a request breaks which rule. It

@@ -1,14 +1,11 @@
 package bigcommerce
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"math/big"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Ptr returns a pointer to v, for the optional fields of update requests
@@ -22,9 +19,26 @@ func Ptr[T any](v T) *T { return &v }
 type Amount string
 
 // NewAmount formats a decimal as an Amount with the given number of
-// decimals, e.g. NewAmount(big.NewRat(25, 2), 4) is "12.5000".
+// decimals, rounding half away from zero, e.g. NewAmount(big.NewRat(25,
+// 2), 4) is "12.5000". Decimals below 0 count as 0. A nil r gives the
+// empty Amount, which is not Valid, so that a missing number is refused
+// before a request is sent instead of going out as a discount of 0.
 func NewAmount(r *big.Rat, decimals int) Amount {
-	return Amount(r.FloatString(decimals))
+	if r == nil {
+		return ""
+	}
+	return Amount(r.FloatString(max(decimals, 0)))
+}
+
+// ParseAmount returns s as an Amount if it is a plain decimal number: an
+// optional minus sign, digits, and an optional fraction ("2.50", "-1",
+// "12.5000"); anything else is a *ValidationError matching
+// ErrInvalidRequest.
+func ParseAmount(s string) (Amount, error) {
+	if a := Amount(s); a.Valid() {
+		return a, nil
+	}
+	return "", invalidf("amount", "must be a decimal number such as \"2.50\", got %q", s)
 }
 
 // Rat returns the amount as an exact rational number.
@@ -79,82 +93,7 @@ func (a Amount) Equal(b Amount) bool {
 // UnmarshalJSON accepts a JSON string or number and keeps its exact text;
 // null leaves the amount empty.
 func (a *Amount) UnmarshalJSON(b []byte) error {
-	switch {
-	case len(b) == 0 || bytes.Equal(b, []byte("null")):
-		*a = ""
-	case b[0] == '"':
-		s, err := unquote(b)
-		if err != nil {
-			return err
-		}
-		*a = Amount(strings.TrimSpace(s))
-	case b[0] == '-' || (b[0] >= '0' && b[0] <= '9'):
-		*a = amountFromNumber(string(b))
-	default:
-		return fmt.Errorf("bigcommerce: amount must be a string or a number, got %s", truncate(b))
-	}
-	return nil
-}
-
-// amountFromNumber keeps a JSON number's digits, writing one with an
-// exponent (1e2, 1.5e-3) as the plain decimal it stands for.
-func amountFromNumber(n string) Amount {
-	mant, exp, ok := strings.Cut(strings.ToLower(n), "e")
-	if !ok {
-		return Amount(n)
-	}
-	// big.Rat's cost grows with the exponent and, faster, with the
-	// number of digits: write out only what is cheap to.
-	e, err := strconv.Atoi(exp)
-	if err != nil || e > 1000 || e < -1000 || len(mant) > 100 {
-		return Amount(n)
-	}
-	r, valid := new(big.Rat).SetString(n)
-	if !valid {
-		return Amount(n)
-	}
-	_, frac, _ := strings.Cut(mant, ".")
-	return Amount(r.FloatString(max(0, len(frac)-e)))
-}
-
-func truncate(b []byte) string {
-	if len(b) > 40 {
-		return string(b[:40]) + "..."
-	}
-	return string(b)
-}
-
-// flexInt reads an id that the API has sent both as a number and as a
-// string ("20"); null and "" read as 0.
-type flexInt int
-
-func (n *flexInt) UnmarshalJSON(b []byte) error {
-	if len(b) >= 2 && b[0] == '"' {
-		b = b[1 : len(b)-1]
-		if len(b) == 0 {
-			*n = 0
-			return nil
-		}
-	}
-	if bytes.Equal(b, []byte("null")) {
-		*n = 0
-		return nil
-	}
-	v, err := strconv.ParseInt(string(b), 10, 64)
-	if err != nil {
-		// Ids such as 20.0 have been seen from PHP-backed APIs: accept an
-		// integer with a fraction of zeros, nothing that a float64 would
-		// round (9007199254740993.0, 0.99999999999999999999, 1e2).
-		whole, frac, ok := strings.Cut(string(b), ".")
-		if !ok || frac == "" || strings.Trim(frac, "0") != "" {
-			return fmt.Errorf("bigcommerce: %s is not an integer id", truncate(b))
-		}
-		if v, err = strconv.ParseInt(whole, 10, 64); err != nil {
-			return fmt.Errorf("bigcommerce: %s is not an integer id", truncate(b))
-		}
-	}
-	*n = flexInt(v)
-	return nil
+	return unmarshal(b, (*wireAmount)(a))
 }
 
 // dateLayouts are the formats the API has used for dates: the reference's
@@ -175,6 +114,9 @@ func ParseDate(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" || strings.HasPrefix(s, "0000-00-00") {
 		return time.Time{}, nil
+	}
+	if t, ok := referenceDate(s); ok {
+		return t, nil
 	}
 	// A layout that starts with the day's name needs a letter first, one
 	// that starts with the year cannot have one; skipping the layouts that
@@ -203,86 +145,36 @@ func ParseDate(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("bigcommerce: unrecognised date %q", truncate([]byte(s)))
 }
 
-// apiTime decodes a date field with ParseDate.
-type apiTime time.Time
-
-func (t *apiTime) UnmarshalJSON(b []byte) error {
-	if bytes.Equal(b, []byte("null")) {
-		*t = apiTime{}
-		return nil
+// referenceDate reads the reference's "2023-07-17 06:30:41", the format
+// of nearly every date the API sends, as time.Parse would read it in UTC
+// but some ten times faster, and from the bytes of a body without copying
+// them into a string first. ok is false for anything else, a day or hour
+// out of range included, which ParseDate's layouts then judge.
+func referenceDate[S ~string | ~[]byte](s S) (t time.Time, ok bool) {
+	if len(s) != len("2006-01-02 15:04:05") || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':' {
+		return time.Time{}, false
 	}
-	s, err := unquote(b)
-	if err != nil {
-		return fmt.Errorf("bigcommerce: a date must be a string, got %s", truncate(b))
-	}
-	v, err := ParseDate(s)
-	if err != nil {
-		return err
-	}
-	*t = apiTime(v)
-	return nil
-}
-
-// lenientString decodes an enum: a string is kept, any other JSON value
-// (the reference's own example has "method": true) reads as "" instead of
-// failing the whole response.
-func lenientString(b []byte) string {
-	if len(b) == 0 || b[0] != '"' {
-		return ""
-	}
-	// The documented values recur in every group: hand back the constant
-	// rather than a fresh copy.
-	if len(b) >= 2 && b[len(b)-1] == '"' {
-		for _, v := range enumValues {
-			if string(b[1:len(b)-1]) == v {
-				return v
+	num := func(i, n int) int {
+		v := 0
+		for _, c := range []byte(s[i : i+n]) {
+			if c < '0' || c > '9' {
+				ok = false
 			}
+			v = v*10 + int(c-'0')
 		}
+		return v
 	}
-	s, err := unquote(b)
-	if err != nil {
-		return ""
+	ok = true
+	year, month, day := num(0, 4), time.Month(num(5, 2)), num(8, 2)
+	hour, minute, second := num(11, 2), num(14, 2), num(17, 2)
+	if !ok {
+		return time.Time{}, false
 	}
-	return s
-}
-
-var enumValues = []string{
-	string(CategoryAccessAll), string(CategoryAccessSpecific), string(CategoryAccessNone),
-	string(DiscountRuleProduct), string(DiscountRuleCategory), string(DiscountRulePriceList),
-	string(DiscountPercent), string(DiscountFixed), string(DiscountPrice),
-}
-
-// unquote decodes a JSON string literal as json.Unmarshal does, without
-// its cost in the common case.
-func unquote(b []byte) (string, error) {
-	if s, ok := plainJSONString(b); ok {
-		return s, nil
+	t = time.Date(year, month, day, hour, minute, second, 0, time.UTC)
+	// time.Date carries an overflow into the next field (February 30 is
+	// March 2) where time.Parse refuses it.
+	if t.Year() != year || t.Month() != month || t.Day() != day || t.Hour() != hour || t.Minute() != minute || t.Second() != second {
+		return time.Time{}, false
 	}
-	var s string
-	err := json.Unmarshal(b, &s)
-	return s, err
-}
-
-// plainJSONString returns the text of a JSON string literal with no
-// escapes and valid UTF-8, the common case, for what json.Unmarshal would
-// give but without its cost; ok is false for anything else, which the
-// caller hands to json.Unmarshal.
-func plainJSONString(b []byte) (string, bool) {
-	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
-		return "", false
-	}
-	in := b[1 : len(b)-1]
-	ascii := true
-	for _, c := range in {
-		if c < ' ' || c == '"' || c == '\\' {
-			return "", false
-		}
-		if c >= utf8.RuneSelf {
-			ascii = false
-		}
-	}
-	if !ascii && !utf8.Valid(in) {
-		return "", false
-	}
-	return string(in), true
+	return t, true
 }

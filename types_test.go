@@ -2,8 +2,10 @@ package bigcommerce
 
 import (
 	"encoding/json"
+	"errors"
 	"math/big"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -148,6 +150,43 @@ func TestNewAmount(t *testing.T) {
 				t.Errorf("NewAmount gave an invalid amount %q", got)
 			}
 		})
+	}
+}
+
+func TestNewAmountOfNothingIsTheEmptyAmount(t *testing.T) {
+	t.Parallel()
+	for _, decimals := range []int{2, 0, -1} {
+		got := NewAmount(nil, decimals)
+		if got != "" || got.Valid() {
+			t.Errorf("NewAmount(nil, %d) = %q (valid %v), want the empty, invalid amount", decimals, got, got.Valid())
+		}
+	}
+}
+
+func TestNewAmountWithNegativeDecimalsRoundsToWholeUnits(t *testing.T) {
+	t.Parallel()
+	if got := NewAmount(big.NewRat(25, 2), -3); got != "13" {
+		t.Errorf("NewAmount(25/2, -3) = %q, want 13", got)
+	}
+}
+
+func TestParseAmount(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"2.50", "5", "-1.5", "0.0001", "12345678901234567890.123456789"} {
+		got, err := ParseAmount(s)
+		if err != nil || got != Amount(s) {
+			t.Errorf("ParseAmount(%q) = %q, %v; want %q and no error", s, got, err, s)
+		}
+	}
+	for _, s := range []string{"", "abc", "2,50", " 2.50", "1e2", ".5", "5.", "+5"} {
+		got, err := ParseAmount(s)
+		var vErr *ValidationError
+		if !errors.As(err, &vErr) || !errors.Is(err, ErrInvalidRequest) {
+			t.Fatalf("ParseAmount(%q) = %q, %v (%T); want a *ValidationError matching ErrInvalidRequest", s, got, err, err)
+		}
+		if got != "" || vErr.Field != "amount" || !strings.Contains(vErr.Rule, "decimal number") || !strings.Contains(vErr.Rule, strconv.Quote(s)) {
+			t.Errorf("ParseAmount(%q) = %q, %v; want no amount and an error naming amount, the rule and the input", s, got, err)
+		}
 	}
 }
 
@@ -329,7 +368,7 @@ func TestFlexInt(t *testing.T) {
 		t.Run(tt.in, func(t *testing.T) {
 			t.Parallel()
 			got := flexInt(99)
-			err := json.Unmarshal([]byte(tt.in), &got)
+			err := unmarshal([]byte(tt.in), &got)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("Unmarshal(%s) error = %v, want error %v", tt.in, err, tt.wantErr)
 			}

@@ -154,7 +154,7 @@ func TestValidRequestsAreSent(t *testing.T) {
 			allRule("10.00"),
 			DiscountRule{Type: DiscountRuleProduct, Method: DiscountFixed, Amount: "2", ProductID: 77},
 			DiscountRule{Type: DiscountRuleProduct, Method: DiscountPrice, Amount: "19.99", ProductID: 78},
-			DiscountRule{Type: DiscountRuleCategory, Method: DiscountPercent, Amount: "-1.5", CategoryID: 9},
+			DiscountRule{Type: DiscountRuleCategory, Method: DiscountPercent, Amount: "1.5", CategoryID: 9},
 			DiscountRule{Type: DiscountRuleCategory, Method: DiscountPercent, Amount: "0.0001", CategoryID: 10},
 		)},
 		{"single price list rule", http.MethodPost, "", "create_201", createWith(DiscountRule{Type: DiscountRulePriceList, PriceListID: 3})},
@@ -179,6 +179,74 @@ func TestValidRequestsAreSent(t *testing.T) {
 			mt.RegisterResponder(tt.method, groupsURL+tt.path, fixture(t, tt.fixture))
 			if err := tt.call(c); err != nil {
 				t.Fatalf("call: %v", err)
+			}
+			if n := rec.count(); n != 1 {
+				t.Errorf("sent %d requests, want 1", n)
+			}
+		})
+	}
+}
+
+func TestImpossibleAmountsAreRefusedBeforeSending(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		call  func(*Client) error
+		field string
+		rule  string
+	}{
+		{"a negative amount", createWith(allRule("-1.5")), "discount_rules[0].amount", "must not be negative"},
+		{"a negative fixed amount in the second rule", createWith(allRule("5"),
+			DiscountRule{Type: DiscountRuleProduct, Method: DiscountFixed, Amount: "-0.01", ProductID: 3}), "discount_rules[1].amount", "must not be negative"},
+		{"five decimal places", createWith(allRule("1.00001")), "discount_rules[0].amount", "at most 4 decimal places"},
+		{"a long fraction on update", updateReq(12, &UpdateCustomerGroupRequest{DiscountRules: []DiscountRule{
+			{Type: DiscountRuleCategory, Method: DiscountFixed, Amount: "0.123456789", CategoryID: 9}}}), "discount_rules[0].amount", "at most 4 decimal places"},
+		{"a percent over 100", createWith(allRule("100.0001")), "discount_rules[0].amount", "at most 100"},
+		{"a percent of 101 with a leading zero", createWith(allRule("0101")), "discount_rules[0].amount", "at most 100"},
+		{"a percent of 1000", createWith(allRule("1000")), "discount_rules[0].amount", "at most 100"},
+		{"a percent of 150 on update", updateReq(12, &UpdateCustomerGroupRequest{DiscountRules: []DiscountRule{allRule("150")}}),
+			"discount_rules[0].amount", "at most 100"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, _, rec := setup(t)
+			err := tt.call(c)
+			var vErr *ValidationError
+			if !errors.Is(err, ErrInvalidRequest) || !errors.As(err, &vErr) {
+				t.Fatalf("error = %v (%T), want a *ValidationError matching ErrInvalidRequest", err, err)
+			}
+			if vErr.Field != tt.field || !strings.Contains(vErr.Rule, tt.rule) {
+				t.Errorf("error = %v; want field %s and a rule saying %q", err, tt.field, tt.rule)
+			}
+			if n := rec.count(); n != 0 {
+				t.Errorf("sent %d requests, want 0", n)
+			}
+		})
+	}
+}
+
+func TestPossibleAmountsAreSent(t *testing.T) {
+	t.Parallel()
+	for _, rule := range []DiscountRule{
+		allRule("100"),
+		allRule("100.0000"),
+		allRule("00100.00"),
+		allRule("99.9999"),
+		allRule("-0.00"),
+		allRule("0"),
+		allRule("-0"),
+		allRule("0.0001"),
+		allRule("5.000000"), // zeros past the fourth place round nothing away
+		{Type: DiscountRuleProduct, Method: DiscountFixed, Amount: "250.00", ProductID: 3},
+		{Type: DiscountRuleProduct, Method: DiscountPrice, Amount: "1000", ProductID: 3},
+	} {
+		t.Run(string(rule.Method)+" "+string(rule.Amount), func(t *testing.T) {
+			t.Parallel()
+			c, mt, rec := setup(t)
+			mt.RegisterResponder(http.MethodPost, groupsURL, fixture(t, "create_201"))
+			if err := createWith(rule)(c); err != nil {
+				t.Fatalf("Create: %v", err)
 			}
 			if n := rec.count(); n != 1 {
 				t.Errorf("sent %d requests, want 1", n)

@@ -11,10 +11,11 @@ import (
 	bigcommerce "github.com/bigcommerce-go/customergroups"
 )
 
-// refGroup decodes a group with encoding/json alone, the way the SDK did
-// before its one-pass reader: the nested types keep their own
-// encoding/json-based UnmarshalJSON, and refDate does what the SDK's date
-// field does.
+// refGroup decodes a group with encoding/json the way the SDK always has:
+// the nested exported types through their own UnmarshalJSON, and refDate
+// doing what the SDK's date field does. It is what the SDK's decoding
+// must keep matching: the way encoding/json reads the group object
+// itself (names matched ignoring case, a name given twice, null, UTF-8).
 type refGroup struct {
 	ID               int                        `json:"id"`
 	Name             string                     `json:"name"`
@@ -50,8 +51,8 @@ func (r refGroup) group() bigcommerce.CustomerGroup {
 	}
 }
 
-// trickyGroups are group objects that the SDK's one-pass reader must
-// either decode exactly as encoding/json does or hand over to it.
+// trickyGroups are group objects that the SDK must decode exactly as
+// encoding/json does, or refuse where encoding/json fails.
 var trickyGroups = []string{
 	`{"id": 1, "name": "Plain"}`,
 	`{"id":1,"name":"Dense","is_default":true,"category_access":{"type":"specific","categories":[1,"2",3.0]},"discount_rules":[{"type":"all","method":"percent","amount":"5.0000"}],"is_group_for_guests":false,"date_created":"2022-01-03 12:15:17","date_modified":"Sun, 09 Jan 2022 15:18:38 +0000"}`,
@@ -97,10 +98,10 @@ var trickyGroups = []string{
 	"\xef\xbb\xbf{\"id\": 37}",
 }
 
-// TestSDKDecoderAgreesWithEncodingJSON sends each tricky group through Get
-// and, as a page with a plain group around it, through List; each must give
+// TestSDKDecodesAsEncodingJSON sends each tricky group through Get and,
+// as a page with a plain group around it, through List; each must give
 // what encoding/json gives, or a DecodeError where encoding/json fails.
-func TestSDKDecoderAgreesWithEncodingJSON(t *testing.T) {
+func TestSDKDecodesAsEncodingJSON(t *testing.T) {
 	plain := `{"id": 100, "name": "Around", "date_created": "2022-01-03 12:15:17"}`
 	for i, body := range trickyGroups {
 		var want refGroup
