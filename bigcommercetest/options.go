@@ -21,6 +21,7 @@ type config struct {
 	dateFormat          string
 	allowDuplicateNames bool
 	latency             time.Duration
+	concurrency         int // 0: no limit
 }
 
 func newConfig(opts []Option) config {
@@ -84,4 +85,21 @@ func WithAllowDuplicateNames() Option {
 // cancellation testable. A request whose context ends first gets no answer.
 func WithLatency(d time.Duration) Option {
 	return func(c *config) { c.latency = d }
+}
+
+// WithConcurrencyLimit refuses requests beyond n in flight at once, as the
+// real customer-group endpoints do beyond 40. A request is in flight from
+// the moment the server starts reading it until its answer is written, its
+// latency (WithLatency) included. One that would make more than n is
+// answered at once, without the latency, with 429, the usual rate-limit
+// headers and a v2 error whose message names the limit; it does not use up
+// quota and carries no X-Retry-After, since the quota is not spent:
+// X-Rate-Limit-Requests-Left above 0 is what tells it from a spent quota.
+// Stats counts such answers in ConcurrencyLimited, apart from RateLimited.
+// By default there is no limit.
+func WithConcurrencyLimit(n int) Option {
+	if n < 1 {
+		panic(fmt.Sprintf("bigcommercetest: WithConcurrencyLimit(%d): the limit must be at least 1", n))
+	}
+	return func(c *config) { c.concurrency = n }
 }
