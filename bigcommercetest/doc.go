@@ -27,8 +27,9 @@
 //	// "Wholesale" group, not two.
 //
 // Seed, Add, Groups and Group set up and inspect the store directly;
-// Requests and Stats show what the client sent and how many connections it
-// opened.
+// Requests shows what the client sent, when, and how each request was
+// answered; Stats counts requests, refusals, connections and the most
+// requests in flight at once.
 //
 // # Failures
 //
@@ -49,7 +50,10 @@
 // are refused rather than rounded. Making a group the guest group takes the
 // flag from the previous one. A malformed group id is 404. The rate
 // limiter's 429 has an empty body and does not use up quota; the quota is
-// shared by every credential, and by unauthenticated requests too.
+// shared by every credential, and by unauthenticated requests too. With
+// WithConcurrencyLimit, a request beyond the limit in flight is answered
+// 429 at once with the rate-limit headers, a v2 error naming the limit and
+// no X-Retry-After, and uses no quota either.
 //
 // Dates are kept to the second in UTC. Date filters take RFC 3339, RFC 1123
 // with a numeric zone, "2006-01-02 15:04:05", "2006-01-02T15:04:05" (both

@@ -26,6 +26,7 @@ type config struct {
 	storeHash           string
 	accessToken         string
 	requestLog          io.Writer
+	concurrency         int // 0: no limit
 }
 
 func newConfig(opts []Option) config {
@@ -115,4 +116,21 @@ func WithAccessToken(token string) Option {
 // logged.
 func WithRequestLog(w io.Writer) Option {
 	return func(c *config) { c.requestLog = w }
+}
+
+// WithConcurrencyLimit refuses requests beyond n in flight at once, as the
+// real customer-group endpoints do beyond 40. A request is in flight from
+// the moment the server starts reading it until its answer is written, its
+// latency (WithLatency) included. One that would make more than n is
+// answered at once, without the latency, with 429, the usual rate-limit
+// headers and a v2 error whose message names the limit; it does not use up
+// quota and carries no X-Retry-After, since the quota is not spent:
+// X-Rate-Limit-Requests-Left above 0 is what tells it from a spent quota.
+// Stats counts such answers in ConcurrencyLimited, apart from RateLimited.
+// By default there is no limit.
+func WithConcurrencyLimit(n int) Option {
+	if n < 1 {
+		panic(fmt.Sprintf("bigcommercetest: WithConcurrencyLimit(%d): the limit must be at least 1", n))
+	}
+	return func(c *config) { c.concurrency = n }
 }

@@ -30,6 +30,14 @@ func (l *limiter) take(t time.Time) (ok bool, left int, reset time.Duration) {
 	return true, l.quota - l.used, reset
 }
 
+// peek is what take would report at t, without counting a request.
+func (l *limiter) peek(t time.Time) (left int, reset time.Duration) {
+	if l.start.IsZero() || t.Sub(l.start) >= l.window {
+		return l.quota, l.window
+	}
+	return l.quota - l.used, l.start.Add(l.window).Sub(t)
+}
+
 func (l *limiter) setHeaders(h http.Header, left int, reset time.Duration) {
 	h.Set("X-Rate-Limit-Requests-Quota", strconv.Itoa(l.quota))
 	h.Set("X-Rate-Limit-Requests-Left", strconv.Itoa(left))

@@ -1,6 +1,7 @@
 package bigcommercetest
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/rand"
 	"fmt"
@@ -40,10 +41,14 @@ type Server struct {
 	groups   []Group    // sorted by id
 	nextID   int
 	requests []RecordedRequest
-	stats    Stats
-	limiter  limiter
-	faults   []Fault
-	chaos    *chaos
+	// recordsFrom is how many requests were forgotten by ResetRequests or
+	// Reset, so that an answer finds its record by a stable number.
+	recordsFrom int
+	inFlight    int
+	stats       Stats
+	limiter     limiter
+	faults      []Fault
+	chaos       *chaos
 }
 
 // RecordedRequest is a request as the server received it.
@@ -54,6 +59,14 @@ type RecordedRequest struct {
 	Query    url.Values
 	Header   http.Header
 	Body     []byte
+	// Received is when the server began to read the request.
+	Received time.Time
+	// Status is the status the request was answered with: 0 while it is
+	// still being served, and for one that got no answer (a dropped
+	// connection, or a client that gave up during the latency).
+	Status int
+	// Answered is when the answer was written; zero when Status is.
+	Answered time.Time
 }
 
 // Stats counts what the server has seen since it started or was last Reset.
@@ -67,6 +80,13 @@ type Stats struct {
 	// Connections is the TCP connections accepted; it shows whether a
 	// client reuses connections. Reset leaves it alone.
 	Connections int
+	// ConcurrencyLimited is the requests answered 429 because more than
+	// the WithConcurrencyLimit were in flight.
+	ConcurrencyLimited int
+	// MaxInFlight is the most requests the server was serving at once,
+	// counting those it then refused for concurrency: what the store saw,
+	// whatever it answered. It counts with or without a concurrency limit.
+	MaxInFlight int
 }
 
 // NewServer starts a fake on a random loopback port. Close it when done.
@@ -170,6 +190,11 @@ func (s *Server) Requests() []RecordedRequest {
 func (s *Server) ResetRequests() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.forgetRequestsLocked()
+}
+
+func (s *Server) forgetRequestsLocked() {
+	s.recordsFrom += len(s.requests)
 	s.requests = nil
 }
 
@@ -188,21 +213,41 @@ func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.groups = nil
-	s.requests = nil
+	s.forgetRequestsLocked()
 	s.faults = nil
 	s.chaos = nil
-	s.stats = Stats{Connections: s.stats.Connections}
+	// Requests still in flight are counted from here on.
+	s.stats = Stats{Connections: s.stats.Connections, MaxInFlight: s.inFlight}
 	s.limiter = limiter{quota: s.limiter.quota, window: s.limiter.window}
 }
 
-// serveHTTP runs what surrounds the API itself: recording, latency, the rate
-// limiter and faults, in that order.
-func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.cfg.requestLog != nil {
-		lw := &loggedWriter{ResponseWriter: w, status: http.StatusOK}
-		w = lw
-		defer lw.log(&s.logMu, s.cfg.requestLog, r, time.Now())
-	}
+// serveHTTP runs what surrounds the API itself: the concurrency count,
+// recording, the concurrency limit, latency, the rate limiter and faults,
+// in that order.
+func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
+	received := time.Now()
+	s.mu.Lock()
+	s.inFlight++
+	s.stats.MaxInFlight = max(s.stats.MaxInFlight, s.inFlight)
+	s.mu.Unlock()
+	w := &statusWriter{ResponseWriter: rw}
+	record := -1
+	defer func() {
+		s.mu.Lock()
+		s.inFlight--
+		if w.status == 0 && !w.hijacked && r.Context().Err() == nil {
+			// net/http answers 200 for a handler that wrote nothing.
+			w.status, w.answered = http.StatusOK, time.Now()
+		}
+		if i := record - s.recordsFrom; i >= 0 && i < len(s.requests) && w.status != 0 {
+			s.requests[i].Status, s.requests[i].Answered = w.status, w.answered
+		}
+		s.mu.Unlock()
+		if s.cfg.requestLog != nil {
+			s.logRequest(r, w.status, received)
+		}
+	}()
+
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		return
@@ -211,6 +256,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	s.stats.Requests++
+	record = s.recordsFrom + len(s.requests)
 	s.requests = append(s.requests, RecordedRequest{
 		Method:   r.Method,
 		Path:     r.URL.Path,
@@ -218,8 +264,22 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		Query:    r.URL.Query(),
 		Header:   r.Header.Clone(),
 		Body:     body,
+		Received: received,
 	})
+	busy := s.cfg.concurrency > 0 && s.inFlight > s.cfg.concurrency
+	if busy {
+		s.stats.ConcurrencyLimited++
+		left, reset := s.limiter.peek(time.Now())
+		s.limiter.setHeaders(w.Header(), left, reset)
+	}
 	s.mu.Unlock()
+	if busy {
+		writeError(w, &apiError{
+			Status:  http.StatusTooManyRequests,
+			Message: fmt.Sprintf("Too many concurrent requests: this store serves at most %d at once on these endpoints. Retry when one of yours has finished.", s.cfg.concurrency),
+		})
+		return
+	}
 
 	if s.cfg.latency > 0 && !wait(r, s.cfg.latency) {
 		return
@@ -254,6 +314,39 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// statusWriter notes the status and time of the answer for the request's
+// record, and whether a dropping fault took the connection instead.
+type statusWriter struct {
+	http.ResponseWriter
+	status   int
+	answered time.Time
+	hijacked bool
+}
+
+func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, rw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err == nil {
+		w.hijacked = true
+	}
+	return conn, rw, err
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status, w.answered = code, time.Now()
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status, w.answered = http.StatusOK, time.Now()
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 // wait sleeps for d unless the request's context ends first.
 func wait(r *http.Request, d time.Duration) bool {
 	t := time.NewTimer(d)
@@ -266,27 +359,14 @@ func wait(r *http.Request, d time.Duration) bool {
 	}
 }
 
-// loggedWriter keeps the status of an answer for WithRequestLog.
-type loggedWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *loggedWriter) WriteHeader(code int) {
-	w.status = code
-	w.ResponseWriter.WriteHeader(code)
-}
-
-// Unwrap lets the faults that flush or drop a connection reach the
-// underlying writer through http.ResponseController.
-func (w *loggedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func (w *loggedWriter) log(mu *sync.Mutex, out io.Writer, r *http.Request, start time.Time) {
+// logRequest writes the WithRequestLog line of one request; status 0
+// means it got no answer.
+func (s *Server) logRequest(r *http.Request, status int, start time.Time) {
 	target := r.URL.Path
 	if r.URL.RawQuery != "" {
 		target += "?" + r.URL.RawQuery
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	fmt.Fprintf(out, "%s %s %s %d %s\n", start.Format("15:04:05.000"), r.Method, target, w.status, time.Since(start).Round(time.Microsecond))
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	fmt.Fprintf(s.cfg.requestLog, "%s %s %s %d %s\n", start.Format("15:04:05.000"), r.Method, target, status, time.Since(start).Round(time.Microsecond))
 }

@@ -1,0 +1,256 @@
+// Command workers runs several worker processes against one store, sharing
+// its API quota through Redis with redisquota, and prints what they did.
+//
+// The store is the SDK's embedded fake (bigcommercetest), started here on
+// loopback with BigCommerce's limits scaled down so the run takes seconds:
+// 20 requests per second instead of 150 per 30 seconds, and at most 40 in
+// flight at once, as on the real customer-group endpoints. The workers are
+// this program started again, as a deployment would start several copies
+// of one service.
+//
+//	go run ./examples/workers                 # 4 workers
+//	go run ./examples/workers -workers 8
+//	REDIS_URL=redis://localhost:6379/0 go run ./examples/workers
+//
+// Redis comes from -redis or REDIS_URL; without either, a redis-server on
+// PATH is started on a free port for the run.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	bigcommerce "github.com/bigcommerce-go/customergroups"
+	"github.com/bigcommerce-go/customergroups/bigcommercetest"
+	"github.com/bigcommerce-go/customergroups/redisquota"
+	"github.com/redis/go-redis/v9"
+)
+
+// The fake store's limits.
+const (
+	quota       = 20
+	window      = time.Second
+	maxInFlight = 40
+	latency     = 20 * time.Millisecond
+)
+
+// workerEnv carries a worker's configuration, as JSON, to the worker
+// processes; the parent process is the one without it.
+const workerEnv = "BIGCOMMERCE_WORKERS_EXAMPLE"
+
+func main() {
+	os.Exit(cli(os.Args[1:], os.Stdout, os.Stderr, exec.LookPath))
+}
+
+// cli runs a worker when started as one, else the whole example. lookPath
+// finds redis-server.
+func cli(args []string, stdout, stderr io.Writer, lookPath func(string) (string, error)) int {
+	if raw := os.Getenv(workerEnv); raw != "" {
+		if err := runWorker(raw, stdout); err != nil {
+			fmt.Fprintln(stderr, "worker:", err)
+			return 1
+		}
+		return 0
+	}
+	fs := flag.NewFlagSet("workers", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	workers := fs.Int("workers", 4, "worker processes to start")
+	goroutines := fs.Int("goroutines", 8, "goroutines in each worker")
+	calls := fs.Int("calls", 15, "calls each worker makes")
+	redisURL := fs.String("redis", os.Getenv("REDIS_URL"), "Redis URL, such as redis://localhost:6379/0 (default $REDIS_URL; without it, a redis-server on PATH is started)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *workers < 1 || *goroutines < 1 || *calls < 1 {
+		fmt.Fprintln(stderr, "workers: -workers, -goroutines and -calls must be at least 1")
+		return 2
+	}
+	if err := run(*redisURL, *workers, *goroutines, *calls, stdout, lookPath); err != nil {
+		fmt.Fprintln(stderr, "workers:", err)
+		return 1
+	}
+	return 0
+}
+
+// errNoRedis is the advice given when there is no Redis to share.
+var errNoRedis = errors.New(`no Redis: set REDIS_URL (or -redis) to one, or install redis-server and run again:
+    apt-get install redis-server      # Debian, Ubuntu
+    brew install redis                # macOS
+    docker run --rm -p 6379:6379 redis   # then REDIS_URL=redis://localhost:6379/0`)
+
+func run(redisURL string, workers, goroutines, calls int, stdout io.Writer, lookPath func(string) (string, error)) error {
+	redisNote := redisURL
+	if redisURL == "" {
+		bin, err := lookPath("redis-server")
+		if err != nil {
+			return errNoRedis
+		}
+		rs, err := startRedis(bin)
+		if err != nil {
+			return fmt.Errorf("starting redis-server: %w", err)
+		}
+		defer rs.stop()
+		redisURL, redisNote = rs.url, "redis-server started for this run on "+rs.addr
+	}
+
+	srv, err := bigcommercetest.Listen("127.0.0.1:0",
+		bigcommercetest.WithRateLimit(quota, window),
+		bigcommercetest.WithConcurrencyLimit(maxInFlight),
+		bigcommercetest.WithLatency(latency),
+		bigcommercetest.WithSeed(3))
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	fmt.Fprintf(stdout, "Store: the embedded fake on %s, %d requests per %v, at most %d in flight\n", srv.URL, quota, window, maxInFlight)
+	fmt.Fprintf(stdout, "Redis: %s\n", redisNote)
+	fmt.Fprintf(stdout, "%d workers of %d goroutines, %d calls each, sharing the quota through Redis\n\n", workers, goroutines, calls)
+
+	start := time.Now()
+	results := make([]workerResult, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for i := range workers {
+		cfg := workerConfig{
+			Name:       fmt.Sprintf("worker-%d", i+1),
+			APIRoot:    srv.OAuthBaseURL(),
+			StoreHash:  srv.StoreHash,
+			Token:      srv.AccessToken,
+			RedisURL:   redisURL,
+			Goroutines: goroutines,
+			Calls:      calls,
+		}
+		wg.Go(func() { results[i], errs[i] = startWorker(cfg) })
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+
+	// The store's side: which answers were 429, by the worker they went to.
+	refused := map[string]int{}
+	for _, r := range srv.Requests() {
+		if r.Status == 429 {
+			name, _, _ := strings.Cut(r.Header.Get("User-Agent"), " ")
+			refused[name]++
+		}
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "worker\tcalls\t429s seen\tfailed\t")
+	for _, r := range results {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t\n", r.Name, r.Calls, refused[r.Name], r.Failed)
+	}
+	tw.Flush()
+	st := srv.Stats()
+	fmt.Fprintf(stdout, "\nThe store saw %d requests in %.1fs (%d calls at %d a window need %d windows): %d answered 429, at most %d in flight at once.\n",
+		st.Requests, elapsed.Seconds(), workers*calls, quota, (workers*calls+quota-1)/quota,
+		st.RateLimited+st.ConcurrencyLimited, st.MaxInFlight)
+	for _, r := range results {
+		for _, e := range r.Errors {
+			fmt.Fprintf(stdout, "%s failed: %s\n", r.Name, e)
+		}
+	}
+	return nil
+}
+
+// workerConfig is what the parent tells a worker process.
+type workerConfig struct {
+	Name       string
+	APIRoot    string
+	StoreHash  string
+	Token      string
+	RedisURL   string
+	Goroutines int
+	Calls      int
+}
+
+// workerResult is what a worker process reports, as one line of JSON.
+type workerResult struct {
+	Name   string
+	Calls  int
+	Failed int
+	Errors []string // the first few
+}
+
+// startWorker runs one worker process to the end and returns its report.
+func startWorker(cfg workerConfig) (workerResult, error) {
+	raw, err := json.Marshal(cfg)
+	if err != nil {
+		return workerResult{}, err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return workerResult{}, err
+	}
+	cmd := exec.Command(self)
+	cmd.Env = append(os.Environ(), workerEnv+"="+string(raw))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return workerResult{}, fmt.Errorf("%s: %v\n%s", cfg.Name, err, stderr.String())
+	}
+	var res workerResult
+	if err := json.Unmarshal(out, &res); err != nil {
+		return workerResult{}, fmt.Errorf("%s: report %q: %v", cfg.Name, out, err)
+	}
+	return res, nil
+}
+
+// runWorker is one worker process: a service that, like its siblings,
+// talks to the same store and paces its calls through the same Redis.
+func runWorker(raw string, stdout io.Writer) error {
+	var cfg workerConfig
+	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
+		return err
+	}
+	opt, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return err
+	}
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	client, err := bigcommerce.NewClient(
+		bigcommerce.NewOAuth(cfg.StoreHash, cfg.Token),
+		bigcommerce.WithBaseURL(cfg.APIRoot), // a real store needs no base URL
+		bigcommerce.WithUserAgent(cfg.Name),
+		bigcommerce.WithRateLimiter(redisquota.New(rdb)),
+	)
+	if err != nil {
+		return err
+	}
+
+	res := workerResult{Name: cfg.Name, Calls: cfg.Calls}
+	var mu sync.Mutex
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range cfg.Goroutines {
+		wg.Go(func() {
+			for next.Add(1) <= int64(cfg.Calls) {
+				_, _, err := client.CustomerGroups.Count(context.Background(), nil)
+				if err != nil {
+					mu.Lock()
+					res.Failed++
+					if len(res.Errors) < 3 {
+						res.Errors = append(res.Errors, err.Error())
+					}
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return json.NewEncoder(stdout).Encode(res)
+}
