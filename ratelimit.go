@@ -84,9 +84,16 @@ func msDuration(ms int) time.Duration { return time.Duration(ms) * time.Millisec
 // serverWait is how long a 429 asks the client to wait: X-Retry-After in
 // seconds (BigCommerce's own header), else the time until the window
 // resets, else a standard Retry-After in seconds from a proxy in between.
+// A 429 without X-Retry-After that reports requests left in the window was
+// not about the quota (the store's cap on requests in flight, say): waiting
+// for the window to reset would waste most of it, so it asks for no
+// particular wait and the retry backoff handles it.
 func serverWait(h http.Header) (time.Duration, bool) {
 	if s, ok := headerInt(h, headerRetryAfter); ok {
 		return time.Duration(s) * time.Second, true
+	}
+	if left, ok := headerInt(h, headerLeft); ok && left > 0 {
+		return 0, false
 	}
 	if ms, ok := headerInt(h, headerResetMs); ok {
 		return msDuration(ms), true

@@ -385,3 +385,22 @@ func TestWithTimeoutBoundsA429sWaitToo(t *testing.T) {
 		t.Fatalf("err = %v after %d requests, want ErrRateLimited after one", err, rec.count())
 	}
 }
+
+// TestA429WithQuotaLeftDoesNotPauseForTheWindow: a 429 that still reports
+// requests left (the store refusing for concurrency, not for quota) is
+// retried after the backoff, not after the window's reset.
+func TestA429WithQuotaLeftDoesNotPauseForTheWindow(t *testing.T) {
+	t.Parallel()
+	l := newLimiter(40, true, time.Minute)
+	t0 := time.Now()
+	observeResp(l, rateResp(429, 30, 25000), t0)
+	if w := l.reserve(at(t0.Add(time.Millisecond))); w != 0 {
+		t.Fatalf("wait %s after a 429 with 30 requests left, want 0", w)
+	}
+	if w, ok := serverWait(rateResp(429, 30, 25000).Header); ok || w != 0 {
+		t.Errorf("serverWait = %s, %v; want no wait of its own", w, ok)
+	}
+	if w, ok := serverWait(rateResp(429, 0, 25000).Header); !ok || w != 25*time.Second {
+		t.Errorf("serverWait of a spent quota = %s, %v; want the 25s reset", w, ok)
+	}
+}
