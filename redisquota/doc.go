@@ -1,0 +1,62 @@
+// Package redisquota shares BigCommerce stores' API quotas between
+// processes through Redis. Every process that gives its Clients the same
+// Limiter configuration, against the same Redis, draws on one count of
+// each store's requests per window and one cap on its requests in flight,
+// so that a fleet of workers stays within the quota together instead of
+// each spending it as if it were alone.
+//
+// Turn it on with three lines:
+//
+//	rdb := redis.NewClient(&redis.Options{Addr: "localhost:6379"})
+//	limiter := redisquota.New(rdb)
+//	client, err := bigcommerce.NewClient(auth, bigcommerce.WithRateLimiter(limiter))
+//
+// # What is shared
+//
+// For each store, Redis holds how many requests the current window has
+// left, when the window ends, whether a 429 asked everyone to pause, and
+// the leases of the requests in flight. Every step that reads and changes
+// them is one Lua script, so two processes never both take the last
+// request of a window, and the time is Redis's (TIME), so the processes'
+// clocks need not agree. The answers' X-Rate-Limit-* headers correct the
+// count and the window's end, which is how requests by other apps on the
+// store, that do not share this Redis, come to be respected.
+//
+// The first request to a store whose quota is not known goes alone, and
+// the others wait for its answer. A request's slot is a lease that expires
+// (WithLeaseTTL), so a process that dies mid-request does not hold it for
+// ever; the first request's hold on the store expires after the lease TTL
+// or 5 s, whichever is shorter.
+//
+// # When Redis fails
+//
+// A Redis that is down, slow or answering errors never fails a call. Each
+// round trip is bounded by WithStepTimeout; when it runs out, Acquire
+// returns an error matching bigcommerce.ErrLimiterUnavailable and the
+// Client paces with its in-process throttle, logs that once, and goes back
+// to the shared limiter when Redis answers again. Release gives up after
+// the same timeout and leaves its lease to expire. A Redis that restarts
+// empty is an ordinary event: the next request probes the quota again.
+//
+// go-redis ignores context deadlines unless ContextTimeoutEnabled is set,
+// so with a client without it every round trip runs in a goroutine of its
+// own, which costs about a microsecond; set ContextTimeoutEnabled to save
+// that.
+//
+// # Redis Cluster
+//
+// The keys of one store share a hash tag, its API root in braces, so each
+// script touches one slot, and the stores spread over the cluster. Pass a
+// *redis.ClusterClient (or any redis.UniversalClient) to New unchanged.
+//
+// # Keys
+//
+// With the default prefix, the store at API root R has
+//
+//	bigcommerce:ratelimit:{R}:state     hash: quota, window, count, window end, pause
+//	bigcommerce:ratelimit:{R}:inflight  sorted set: request leases by expiry
+//	bigcommerce:ratelimit:{R}:probe     string: the lease probing the quota
+//
+// All of them expire when unused: state after ten minutes, the others after
+// the lease TTL.
+package redisquota

@@ -1,0 +1,95 @@
+-- Ends one request: frees its slot, ends the probe if it was the probe, and
+-- corrects the shared count and the window's end from what its answer
+-- said. The server's headers are the truth; they also carry the use of
+-- the store by apps that do not share this Redis.
+--
+-- KEYS as in acquire.lua.
+-- ARGV[1]  lease id
+-- ARGV[2]  1 when an answer came, else 0 (the other arguments are unused)
+-- ARGV[3]  HTTP status
+-- ARGV[4]  ms since the answer arrived: the headers are relative to then
+-- ARGV[5]  1 when the answer carried X-Rate-Limit-Requests-Left
+-- ARGV[6]  X-Rate-Limit-Requests-Quota (0 when absent)
+-- ARGV[7]  X-Rate-Limit-Requests-Left
+-- ARGV[8]  X-Rate-Limit-Time-Reset-Ms (0 when absent)
+-- ARGV[9]  X-Rate-Limit-Time-Window-Ms (0 when absent)
+-- ARGV[10] how long a 429 asked to wait (ms), -1 when it did not say
+-- ARGV[11] the longest pause one answer may impose (ms), besides a window
+--
+-- Returns what acquire.lua returns, with code 0 and no wait.
+
+if redis.replicate_commands then redis.replicate_commands() end
+
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local stateTTL = 600000
+
+redis.call('ZREM', KEYS[2], ARGV[1])
+local probe = redis.call('GET', KEYS[3]) == ARGV[1]
+if probe then
+  -- Without an answer the next request probes again; with one, the
+  -- waiters go on what it said.
+  redis.call('DEL', KEYS[3])
+end
+
+local f = redis.call('HMGET', KEYS[1], 'quota', 'window', 'reset_at', 'sent', 'others', 'paused_until', 'guessed_from')
+local quota = tonumber(f[1]) or 0
+local window = tonumber(f[2]) or 0
+local resetAt = tonumber(f[3]) or 0
+local sent = tonumber(f[4]) or 0
+local others = tonumber(f[5]) or 0
+local paused = tonumber(f[6]) or 0
+local guessedFrom = tonumber(f[7]) or 0
+
+if ARGV[2] == '1' then
+  if probe then redis.call('HSET', KEYS[1], 'probed', 1) end
+  local at = now - tonumber(ARGV[4])
+  local maxPause = tonumber(ARGV[11])
+  local rq = tonumber(ARGV[6])
+  -- A quota of zero would hold every request for ever; such an answer is
+  -- not trusted.
+  if ARGV[5] == '1' and rq > 0 then
+    local rleft, rreset, rwindow = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
+    -- An absurd reset time must not stall the store for days.
+    local newReset = at + math.min(rreset, math.max(rwindow, maxPause))
+    local tolerance = math.min(50, rwindow / 4)
+    -- Answers overtake each other: one that says the window ends well
+    -- before the end already known belongs to an older window.
+    local late = false
+    if quota > 0 then
+      if guessedFrom > 0 then
+        late = newReset <= guessedFrom + tolerance
+      else
+        late = newReset < resetAt - tolerance
+      end
+    end
+    if not late then
+      quota, window, resetAt = rq, rwindow, newReset
+      redis.call('HSET', KEYS[1], 'quota', quota, 'window', window, 'reset_at', resetAt, 'guessed_from', 0)
+      -- The server had counted quota-left requests of this window; at most
+      -- sent of them went through this Redis, the rest were other apps'.
+      local o = rq - rleft - sent
+      if o > others then
+        others = o
+        redis.call('HSET', KEYS[1], 'others', others)
+      end
+    end
+  end
+  local wait = tonumber(ARGV[10])
+  if tonumber(ARGV[3]) == 429 and wait > 0 then
+    -- Every process pauses as long as the 429 asks, not only the one that
+    -- got it.
+    local untilAt = at + math.min(wait, math.max(window, maxPause))
+    if untilAt > paused then
+      redis.call('HSET', KEYS[1], 'paused_until', untilAt)
+    end
+  end
+  redis.call('PEXPIRE', KEYS[1], stateTTL)
+end
+
+local left, resetIn = 0, 0
+if quota > 0 then
+  left = math.max(quota - sent - others, 0)
+  resetIn = math.max(resetAt - now, 0)
+end
+return {0, 0, quota, left, resetIn, window}
