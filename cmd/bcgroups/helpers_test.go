@@ -42,7 +42,9 @@ type result struct {
 }
 
 // run runs bcgroups in process against c.srv, with the store's address
-// and credentials given as flags and SDK retries that do not wait.
+// and credentials given as flags, and an SDK that neither backs off
+// before a retry nor waits for a spent rate-limit quota: a 429 comes back
+// at once instead of after the fake's X-Retry-After.
 func (c cli) run(t *testing.T, args ...string) result {
 	t.Helper()
 	var out, errOut bytes.Buffer
@@ -55,7 +57,7 @@ func (c cli) run(t *testing.T, args ...string) result {
 		getenv: func(k string) string {
 			return c.env[k]
 		},
-		sdkOptions: []bigcommerce.Option{bigcommerce.WithRetryWait(0, 0)},
+		sdkOptions: []bigcommerce.Option{bigcommerce.WithRetryWait(0, 0), bigcommerce.WithMaxRateLimitWait(0)},
 	}
 	if c.srv != nil {
 		args = append([]string{"--base-url", c.srv.OAuthBaseURL(), "--store-hash", c.srv.StoreHash, "--token", c.srv.AccessToken}, args...)
