@@ -157,3 +157,29 @@ func TestACreateThatTheStoreRefusesExitsOne(t *testing.T) {
 		t.Errorf("stderr = %q, want the store's conflict", r.stderr)
 	}
 }
+
+func TestACreateOrUpdateAnsweredWith207PrintsTheSavedGroupAndAWarning(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	srv.InjectFault(bigcommercetest.Fault{Method: "POST", Status: 207, ApplyFirst: true})
+	r := runOn(t, srv, "create", "--name", "Gold", "--rule", "all:percent:5")
+	r.wantCode(t, 0)
+	gold := groupNamed(t, srv, "Gold")
+	var printed struct {
+		ID   int    `json:"id"`
+		Name string `json:"name"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &printed); err != nil || printed.ID != gold.ID || printed.Name != "Gold" {
+		t.Errorf("create printed %q (%v), want the stored group %d as one object", r.stdout, err, gold.ID)
+	}
+	if !strings.Contains(r.stderr, `created group "Gold" in store `+srv.StoreHash+", with a warning") {
+		t.Errorf("stderr = %q, want the warning", r.stderr)
+	}
+
+	srv.InjectFault(bigcommercetest.Fault{Method: "PUT", Status: 207, ApplyFirst: true})
+	r = runOn(t, srv, "update", itoa(gold.ID), "--rule", "all:percent:7")
+	r.wantCode(t, 0)
+	if !strings.Contains(r.stdout, `"amount": "7.0000"`) || !strings.Contains(r.stderr, "with a warning") {
+		t.Errorf("update printed %q, stderr %q; want the saved group and the warning", r.stdout, r.stderr)
+	}
+}
