@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	bigcommerce "github.com/bigcommerce-go/customergroups"
 	"github.com/bigcommerce-go/customergroups/bigcommercetest"
 )
 
@@ -72,5 +75,28 @@ func TestCompletionScriptsAreBuiltIn(t *testing.T) {
 	r.wantCode(t, 0)
 	if !strings.Contains(r.stdout, "bcgroups") {
 		t.Errorf("completion bash printed %d bytes without the program's name", len(r.stdout))
+	}
+}
+
+// Some failures are hard to provoke end to end: the SDK refusing a
+// request the tool's own checks let through, or the client-side throttle
+// refusing to send.
+func TestExitCodesOfWrappedSDKErrors(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		err  error
+		code int
+	}{
+		{fmt.Errorf("apply stopped: %w", &bigcommerce.ValidationError{Field: "name", Rule: "must not be blank"}), exitUsage},
+		{fmt.Errorf("listing: %w", &bigcommerce.ThrottleError{RetryAfter: time.Minute}), exitRateLimited},
+		{fmt.Errorf("x: %w", &bigcommerce.APIError{StatusCode: 509}), exitRateLimited},
+		{fmt.Errorf("x: %w", &bigcommerce.APIError{StatusCode: 404}), exitNotFound},
+		{fmt.Errorf("x: %w", &bigcommerce.RequestError{Err: context.Canceled}), exitFailure},
+		{errDeclined, exitFailure},
+		{errDrift, exitDrift},
+	} {
+		if got := exitCode(tc.err); got != tc.code {
+			t.Errorf("exitCode(%v) = %d, want %d", tc.err, got, tc.code)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -71,7 +72,12 @@ func (f *groupFlags) group(a *app) (*docGroup, error) {
 		}
 		return &groups[0], nil
 	}
-	g := &docGroup{Name: f.name}
+	// A name of spaces is no name: refused here, naming the flag, rather
+	// than by the SDK after a request was built.
+	g := &docGroup{Name: strings.TrimSpace(f.name)}
+	if f.flags.Changed("name") && g.Name == "" {
+		return nil, usageErrorf("--name: must not be blank")
+	}
 	if f.flags.Changed("default") {
 		g.IsDefault = bigcommerce.Ptr(f.isDefault)
 	}
@@ -194,9 +200,6 @@ func newUpdateCmd(a *app) *cobra.Command {
 			ids, err := parseIDArgs(args)
 			if err != nil {
 				return err
-			}
-			if f.file == "" && f.flags.Changed("name") && f.name == "" {
-				return usageErrorf("--name: must not be blank")
 			}
 			g, err := f.group(a)
 			if err != nil {

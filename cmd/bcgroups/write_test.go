@@ -121,8 +121,8 @@ func TestBadGroupFlagsAreRefusedNamingTheFlagBeforeSending(t *testing.T) {
 		{[]string{"update", "3"}, "nothing to change"},
 		{[]string{"update", "3", "--rule", "all:percent:5", "--clear-rules"}, "--clear-rules: cannot be combined with --rule"},
 		{[]string{"update", "3", "-f", "x.json", "--name", "B"}, "--name: cannot be combined with -f"},
-		// The SDK's own check: a blank name matches ErrInvalidRequest.
-		{[]string{"update", "3", "--name", "   "}, "invalid request: name: must not be blank"},
+		{[]string{"update", "3", "--name", "   "}, "--name: must not be blank"},
+		{[]string{"create", "--name", " "}, "--name: must not be blank"},
 	} {
 		r := runOn(t, srv, tc.args...)
 		r.wantCode(t, exitUsage)
