@@ -315,3 +315,24 @@ func TestApplyStopsWhenTheStoreHasNamesThatDifferOnlyInCase(t *testing.T) {
 		t.Errorf("stderr = %q", r.stderr)
 	}
 }
+
+// Documents saved by spreadsheet programs and Windows editors start with
+// a byte order mark, and hand-written NDJSON often has blank lines.
+func TestApplyReadsDocumentsWithAByteOrderMarkOrBlankLines(t *testing.T) {
+	t.Parallel()
+	for name, doc := range map[string]string{
+		"json array":                "\ufeff[{\"name\": \"Gold\"}, {\"name\": \"Silver\"}]",
+		"ndjson":                    "\ufeff{\"name\": \"Gold\"}\n\n\r\n{\"name\": \"Silver\"}\n\n",
+		"csv":                       "\ufeffid,name,is_default\r\n,Gold,false\r\n,Silver,\r\n",
+		"csv without the id column": "name,discount_rules\nGold,all:percent:5\nSilver,\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := newStore(t)
+			r := runOn(t, srv, "apply", "-f", writeFile(t, "doc", doc), "--yes")
+			r.wantCode(t, 0)
+			groupNamed(t, srv, "Gold")
+			groupNamed(t, srv, "Silver")
+		})
+	}
+}
