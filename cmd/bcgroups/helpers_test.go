@@ -34,8 +34,9 @@ type cli struct {
 	stdin                 string
 	inTTY, outTTY, errTTY bool
 	env                   map[string]string
-	errOut                io.Writer       // nil: stderr is only captured
-	ctx                   context.Context // nil: context.Background()
+	errOut                io.Writer            // nil: stderr is only captured
+	ctx                   context.Context      // nil: context.Background()
+	sdk                   []bigcommerce.Option // after the options below
 }
 
 type result struct {
@@ -67,7 +68,7 @@ func (c cli) run(t *testing.T, args ...string) result {
 		getenv: func(k string) string {
 			return c.env[k]
 		},
-		sdkOptions: []bigcommerce.Option{bigcommerce.WithRetryWait(0, 0), bigcommerce.WithMaxRateLimitWait(0)},
+		sdkOptions: append([]bigcommerce.Option{bigcommerce.WithRetryWait(0, 0), bigcommerce.WithMaxRateLimitWait(0)}, c.sdk...),
 	}
 	if c.srv != nil {
 		args = append([]string{"--base-url", c.srv.OAuthBaseURL(), "--store-hash", c.srv.StoreHash, "--token", c.srv.AccessToken}, args...)
