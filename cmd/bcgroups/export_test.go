@@ -70,6 +70,9 @@ func TestExportDrawsProgressOnlyWhenStandardErrorIsATerminal(t *testing.T) {
 	if !strings.Contains(r.stderr, "page 3/3") || !strings.Contains(r.stderr, "608/608") {
 		t.Errorf("stderr on a terminal = %q, want a bar counting 608 groups over 3 pages", r.stderr)
 	}
+	if n := strings.Count(r.stderr, "\r"); n > 60 {
+		t.Errorf("the bar was redrawn %d times for 608 groups; want a few times a second, not once per group", n)
+	}
 	if srv.Requests()[0].Path != "/stores/"+srv.StoreHash+"/v2/customer_groups/count" {
 		t.Errorf("the first request was %s, want the count for the bar's total", srv.Requests()[0].Path)
 	}
