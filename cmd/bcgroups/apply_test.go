@@ -336,3 +336,27 @@ func TestApplyReadsDocumentsWithAByteOrderMarkOrBlankLines(t *testing.T) {
 		})
 	}
 }
+
+func TestApplyRefusesAnIDMapItCannotReadBeforeSendingAnything(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	path := writeFile(t, "groups.ndjson", threeNew)
+	for _, tc := range []struct{ ids, want string }{
+		{`{"category": {"18": 118}}`, `json: unknown field "category"`},
+		{`{"categories": {"18": 118, "eighteen": 1, "zero": 5}}`, `categories: "eighteen" -> 1: both ids must be positive whole numbers`},
+		{`{"categories": {"18": 0}}`, `categories: "18" -> 0`},
+		{`{"products": {"18": 1, "018": 2}}`, "products: id 18 is mapped twice, to 2 and 1"},
+		{`{"categories": {"18": "118"}}`, "cannot unmarshal string"},
+		{`{"categories": {}} {}`, "text after the closing brace"},
+		{`{"categories": {"18": 118}`, "not valid JSON"},
+	} {
+		r := runOn(t, srv, "apply", "-f", path, "--map", writeFile(t, "ids.json", tc.ids), "--yes")
+		r.wantCode(t, exitUsage)
+		if !strings.Contains(r.stderr, "--map: ") || !strings.Contains(r.stderr, tc.want) || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("%s: stderr = %q, want one line containing %q", tc.ids, r.stderr, tc.want)
+		}
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d requests were sent for bad maps, want none", n)
+	}
+}
