@@ -40,8 +40,9 @@ then asks before writing: on a terminal it asks, elsewhere it needs --yes.
 --dry-run prints the plan and writes nothing; with --exit-code it exits 5
 when there is something to change, for drift checks in CI.
 
-Writes go one at a time: creates, then updates, then deletes. On a failure
-apply stops and reports what was done and what was not. When a create gets
+Writes go one at a time: creates, then updates, then deletes. On a failure,
+or on Ctrl-C before the next write, apply stops and reports what was done
+and what was not. When a create gets
 an answer that leaves its fate unknown (a 5xx, a lost connection), apply
 looks the group up by name before anything else and reports what it finds,
 so running apply again never makes a duplicate.

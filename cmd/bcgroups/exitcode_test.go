@@ -71,10 +71,25 @@ func TestVersionPrintsTheToolsAndTheSDKsVersions(t *testing.T) {
 
 func TestCompletionScriptsAreBuiltIn(t *testing.T) {
 	t.Parallel()
-	r := cli{}.run(t, "completion", "bash")
+	for shell, want := range map[string]string{
+		"bash":       "__start_bcgroups",
+		"zsh":        "#compdef bcgroups",
+		"fish":       "complete -c bcgroups",
+		"powershell": "Register-ArgumentCompleter",
+	} {
+		r := cli{}.run(t, "completion", shell)
+		r.wantCode(t, 0)
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("completion %s printed %d bytes without %q", shell, len(r.stdout), want)
+		}
+	}
+	// The script asks the program itself; the answer must list commands.
+	r := cli{}.run(t, "__complete", "")
 	r.wantCode(t, 0)
-	if !strings.Contains(r.stdout, "bcgroups") {
-		t.Errorf("completion bash printed %d bytes without the program's name", len(r.stdout))
+	for _, cmd := range []string{"apply", "delete-all", "export", "list"} {
+		if !strings.Contains(r.stdout, cmd) {
+			t.Errorf("completing a command does not offer %s:\n%s", cmd, r.stdout)
+		}
 	}
 }
 
