@@ -40,8 +40,9 @@ then asks before writing: on a terminal it asks, elsewhere it needs --yes.
 --dry-run prints the plan and writes nothing; with --exit-code it exits 5
 when there is something to change, for drift checks in CI.
 
-Writes go one at a time: creates, then updates, then deletes. On a failure
-apply stops and reports what was done and what was not. When a create gets
+Writes go one at a time: creates, then updates, then deletes. On a failure,
+or on Ctrl-C before the next write, apply stops and reports what was done
+and what was not. When a create gets
 an answer that leaves its fate unknown (a 5xx, a lost connection), apply
 looks the group up by name before anything else and reports what it finds,
 so running apply again never makes a duplicate.
@@ -193,32 +194,58 @@ func (a *app) applyPlan(ctx context.Context, conn *connection, p *plan) error {
 	for _, s := range p.deletes {
 		steps = append(steps, step{"delete", s, func() error { _, err := groups.Delete(ctx, s.store.ID); return err }})
 	}
+	labels := make([]string, len(steps))
 	for i, st := range steps {
-		label := fmt.Sprintf("%s %q", st.verb, st.s.name())
+		labels[i] = fmt.Sprintf("%s %q", st.verb, st.s.name())
+	}
+	for i, st := range steps {
+		label := labels[i]
+		// An interrupt (Ctrl-C) stops apply between two writes, never in
+		// the middle of one, so that the report below is exact.
+		if err := ctx.Err(); err != nil {
+			a.report(done, nil, labels[i:])
+			return fmt.Errorf("apply interrupted before %s: %w", label, err)
+		}
 		err := st.run()
 		if errors.Is(err, bigcommerce.ErrPartialSuccess) {
 			// A 207: the group was saved; only the store's own follow-up failed.
+			done = append(done, label)
 			fmt.Fprintf(a.io.ErrOut, "%s: done, with a warning: %v\n", label, err)
-			err = nil
+			continue
 		}
 		if err == nil {
 			done = append(done, label)
 			fmt.Fprintf(a.io.ErrOut, "%s: done\n", label)
 			continue
 		}
-		outcome := "failed"
-		if st.verb == "create" && ambiguous(err) {
-			outcome = a.checkCreate(ctx, conn, st.s.doc.Name)
-			if strings.HasPrefix(outcome, "done") {
+		// The failed step is reported as done, not done or unknown, and
+		// never left out: a re-run depends on knowing which.
+		rest := labels[i+1:]
+		var unknown []string
+		var outcome string
+		switch {
+		case st.verb == "create" && ambiguous(err):
+			var state createState
+			state, outcome = a.checkCreate(ctx, conn, st.s.doc.Name)
+			switch state {
+			case createDone:
 				done = append(done, label)
+			case createNotDone:
+				rest = labels[i:]
+			default:
+				unknown = []string{label}
 			}
+		case ambiguous(err):
+			// A second update or delete is harmless, so apply needs no
+			// check: the next run's plan shows what is left.
+			outcome = "unknown (the store may have applied it before failing)"
+			unknown = []string{label}
+		default:
+			outcome = "not done"
+			rest = labels[i:]
 		}
 		fmt.Fprintf(a.io.ErrOut, "%s: %s: %v\n", label, outcome, err)
-		var rest []string
-		for _, later := range steps[i+1:] {
-			rest = append(rest, fmt.Sprintf("%s %q", later.verb, later.s.name()))
-		}
-		a.report(done, rest)
+		a.report(done, unknown, rest)
 		return fmt.Errorf("apply stopped at %s: %w", label, err)
 	}
 	fmt.Fprintf(a.io.ErrOut, "applied: %d created, %d updated, %d deleted\n", len(p.creates), len(p.updates), len(p.deletes))
@@ -233,28 +260,45 @@ func ambiguous(err error) bool {
 	return errors.Is(err, bigcommerce.ErrServer) || errors.As(err, &reqErr) || errors.As(err, &decErr)
 }
 
+// createState is what checkCreate found out about a create whose answer
+// was an error.
+type createState int
+
+const (
+	createUnknown createState = iota // the store could not be read
+	createDone                       // the group is in the store
+	createNotDone                    // the group is not in the store
+)
+
 // checkCreate looks a group up by name after a create whose answer left
-// its fate unknown, before anything else is written. It outlives a
-// cancelled command, since the answer decides what a re-run will do.
-func (a *app) checkCreate(ctx context.Context, conn *connection, name string) string {
+// its fate unknown, before anything else is written, and describes what
+// it found. It outlives a cancelled command, since the answer decides
+// what a re-run will do.
+func (a *app) checkCreate(ctx context.Context, conn *connection, name string) (createState, string) {
 	store, err := walkStore(context.WithoutCancel(ctx), conn.client)
 	if err != nil {
-		return fmt.Sprintf("unknown (the store could not be read to check: %v); run apply --dry-run to see", err)
+		return createUnknown, fmt.Sprintf("unknown (the store could not be read to check: %v); run apply --dry-run to see", err)
 	}
 	for _, g := range store {
 		if nameKey(g.Name) == nameKey(name) {
-			return fmt.Sprintf("done after all (the group is in the store as id %d, though the answer was an error)", g.ID)
+			return createDone, fmt.Sprintf("done after all (the group is in the store as id %d, though the answer was an error)", g.ID)
 		}
 	}
-	return "not done (the group is not in the store)"
+	return createNotDone, "not done (the group is not in the store)"
 }
 
-func (a *app) report(done, rest []string) {
+// report lists, after apply stopped, the steps that were done, those
+// whose outcome is unknown, and those that were not done.
+func (a *app) report(done, unknown, rest []string) {
 	list := func(items []string) string {
 		if len(items) == 0 {
 			return "nothing"
 		}
 		return strings.Join(items, ", ")
 	}
-	fmt.Fprintf(a.io.ErrOut, "done: %s\nnot done: %s\nrun apply again to finish; it will not repeat what was done\n", list(done), list(rest))
+	fmt.Fprintf(a.io.ErrOut, "done: %s\n", list(done))
+	if len(unknown) > 0 {
+		fmt.Fprintf(a.io.ErrOut, "unknown: %s\n", list(unknown))
+	}
+	fmt.Fprintf(a.io.ErrOut, "not done: %s\nrun apply again to finish; it will not repeat what was done\n", list(rest))
 }

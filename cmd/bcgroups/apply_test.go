@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -192,7 +193,8 @@ func TestApplyReportsACreateThatFailedWithoutBeingApplied(t *testing.T) {
 	srv.InjectFault(bigcommercetest.Fault{Method: "POST", Status: 502})
 	r := runOn(t, srv, "apply", "-f", path, "--yes")
 	r.wantCode(t, exitFailure)
-	if !strings.Contains(r.stderr, `create "Bronze": not done (the group is not in the store)`) || !strings.Contains(r.stderr, "done: nothing") {
+	if !strings.Contains(r.stderr, `create "Bronze": not done (the group is not in the store)`) || !strings.Contains(r.stderr, "done: nothing\n") ||
+		!strings.Contains(r.stderr, `not done: create "Bronze", create "Silver", create "Platinum", update "Staff"`) {
 		t.Errorf("stderr:\n%s", r.stderr)
 	}
 	if len(srv.Groups()) != 8 {
@@ -207,8 +209,50 @@ func TestApplyTakesAPartialSuccessAsDone(t *testing.T) {
 	srv.InjectFault(bigcommercetest.Fault{Method: "POST", Status: 207, ApplyFirst: true})
 	r := runOn(t, srv, "apply", "-f", path, "--yes")
 	r.wantCode(t, 0)
-	if !strings.Contains(r.stderr, `create "Bronze": done, with a warning`) || len(srv.Groups()) != 11 {
-		t.Errorf("%d groups; stderr:\n%s", len(srv.Groups()), r.stderr)
+	if !strings.Contains(r.stderr, `create "Bronze": done, with a warning`) || strings.Count(r.stderr, `create "Bronze"`) != 1 || len(srv.Groups()) != 11 {
+		t.Errorf("%d groups; stderr, want one line for Bronze:\n%s", len(srv.Groups()), r.stderr)
+	}
+}
+
+func TestApplyStoppedByARefusedUpdateListsItAsNotDone(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	path := writeFile(t, "groups.ndjson", threeNew)
+	srv.InjectFault(bigcommercetest.Fault{Method: "PUT", Status: 422})
+	r := runOn(t, srv, "apply", "-f", path, "--yes")
+	r.wantCode(t, exitFailure)
+	for _, want := range []string{
+		`update "Staff": not done: `,
+		`done: create "Bronze", create "Silver", create "Platinum"` + "\n",
+		`not done: update "Staff"` + "\n",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+}
+
+func TestApplyInterruptedStopsBeforeTheNextWriteAndSaysWhatWasDone(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	path := writeFile(t, "groups.ndjson", threeNew)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// Ctrl-C as soon as the first create is reported.
+	ctrlC := &onWrite{want: `create "Bronze": done`, f: cancel}
+	r := cli{srv: srv, errOut: ctrlC, ctx: ctx}.run(t, "apply", "-f", path, "--yes")
+	r.wantCode(t, exitFailure)
+	if n := writes(srv); n != 1 {
+		t.Errorf("%d writes after the interrupt, want only the first create", n)
+	}
+	for _, want := range []string{
+		"done: create \"Bronze\"\n",
+		`not done: create "Silver", create "Platinum", update "Staff"`,
+		`apply interrupted before create "Silver"`,
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
 	}
 }
 
@@ -269,5 +313,50 @@ func TestApplyStopsWhenTheStoreHasNamesThatDifferOnlyInCase(t *testing.T) {
 	r.wantCode(t, exitFailure)
 	if !strings.Contains(r.stderr, "differ only in case") || writes(srv) != 0 {
 		t.Errorf("stderr = %q", r.stderr)
+	}
+}
+
+// Documents saved by spreadsheet programs and Windows editors start with
+// a byte order mark, and hand-written NDJSON often has blank lines.
+func TestApplyReadsDocumentsWithAByteOrderMarkOrBlankLines(t *testing.T) {
+	t.Parallel()
+	for name, doc := range map[string]string{
+		"json array":                "\ufeff[{\"name\": \"Gold\"}, {\"name\": \"Silver\"}]",
+		"ndjson":                    "\ufeff{\"name\": \"Gold\"}\n\n\r\n{\"name\": \"Silver\"}\n\n",
+		"csv":                       "\ufeffid,name,is_default\r\n,Gold,false\r\n,Silver,\r\n",
+		"csv without the id column": "name,discount_rules\nGold,all:percent:5\nSilver,\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := newStore(t)
+			r := runOn(t, srv, "apply", "-f", writeFile(t, "doc", doc), "--yes")
+			r.wantCode(t, 0)
+			groupNamed(t, srv, "Gold")
+			groupNamed(t, srv, "Silver")
+		})
+	}
+}
+
+func TestApplyRefusesAnIDMapItCannotReadBeforeSendingAnything(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	path := writeFile(t, "groups.ndjson", threeNew)
+	for _, tc := range []struct{ ids, want string }{
+		{`{"category": {"18": 118}}`, `json: unknown field "category"`},
+		{`{"categories": {"18": 118, "eighteen": 1, "zero": 5}}`, `categories: "eighteen" -> 1: both ids must be positive whole numbers`},
+		{`{"categories": {"18": 0}}`, `categories: "18" -> 0`},
+		{`{"products": {"18": 1, "018": 2}}`, "products: id 18 is mapped twice, to 2 and 1"},
+		{`{"categories": {"18": "118"}}`, "cannot unmarshal string"},
+		{`{"categories": {}} {}`, "text after the closing brace"},
+		{`{"categories": {"18": 118}`, "not valid JSON"},
+	} {
+		r := runOn(t, srv, "apply", "-f", path, "--map", writeFile(t, "ids.json", tc.ids), "--yes")
+		r.wantCode(t, exitUsage)
+		if !strings.Contains(r.stderr, "--map: ") || !strings.Contains(r.stderr, tc.want) || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("%s: stderr = %q, want one line containing %q", tc.ids, r.stderr, tc.want)
+		}
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d requests were sent for bad maps, want none", n)
 	}
 }

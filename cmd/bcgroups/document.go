@@ -49,7 +49,10 @@ func (a *app) readSource(name string) ([]byte, error) {
 // group is checked against the API's rules, so that a bad document is
 // refused before anything is sent.
 func parseDocument(name string, data []byte) ([]docGroup, error) {
-	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	// A byte order mark, which spreadsheet programs and some editors
+	// write, is no part of the document; JSON decoders reject it.
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	var groups []docGroup
 	var err error
 	switch {
@@ -59,7 +62,7 @@ func parseDocument(name string, data []byte) ([]docGroup, error) {
 		groups, err = parseJSONArray(data)
 	case trimmed[0] == '{':
 		groups, err = parseJSONStream(data)
-	case bytes.HasPrefix(trimmed, []byte("id,")):
+	case isCSVHeader(data):
 		groups, err = parseCSV(data)
 	default:
 		return nil, usageErrorf("%s: not a document of groups: expected a JSON array, JSON objects one per line, or CSV as export writes it", name)
@@ -163,6 +166,18 @@ func decodeGroups(data []byte, dec *json.Decoder) ([]docGroup, error) {
 		groups = append(groups, g)
 	}
 	return groups, nil
+}
+
+// isCSVHeader reports whether data starts with a CSV header that has a
+// name column, in any position.
+func isCSVHeader(data []byte) bool {
+	line, _, _ := bytes.Cut(data, []byte("\n"))
+	for _, field := range strings.Split(strings.TrimRight(string(line), "\r"), ",") {
+		if field == "name" {
+			return true
+		}
+	}
+	return false
 }
 
 // parseCSV reads export's CSV by its header, so columns may come in any

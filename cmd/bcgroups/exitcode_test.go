@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	bigcommerce "github.com/bigcommerce-go/customergroups"
 	"github.com/bigcommerce-go/customergroups/bigcommercetest"
 )
 
@@ -68,9 +71,47 @@ func TestVersionPrintsTheToolsAndTheSDKsVersions(t *testing.T) {
 
 func TestCompletionScriptsAreBuiltIn(t *testing.T) {
 	t.Parallel()
-	r := cli{}.run(t, "completion", "bash")
+	for shell, want := range map[string]string{
+		"bash":       "__start_bcgroups",
+		"zsh":        "#compdef bcgroups",
+		"fish":       "complete -c bcgroups",
+		"powershell": "Register-ArgumentCompleter",
+	} {
+		r := cli{}.run(t, "completion", shell)
+		r.wantCode(t, 0)
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("completion %s printed %d bytes without %q", shell, len(r.stdout), want)
+		}
+	}
+	// The script asks the program itself; the answer must list commands.
+	r := cli{}.run(t, "__complete", "")
 	r.wantCode(t, 0)
-	if !strings.Contains(r.stdout, "bcgroups") {
-		t.Errorf("completion bash printed %d bytes without the program's name", len(r.stdout))
+	for _, cmd := range []string{"apply", "delete-all", "export", "list"} {
+		if !strings.Contains(r.stdout, cmd) {
+			t.Errorf("completing a command does not offer %s:\n%s", cmd, r.stdout)
+		}
+	}
+}
+
+// Some failures are hard to provoke end to end: the SDK refusing a
+// request the tool's own checks let through, or the client-side throttle
+// refusing to send.
+func TestExitCodesOfWrappedSDKErrors(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		err  error
+		code int
+	}{
+		{fmt.Errorf("apply stopped: %w", &bigcommerce.ValidationError{Field: "name", Rule: "must not be blank"}), exitUsage},
+		{fmt.Errorf("listing: %w", &bigcommerce.ThrottleError{RetryAfter: time.Minute}), exitRateLimited},
+		{fmt.Errorf("x: %w", &bigcommerce.APIError{StatusCode: 509}), exitRateLimited},
+		{fmt.Errorf("x: %w", &bigcommerce.APIError{StatusCode: 404}), exitNotFound},
+		{fmt.Errorf("x: %w", &bigcommerce.RequestError{Err: context.Canceled}), exitFailure},
+		{errDeclined, exitFailure},
+		{errDrift, exitDrift},
+	} {
+		if got := exitCode(tc.err); got != tc.code {
+			t.Errorf("exitCode(%v) = %d, want %d", tc.err, got, tc.code)
+		}
 	}
 }

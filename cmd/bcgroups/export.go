@@ -68,13 +68,13 @@ func (a *app) runExport(ctx context.Context, o *exportOptions) error {
 	}
 	var dst io.Writer = a.io.Out
 	toTerminal := a.io.OutTTY
+	var file *os.File
 	if o.file != "" {
-		f, err := os.Create(o.file)
-		if err != nil {
+		if file, err = os.Create(o.file); err != nil {
 			return usageErrorf("--file: %v", err)
 		}
-		defer f.Close()
-		dst, toTerminal = f, false
+		defer file.Close() // after a failure; success checks Close below
+		dst, toTerminal = file, false
 	}
 
 	var bar *progress
@@ -103,6 +103,13 @@ func (a *app) runExport(ctx context.Context, o *exportOptions) error {
 	}
 	if err := out.close(); err != nil {
 		return err
+	}
+	if file != nil {
+		// Some file systems report a failed write only when the file is
+		// closed.
+		if err := file.Close(); err != nil {
+			return fmt.Errorf("--file: %w", err)
+		}
 	}
 	bar.finish()
 	if o.file != "" {

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bigcommerce-go/customergroups/bigcommercetest"
 )
 
 func TestExportWritesEveryGroupInEachFormat(t *testing.T) {
@@ -68,6 +70,9 @@ func TestExportDrawsProgressOnlyWhenStandardErrorIsATerminal(t *testing.T) {
 	if !strings.Contains(r.stderr, "page 3/3") || !strings.Contains(r.stderr, "608/608") {
 		t.Errorf("stderr on a terminal = %q, want a bar counting 608 groups over 3 pages", r.stderr)
 	}
+	if n := strings.Count(r.stderr, "\r"); n > 60 {
+		t.Errorf("the bar was redrawn %d times for 608 groups; want a few times a second, not once per group", n)
+	}
 	if srv.Requests()[0].Path != "/stores/"+srv.StoreHash+"/v2/customer_groups/count" {
 		t.Errorf("the first request was %s, want the count for the bar's total", srv.Requests()[0].Path)
 	}
@@ -84,5 +89,24 @@ func TestExportDrawsProgressOnlyWhenStandardErrorIsATerminal(t *testing.T) {
 	}
 	if b, err := os.ReadFile(path); err != nil || strings.Count(string(b), `"id"`) != 608 {
 		t.Errorf("the file holds %d groups (%v), want 608", strings.Count(string(b), `"id"`), err)
+	}
+}
+
+func TestExportQuotesNamesThatCSVWouldSplitAndApplyReadsThemBack(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	awkward := "Smith, \"Jr\" & Sons\nEast"
+	srv.Add(bigcommercetest.Group{Name: awkward, CategoryAccess: bigcommercetest.CategoryAccess{Type: "all"}})
+	r := runOn(t, srv, "export", "-o", "csv")
+	r.wantCode(t, 0)
+	if want := "\"Smith, \"\"Jr\"\" & Sons\nEast\",false,false,all,"; !strings.Contains(r.stdout, want) {
+		t.Errorf("CSV export lacks the quoted name %q:\n%s", want, r.stdout)
+	}
+	path := writeFile(t, "groups.csv", r.stdout)
+	srv.ResetRequests()
+	r = runOn(t, srv, "apply", "-f", path, "--prune", "--yes")
+	r.wantCode(t, 0)
+	if n := writes(srv); n != 0 || !strings.Contains(r.stdout, "9 unchanged") {
+		t.Errorf("applying the CSV back made %d writes; plan:\n%s", n, r.stdout)
 	}
 }

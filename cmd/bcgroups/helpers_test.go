@@ -34,6 +34,9 @@ type cli struct {
 	stdin                 string
 	inTTY, outTTY, errTTY bool
 	env                   map[string]string
+	errOut                io.Writer            // nil: stderr is only captured
+	ctx                   context.Context      // nil: context.Background()
+	sdk                   []bigcommerce.Option // after the options below
 }
 
 type result struct {
@@ -42,7 +45,9 @@ type result struct {
 }
 
 // run runs bcgroups in process against c.srv, with the store's address
-// and credentials given as flags and SDK retries that do not wait.
+// and credentials given as flags, and an SDK that neither backs off
+// before a retry nor waits for a spent rate-limit quota: a 429 comes back
+// at once instead of after the fake's X-Retry-After.
 func (c cli) run(t *testing.T, args ...string) result {
 	t.Helper()
 	var out, errOut bytes.Buffer
@@ -50,17 +55,25 @@ func (c cli) run(t *testing.T, args ...string) result {
 	if c.out != nil {
 		stdout = c.out
 	}
+	var stderr io.Writer = &errOut
+	if c.errOut != nil {
+		stderr = io.MultiWriter(&errOut, c.errOut)
+	}
+	ctx := c.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	a := &app{
-		io: &ioStreams{In: strings.NewReader(c.stdin), Out: stdout, ErrOut: &errOut, InTTY: c.inTTY, OutTTY: c.outTTY, ErrTTY: c.errTTY},
+		io: &ioStreams{In: strings.NewReader(c.stdin), Out: stdout, ErrOut: stderr, InTTY: c.inTTY, OutTTY: c.outTTY, ErrTTY: c.errTTY},
 		getenv: func(k string) string {
 			return c.env[k]
 		},
-		sdkOptions: []bigcommerce.Option{bigcommerce.WithRetryWait(0, 0)},
+		sdkOptions: append([]bigcommerce.Option{bigcommerce.WithRetryWait(0, 0), bigcommerce.WithMaxRateLimitWait(0)}, c.sdk...),
 	}
 	if c.srv != nil {
 		args = append([]string{"--base-url", c.srv.OAuthBaseURL(), "--store-hash", c.srv.StoreHash, "--token", c.srv.AccessToken}, args...)
 	}
-	code := a.execute(context.Background(), args)
+	code := a.execute(ctx, args)
 	return result{out.String(), errOut.String(), code}
 }
 
@@ -68,6 +81,24 @@ func (c cli) run(t *testing.T, args ...string) result {
 func (c cli) withOut(w io.Writer) cli {
 	c.out = w
 	return c
+}
+
+// onWrite calls f the first time what is written contains want: a way
+// to act at a moment of a run, such as pressing Ctrl-C after a message.
+type onWrite struct {
+	want string
+	f    func()
+	seen strings.Builder
+	done bool
+}
+
+func (w *onWrite) Write(p []byte) (int, error) {
+	w.seen.Write(p)
+	if !w.done && strings.Contains(w.seen.String(), w.want) {
+		w.done = true
+		w.f()
+	}
+	return len(p), nil
 }
 
 // runOn is the common case: a program, not a person, runs bcgroups

@@ -165,21 +165,25 @@ func newCountCmd(a *app) *cobra.Command {
 		Short: "Count customer groups, with the same filters as list",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			filter, err := f.filter()
-			if err != nil {
-				return err
-			}
-			conn, err := a.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			n, _, err := conn.client.CustomerGroups.Count(cmd.Context(), &filter)
-			if err != nil {
-				return err
-			}
-			return writeCount(a.io.Out, a.format(), n)
+			return a.runCount(cmd.Context(), &f)
 		},
 	}
 	f.register(cmd.Flags())
 	return cmd
+}
+
+func (a *app) runCount(ctx context.Context, f *filterFlags) error {
+	filter, err := f.filter()
+	if err != nil {
+		return err
+	}
+	conn, err := a.connect(ctx)
+	if err != nil {
+		return err
+	}
+	n, _, err := conn.client.CustomerGroups.Count(ctx, &filter)
+	if err != nil {
+		return err
+	}
+	return writeCount(a.io.Out, a.format(), n)
 }

@@ -15,7 +15,13 @@ import (
 )
 
 func main() {
+	// The first Ctrl-C cancels ctx: apply then stops before its next write
+	// and says what was done. A second one ends the program at once.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 )
@@ -32,6 +33,9 @@ func newProgress(w io.Writer, total int) *progress {
 		progressbar.OptionSetItsString("groups"),
 		progressbar.OptionShowIts(),
 		progressbar.OptionSetRenderBlankState(true),
+		// Redrawn for every group, the bar would write more to the
+		// terminal than export writes to its file.
+		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
 	)
 	return p

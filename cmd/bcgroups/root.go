@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -75,7 +76,15 @@ error. Exit codes: 0 success, 1 failure, 2 usage error, 3 not found,
 
 // execute runs the command line and turns its outcome into an exit code,
 // printing any error as one line on standard error.
-func (a *app) execute(ctx context.Context, args []string) int {
+func (a *app) execute(ctx context.Context, args []string) (code int) {
+	// A panic is a bug, but its message may hold a request's headers:
+	// print it redacted, with the stack for a bug report.
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(a.io.ErrOut, "bcgroups: internal error (please report it): %s\n%s", a.redact(fmt.Sprint(p)), a.redact(string(debug.Stack())))
+			code = exitFailure
+		}
+	}()
 	root := a.newRootCmd()
 	root.SetArgs(args)
 	root.SetIn(a.io.In)
@@ -108,9 +117,12 @@ func (a *app) execute(ctx context.Context, args []string) int {
 }
 
 // redact hides every credential in s. The SDK already keeps them out of
-// its errors and logs; this covers the tool's own messages.
+// its errors and logs; this covers the tool's own messages, including
+// those from before connect ran, such as a token pasted where an id
+// belongs, so it also looks at the environment and the --token flag.
 func (a *app) redact(s string) string {
-	for _, secret := range a.secrets {
+	secrets := append([]string{a.flags.token, a.getenv("BIGCOMMERCE_ACCESS_TOKEN"), a.getenv("BIGCOMMERCE_API_KEY")}, a.secrets...)
+	for _, secret := range secrets {
 		if len(secret) >= 4 {
 			s = strings.ReplaceAll(s, secret, "(redacted)")
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -71,7 +72,12 @@ func (f *groupFlags) group(a *app) (*docGroup, error) {
 		}
 		return &groups[0], nil
 	}
-	g := &docGroup{Name: f.name}
+	// A name of spaces is no name: refused here, naming the flag, rather
+	// than by the SDK after a request was built.
+	g := &docGroup{Name: strings.TrimSpace(f.name)}
+	if f.flags.Changed("name") && g.Name == "" {
+		return nil, usageErrorf("--name: must not be blank")
+	}
 	if f.flags.Changed("default") {
 		g.IsDefault = bigcommerce.Ptr(f.isDefault)
 	}
@@ -154,16 +160,26 @@ func (a *app) runCreate(ctx context.Context, g *docGroup) error {
 	}
 	created, _, err := conn.client.CustomerGroups.Create(ctx, g.createRequest())
 	if errors.Is(err, bigcommerce.ErrPartialSuccess) {
-		// A 207: the group exists, but the store did not say which id it got.
+		// A 207: the group exists, but the answer does not say which id it
+		// got, so it is looked up to print it as a plain create would.
 		fmt.Fprintf(a.io.ErrOut, "created group %q in %s, with a warning: %v\n", g.Name, conn.what, err)
-		return nil
+		if created, _, err = conn.client.CustomerGroups.FindByName(ctx, g.Name); err != nil {
+			return fmt.Errorf("the group was created, but looking it up to print it failed: %w", err)
+		}
+		return writeOne(a, created)
 	}
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(a.io.ErrOut, "created group %d %q in %s\n", created.ID, created.Name, conn.what)
+	return writeOne(a, created)
+}
+
+// writeOne prints the group that create or update wrote: one object in
+// JSON, not an array.
+func writeOne(a *app, g *bigcommerce.CustomerGroup) error {
 	out := newGroupWriter(a.format(), a.io.Out, true)
-	if err := out.write(created); err != nil {
+	if err := out.write(g); err != nil {
 		return err
 	}
 	return out.close()
@@ -184,9 +200,6 @@ func newUpdateCmd(a *app) *cobra.Command {
 			ids, err := parseIDArgs(args)
 			if err != nil {
 				return err
-			}
-			if f.file == "" && f.flags.Changed("name") && f.name == "" {
-				return usageErrorf("--name: must not be blank")
 			}
 			g, err := f.group(a)
 			if err != nil {
@@ -222,16 +235,16 @@ func (a *app) runUpdate(ctx context.Context, id int, req *bigcommerce.UpdateCust
 	}
 	updated, _, err := conn.client.CustomerGroups.Update(ctx, id, req)
 	if errors.Is(err, bigcommerce.ErrPartialSuccess) {
-		fmt.Fprintf(a.io.ErrOut, "updated group %d in %s, with a warning: %v\n", id, conn.what, err)
-		return nil
+		// A 207 carries no group; read it back to print what was saved.
+		fmt.Fprintf(a.io.ErrOut, "updated group %d in %s, with a warning (sending the same update again is safe): %v\n", id, conn.what, err)
+		if updated, _, err = conn.client.CustomerGroups.Get(ctx, id); err != nil {
+			return fmt.Errorf("the group was updated, but reading it back to print it failed: %w", err)
+		}
+		return writeOne(a, updated)
 	}
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(a.io.ErrOut, "updated group %d %q in %s\n", updated.ID, updated.Name, conn.what)
-	out := newGroupWriter(a.format(), a.io.Out, true)
-	if err := out.write(updated); err != nil {
-		return err
-	}
-	return out.close()
+	return writeOne(a, updated)
 }

@@ -121,8 +121,8 @@ func TestBadGroupFlagsAreRefusedNamingTheFlagBeforeSending(t *testing.T) {
 		{[]string{"update", "3"}, "nothing to change"},
 		{[]string{"update", "3", "--rule", "all:percent:5", "--clear-rules"}, "--clear-rules: cannot be combined with --rule"},
 		{[]string{"update", "3", "-f", "x.json", "--name", "B"}, "--name: cannot be combined with -f"},
-		// The SDK's own check: a blank name matches ErrInvalidRequest.
-		{[]string{"update", "3", "--name", "   "}, "invalid request: name: must not be blank"},
+		{[]string{"update", "3", "--name", "   "}, "--name: must not be blank"},
+		{[]string{"create", "--name", " "}, "--name: must not be blank"},
 	} {
 		r := runOn(t, srv, tc.args...)
 		r.wantCode(t, exitUsage)
@@ -155,5 +155,31 @@ func TestACreateThatTheStoreRefusesExitsOne(t *testing.T) {
 	r.wantCode(t, exitFailure)
 	if !strings.Contains(r.stderr, "409") {
 		t.Errorf("stderr = %q, want the store's conflict", r.stderr)
+	}
+}
+
+func TestACreateOrUpdateAnsweredWith207PrintsTheSavedGroupAndAWarning(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	srv.InjectFault(bigcommercetest.Fault{Method: "POST", Status: 207, ApplyFirst: true})
+	r := runOn(t, srv, "create", "--name", "Gold", "--rule", "all:percent:5")
+	r.wantCode(t, 0)
+	gold := groupNamed(t, srv, "Gold")
+	var printed struct {
+		ID   int    `json:"id"`
+		Name string `json:"name"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &printed); err != nil || printed.ID != gold.ID || printed.Name != "Gold" {
+		t.Errorf("create printed %q (%v), want the stored group %d as one object", r.stdout, err, gold.ID)
+	}
+	if !strings.Contains(r.stderr, `created group "Gold" in store `+srv.StoreHash+", with a warning") {
+		t.Errorf("stderr = %q, want the warning", r.stderr)
+	}
+
+	srv.InjectFault(bigcommercetest.Fault{Method: "PUT", Status: 207, ApplyFirst: true})
+	r = runOn(t, srv, "update", itoa(gold.ID), "--rule", "all:percent:7")
+	r.wantCode(t, 0)
+	if !strings.Contains(r.stdout, `"amount": "7.0000"`) || !strings.Contains(r.stderr, "with a warning") {
+		t.Errorf("update printed %q, stderr %q; want the saved group and the warning", r.stdout, r.stderr)
 	}
 }
