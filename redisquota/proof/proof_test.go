@@ -25,6 +25,7 @@ const (
 const proofProcs = 8
 
 func TestEightProcessesShareTheQuota(t *testing.T) {
+	skipUnderRace(t)
 	rdb := redistest.Start(t)
 	o := runFleet(t, fleet{procs: proofProcs, redis: true}, rdb)
 	t.Log(o)
@@ -35,6 +36,7 @@ func TestEightProcessesShareTheQuota(t *testing.T) {
 }
 
 func TestAnotherAppWithoutRedisDoesNotFailTheSharedOnes(t *testing.T) {
+	skipUnderRace(t)
 	rdb := redistest.Start(t)
 	o := runFleet(t, fleet{procs: proofProcs, redis: true, otherApp: true}, rdb)
 	t.Log(o)
@@ -45,6 +47,7 @@ func TestAnotherAppWithoutRedisDoesNotFailTheSharedOnes(t *testing.T) {
 }
 
 func TestRedisGoingAwayFailsNoCall(t *testing.T) {
+	skipUnderRace(t)
 	rdb := redistest.Start(t)
 	// Down for two windows, from the third: long enough for every worker
 	// to notice and pace itself, with most of the run left afterwards to
@@ -98,3 +101,10 @@ func checkWindows(t *testing.T, o outcome) {
 // windowsUsed counts the windows the run reached into: the ideal run of
 // 600 calls at 60 a window ends early in its tenth.
 func (o outcome) windowsUsed() int { return int(math.Ceil(o.windows())) }
+
+func skipUnderRace(t *testing.T) {
+	t.Helper()
+	if raceEnabled {
+		t.Skip("the multi-process proof is timing-bound and runs without -race: go test ./redisquota/proof/")
+	}
+}
