@@ -77,7 +77,10 @@ func WithHTTPClient(hc *http.Client) Option {
 }
 
 // WithRetryMax sets how many times a failed request may be retried (0 turns
-// retries off). The default is 3.
+// retries off). The default is 3. Retries after a 429 that said how long to
+// wait do not count: BigCommerce refused that request unprocessed, so it is
+// sent again as long as the waits add up to no more than
+// WithMaxRateLimitWait and fit before the call's deadline.
 func WithRetryMax(n int) Option {
 	return func(s *settings) error {
 		if n < 0 {

@@ -41,6 +41,11 @@ type attemptState struct {
 	policy       retryPolicy
 	method, path string // for log records; a custom transport may leave resp.Request nil
 	attempts     int
+	// retries counts the retries that WithRetryMax bounds: every one but
+	// those after a 429 that said how long to wait, which are bounded by
+	// the time they wait, rateWaited, against WithMaxRateLimitWait.
+	retries    int
+	rateWaited time.Duration
 	// mayHaveApplied: an attempt failed in a way that may hide a write the
 	// server applied (a 5xx or a broken connection), as a 429 cannot.
 	mayHaveApplied bool
@@ -59,9 +64,25 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		state = &attemptState{policy: retryNever}
 	}
 	state.attempts++
-	retry := shouldRetry(state.policy, resp, err, rateBudget(ctx, c.rateWait))
-	if retry && state.attempts > c.retryMax {
+	retry := shouldRetry(state.policy, resp, err, rateBudget(ctx, c.rateWait-state.rateWaited))
+	// A 429 that says how long to wait is the store asking for patience,
+	// not a failure: BigCommerce refuses such a request unprocessed, and
+	// several processes or apps sharing a quota can meet a few in a row.
+	// Its retries are bounded by the total wait instead of the retry count.
+	var wait time.Duration
+	paced := false
+	if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+		wait, paced = serverWait(resp.Header)
+		paced = paced && wait > 0
+	}
+	switch {
+	case !retry:
+	case paced && c.retryMax > 0:
+		state.rateWaited += wait
+	case state.retries >= c.retryMax:
 		retry = false
+	default:
+		state.retries++
 	}
 	if retry && (err != nil || resp.StatusCode >= 500) {
 		state.mayHaveApplied = true

@@ -423,3 +423,41 @@ func TestDefaultsFitAnInteractiveApp(t *testing.T) {
 		t.Errorf("options not applied: timeout %s, cap %d, throttle %v", c.timeout, cap(c.pacer.local.slots), c.pacer.local.throttle)
 	}
 }
+
+// TestA429ThatSaysHowLongToWaitIsNotAFailedAttempt: processes sharing a
+// quota can meet several 429s in a row; each asks for a wait, and the call
+// keeps waiting for as long as WithMaxRateLimitWait allows, whatever
+// WithRetryMax says.
+func TestA429ThatSaysHowLongToWaitIsNotAFailedAttempt(t *testing.T) {
+	t.Parallel()
+	spent := respond(429, "", headerQuota, "10", headerLeft, "0", headerResetMs, "1", headerWindowMs, "1000")
+	ok := respond(200, `{"id":5}`)
+	t.Run("retried past the retry count", func(t *testing.T) {
+		t.Parallel()
+		n, err := attempts(t, "GET", sequence(spent, spent, spent, spent, spent, ok), getGroup, WithRetryMax(3), WithMaxRateLimitWait(time.Second))
+		if err != nil || n != 6 {
+			t.Fatalf("err = %v after %d attempts, want success after 6", err, n)
+		}
+	})
+	t.Run("bounded by the longest rate-limit wait", func(t *testing.T) {
+		t.Parallel()
+		n, err := attempts(t, "GET", spent, getGroup, WithRetryMax(3), WithMaxRateLimitWait(3*time.Millisecond))
+		if !errors.Is(err, ErrRateLimited) || n != 4 {
+			t.Fatalf("err = %v after %d attempts, want ErrRateLimited after 1 + 3 waits of 1ms", err, n)
+		}
+	})
+	t.Run("WithRetryMax(0) still sends once", func(t *testing.T) {
+		t.Parallel()
+		n, err := attempts(t, "GET", spent, getGroup, WithRetryMax(0), WithMaxRateLimitWait(time.Second))
+		if !errors.Is(err, ErrRateLimited) || n != 1 {
+			t.Fatalf("err = %v after %d attempts, want ErrRateLimited after one", err, n)
+		}
+	})
+	t.Run("a 429 that asks for no wait counts as a retry", func(t *testing.T) {
+		t.Parallel()
+		n, err := attempts(t, "GET", respond(429, ""), getGroup, WithRetryMax(2), WithMaxRateLimitWait(time.Second))
+		if !errors.Is(err, ErrRateLimited) || n != 3 {
+			t.Fatalf("err = %v after %d attempts, want ErrRateLimited after 3", err, n)
+		}
+	})
+}

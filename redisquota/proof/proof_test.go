@@ -40,10 +40,11 @@ func TestAnotherAppWithoutRedisDoesNotFailTheSharedOnes(t *testing.T) {
 	rdb := redistest.Start(t)
 	o := runFleet(t, fleet{procs: proofProcs, redis: true, otherApp: true}, rdb)
 	t.Log(o)
-	// The other app paces itself alone and is not bound by the targets;
-	// the processes sharing Redis must lose no call to the quota it takes.
+	// The other app paces itself alone and is not bound by the targets,
+	// nor is what the store sees in flight, since the other app's requests
+	// are not counted in Redis; the processes sharing Redis must lose no
+	// call to the quota it takes.
 	checkNoFailedCall(t, o)
-	checkInFlight(t, o)
 }
 
 func TestRedisGoingAwayFailsNoCall(t *testing.T) {
