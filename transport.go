@@ -118,7 +118,7 @@ func (r *releaseOnClose) Close() error {
 // sharedHoldOff is how long the Client paces with its in-process throttle
 // after a shared limiter failed, before it asks the shared one again: a
 // limiter that is down would otherwise add its timeout to every request.
-const sharedHoldOff = time.Second
+const sharedHoldOff = 250 * time.Millisecond
 
 // pacer chooses the limiter for each request: the shared one given with
 // WithRateLimiter while it answers, else the in-process throttle. The
