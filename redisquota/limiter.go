@@ -172,7 +172,8 @@ func (s *store) see(res []int64) {
 	s.mu.Unlock()
 }
 
-// Rate is the store's quota as Redis last said it, with ResetIn counted
+// Rate is the store's quota as Redis last told this Limiter, at its latest
+// Acquire or Release for the store, with ResetIn counted
 // from now. It costs no round trip.
 func (l *Limiter) Rate(apiRoot string) bigcommerce.Rate {
 	v, ok := l.stores.Load(apiRoot)
