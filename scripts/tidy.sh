@@ -17,8 +17,10 @@ done | sort -u | while read -r dir; do
   (
     cd "$dir"
     up=$(realpath --relative-to="$PWD" "$OLDPWD")
-    # Every module of this repository that this one requires, by path.
-    locals=$(go mod edit -json | grep -o "\"Path\": \"$root[^\"]*\"" | cut -d'"' -f4 | sort -u)
+    # Every module of this repository that this one requires, by path:
+    # the Require entries only, not the module's own path.
+    self=$(go mod edit -json | sed -n '/"Module"/,/}/p' | grep -o '"Path": "[^"]*"' | cut -d'"' -f4)
+    locals=$(go mod edit -json | grep -o "\"Path\": \"$root[^\"]*\"" | cut -d'"' -f4 | sort -u | grep -vx "$self" || true)
     for m in $locals; do
       go mod edit -replace "$m=$up/${m#"$root"}"
     done
