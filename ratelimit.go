@@ -31,10 +31,13 @@ const (
 	headerRetryAfter = "X-Retry-After"
 )
 
-// parseRate reads the rate-limit headers. It reports false when the
-// response carried no usable X-Rate-Limit-Requests-Left, which is what the
-// throttle keys on; values that are negative or not numbers are ignored
-// rather than trusted.
+// ParseRate reads BigCommerce's rate-limit headers from an answer, for
+// RateLimiter implementations, so that they read them by the same rules as
+// the in-process throttle. It reports false when the answer carried no
+// usable X-Rate-Limit-Requests-Left, which the throttle keys on; values
+// that are negative or not numbers are ignored rather than trusted.
+func ParseRate(h http.Header) (Rate, bool) { return parseRate(h) }
+
 func parseRate(h http.Header) (Rate, bool) {
 	left, ok := headerInt(h, headerLeft)
 	if !ok {
@@ -80,6 +83,12 @@ func headerInt(h http.Header, key string) (int, bool) {
 }
 
 func msDuration(ms int) time.Duration { return time.Duration(ms) * time.Millisecond }
+
+// RetryWait is how long a 429 asks every client of the store to wait, for
+// RateLimiter implementations; see serverWait for the rules. It reports
+// false when the 429 did not ask for a wait of its own, which means load
+// shedding or the cap on requests in flight, not a spent quota.
+func RetryWait(h http.Header) (time.Duration, bool) { return serverWait(h) }
 
 // serverWait is how long a 429 asks the client to wait: X-Retry-After in
 // seconds (BigCommerce's own header), else the time until the window

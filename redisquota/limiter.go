@@ -308,10 +308,10 @@ type permit struct {
 
 func (p *permit) Report(status int, h http.Header) {
 	p.reported, p.status, p.answeredAt = true, status, time.Now()
-	p.rate, p.hasRate = parseRate(h)
+	p.rate, p.hasRate = bigcommerce.ParseRate(h)
 	p.pause = -1
 	if status == http.StatusTooManyRequests {
-		if d, ok := serverWait(h); ok {
+		if d, ok := bigcommerce.RetryWait(h); ok {
 			p.pause = d
 		}
 	}

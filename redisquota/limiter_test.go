@@ -176,6 +176,25 @@ func TestA429PausesEveryProcess(t *testing.T) {
 	}
 }
 
+// TestA429WithQuotaLeftPausesNobody: the store's cap on requests in flight
+// answers 429 with requests left in the window and no X-Retry-After; that
+// is no reason to hold every process until the window resets.
+func TestA429WithQuotaLeftPausesNobody(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	a, b := New(srv.Client()), New(srv.Client())
+	root := rootOf(t, "")
+	teach(t, a, root, 100, time.Minute)
+	p := acquire(t, a, root)
+	p.Report(http.StatusTooManyRequests, rateHeader(100, 60, 40*time.Second, time.Minute))
+	p.Release()
+	q, err := b.Acquire(context.Background(), root, 0)
+	if err != nil {
+		t.Fatalf("Acquire in another process after a concurrency 429 = %v, want it granted at once", err)
+	}
+	q.Release()
+}
+
 func TestTheConcurrencyCapIsSharedAndLeasesOfDeadProcessesExpire(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
