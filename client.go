@@ -163,7 +163,7 @@ type Response struct {
 }
 
 func newResponse(r *http.Response) *Response {
-	rate, _ := parseRate(r.Header)
+	rate, _ := ParseRate(r.Header)
 	return &Response{Response: r, Rate: rate}
 }
 

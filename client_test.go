@@ -99,9 +99,9 @@ func TestParseRate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, ok := parseRate(tt.header)
+			got, ok := ParseRate(tt.header)
 			if got != tt.want || ok != tt.ok {
-				t.Errorf("parseRate = %+v, %v; want %+v, %v", got, ok, tt.want, tt.ok)
+				t.Errorf("ParseRate = %+v, %v; want %+v, %v", got, ok, tt.want, tt.ok)
 			}
 		})
 	}

@@ -191,7 +191,7 @@ func credentialValues(h http.Header) []string {
 func newAPIError(r *http.Response, method, rawURL string, body []byte) *APIError {
 	e := &APIError{StatusCode: r.StatusCode, Method: method, URL: sanitizeURL(rawURL), Errors: parseErrorBody(body)}
 	if r.StatusCode == http.StatusTooManyRequests {
-		e.RetryAfter, _ = serverWait(r.Header)
+		e.RetryAfter, _ = RateLimitWait(r.Header)
 	}
 	return e
 }

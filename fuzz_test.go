@@ -524,14 +524,14 @@ func FuzzRateHeaders(f *testing.F) {
 				h.Set(key, v)
 			}
 		}
-		r, ok := parseRate(h)
+		r, ok := ParseRate(h)
 		if !ok && r != (Rate{}) {
 			t.Fatalf("unusable headers gave %+v", r)
 		}
 		const maxDur = time.Duration(math.MaxInt32) * time.Millisecond
 		if r.Quota < 0 || r.Quota > math.MaxInt32 || r.Remaining < 0 || r.Remaining > math.MaxInt32 ||
 			r.ResetIn < 0 || r.ResetIn > maxDur || r.Window < 0 || r.Window > maxDur {
-			t.Fatalf("parseRate gave %+v", r)
+			t.Fatalf("ParseRate gave %+v", r)
 		}
 		// A plain non-negative integer is read as it is; a negative
 		// number is ignored.
@@ -543,9 +543,9 @@ func FuzzRateHeaders(f *testing.F) {
 				t.Fatalf("Requests-Left %q gave %+v, %v", left, r, ok)
 			}
 		}
-		wait, ok := serverWait(h)
+		wait, ok := RateLimitWait(h)
 		if wait < 0 || wait > time.Duration(math.MaxInt32)*time.Second || (!ok && wait != 0) {
-			t.Fatalf("serverWait = %v, %v", wait, ok)
+			t.Fatalf("RateLimitWait = %v, %v", wait, ok)
 		}
 		resp := &http.Response{StatusCode: http.StatusTooManyRequests, Header: h}
 		if d := (&Client{}).backoff(0, time.Second, 1, resp); d < 0 {

@@ -31,14 +31,13 @@ const (
 	headerRetryAfter = "X-Retry-After"
 )
 
-// ParseRate reads BigCommerce's rate-limit headers from an answer, for
-// RateLimiter implementations, so that they read them by the same rules as
-// the in-process throttle. It reports false when the answer carried no
-// usable X-Rate-Limit-Requests-Left, which the throttle keys on; values
-// that are negative or not numbers are ignored rather than trusted.
-func ParseRate(h http.Header) (Rate, bool) { return parseRate(h) }
-
-func parseRate(h http.Header) (Rate, bool) {
+// ParseRate reads BigCommerce's rate-limit headers from an answer. It is
+// exported for RateLimiter implementations, so that they read the headers
+// by the same rules as the in-process throttle. It reports false when the
+// answer carried no usable X-Rate-Limit-Requests-Left, which the throttle
+// keys on; values that are negative or not numbers are ignored rather than
+// trusted.
+func ParseRate(h http.Header) (Rate, bool) {
 	left, ok := headerInt(h, headerLeft)
 	if !ok {
 		return Rate{}, false
@@ -84,20 +83,17 @@ func headerInt(h http.Header, key string) (int, bool) {
 
 func msDuration(ms int) time.Duration { return time.Duration(ms) * time.Millisecond }
 
-// RetryWait is how long a 429 asks every client of the store to wait, for
-// RateLimiter implementations; see serverWait for the rules. It reports
-// false when the 429 did not ask for a wait of its own, which means load
-// shedding or the cap on requests in flight, not a spent quota.
-func RetryWait(h http.Header) (time.Duration, bool) { return serverWait(h) }
-
-// serverWait is how long a 429 asks the client to wait: X-Retry-After in
-// seconds (BigCommerce's own header), else the time until the window
-// resets, else a standard Retry-After in seconds from a proxy in between.
+// RateLimitWait is how long a 429 asks every client of the store to wait:
+// X-Retry-After in seconds (BigCommerce's own header), else the time until
+// the window resets, else a standard Retry-After in seconds from a proxy in
+// between. It is exported for RateLimiter implementations.
+//
 // A 429 without X-Retry-After that reports requests left in the window was
-// not about the quota (the store's cap on requests in flight, say): waiting
-// for the window to reset would waste most of it, so it asks for no
-// particular wait and the retry backoff handles it.
-func serverWait(h http.Header) (time.Duration, bool) {
+// not about the quota (the store's cap on requests in flight, say), and so
+// is one with no headers at all (load shedding): waiting for the window to
+// reset would waste most of it, so RateLimitWait reports false and the retry
+// backoff handles it.
+func RateLimitWait(h http.Header) (time.Duration, bool) {
 	if s, ok := headerInt(h, headerRetryAfter); ok {
 		return time.Duration(s) * time.Second, true
 	}
@@ -335,7 +331,7 @@ func (l *limiter) leftLocked() int { return l.last.Quota - l.sent - l.others }
 
 // observe records what an answer says about the quota.
 func (l *limiter) observe(status int, h http.Header, now time.Time) {
-	r, ok := parseRate(h)
+	r, ok := ParseRate(h)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.probeDoneLocked()
@@ -367,7 +363,7 @@ func (l *limiter) observe(status int, h http.Header, now time.Time) {
 		// one that got it. The server's word on how long wins over the
 		// window's reset; a 429 that says nothing is load shedding, which
 		// the retry backoff handles, not a spent quota.
-		if wait, ok := serverWait(h); ok && wait > 0 {
+		if wait, ok := RateLimitWait(h); ok && wait > 0 {
 			if until := now.Add(min(wait, l.longestPause(l.last.Window))); until.After(l.pausedUntil) {
 				l.pausedUntil = until
 			}

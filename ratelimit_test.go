@@ -397,10 +397,10 @@ func TestA429WithQuotaLeftDoesNotPauseForTheWindow(t *testing.T) {
 	if w := l.reserve(at(t0.Add(time.Millisecond))); w != 0 {
 		t.Fatalf("wait %s after a 429 with 30 requests left, want 0", w)
 	}
-	if w, ok := serverWait(rateResp(429, 30, 25000).Header); ok || w != 0 {
-		t.Errorf("serverWait = %s, %v; want no wait of its own", w, ok)
+	if w, ok := RateLimitWait(rateResp(429, 30, 25000).Header); ok || w != 0 {
+		t.Errorf("RateLimitWait = %s, %v; want no wait of its own", w, ok)
 	}
-	if w, ok := serverWait(rateResp(429, 0, 25000).Header); !ok || w != 25*time.Second {
-		t.Errorf("serverWait of a spent quota = %s, %v; want the 25s reset", w, ok)
+	if w, ok := RateLimitWait(rateResp(429, 0, 25000).Header); !ok || w != 25*time.Second {
+		t.Errorf("RateLimitWait of a spent quota = %s, %v; want the 25s reset", w, ok)
 	}
 }

@@ -72,7 +72,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	var wait time.Duration
 	paced := false
 	if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
-		wait, paced = serverWait(resp.Header)
+		wait, paced = RateLimitWait(resp.Header)
 		paced = paced && wait > 0
 	}
 	switch {
@@ -126,7 +126,7 @@ func shouldRetry(p retryPolicy, resp *http.Response, err error, rateWait time.Du
 	case http.StatusTooManyRequests:
 		// Waiting longer than the caller allows is not retried: the error
 		// goes back at once with its RetryAfter, and the caller decides.
-		wait, ok := serverWait(resp.Header)
+		wait, ok := RateLimitWait(resp.Header)
 		return !ok || wait <= rateWait
 	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return p == retryIdempotent
@@ -164,7 +164,7 @@ func isDialError(err error) bool {
 // with jitter so that many goroutines do not retry in step.
 func (c *Client) backoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
-		if wait, ok := serverWait(resp.Header); ok {
+		if wait, ok := RateLimitWait(resp.Header); ok {
 			return wait
 		}
 	}

@@ -311,7 +311,7 @@ func (p *permit) Report(status int, h http.Header) {
 	p.rate, p.hasRate = bigcommerce.ParseRate(h)
 	p.pause = -1
 	if status == http.StatusTooManyRequests {
-		if d, ok := bigcommerce.RetryWait(h); ok {
+		if d, ok := bigcommerce.RateLimitWait(h); ok {
 			p.pause = d
 		}
 	}
