@@ -127,6 +127,36 @@ func (m DiscountMethod) Valid() bool { return discountMethods.valid(m) }
 // reference shows "method": true) as "".
 func (m *DiscountMethod) UnmarshalJSON(b []byte) error { return unmarshalEnum(b, m) }
 
+// enum is the documented values of one enum type, in the order the
+// validation messages list them.
+type enum[T ~string] []T
+
+func (e enum[T]) valid(v T) bool {
+	for _, d := range e {
+		if v == d {
+			return true
+		}
+	}
+	return false
+}
+
+// String lists the values for a validation message: "all, specific, none".
+func (e enum[T]) String() string {
+	s := make([]string, len(e))
+	for i, v := range e {
+		s[i] = string(v)
+	}
+	return strings.Join(s, ", ")
+}
+
+// The documented values of each enum, in the order validation messages
+// list them.
+var (
+	categoryAccessTypes = enum[CategoryAccessType]{CategoryAccessAll, CategoryAccessSpecific, CategoryAccessNone}
+	discountRuleTypes   = enum[DiscountRuleType]{DiscountRuleAll, DiscountRuleProduct, DiscountRuleCategory, DiscountRulePriceList}
+	discountMethods     = enum[DiscountMethod]{DiscountPercent, DiscountFixed, DiscountPrice}
+)
+
 // DiscountRule is one discount of a group. Which id is set depends on
 // Type; price-list rules carry no Method or Amount.
 type DiscountRule struct {

@@ -244,34 +244,6 @@ func (w *wireRule) rule() DiscountRule {
 	}
 }
 
-// enum is the documented values of one enum type, in the order the
-// validation messages list them.
-type enum[T ~string] []T
-
-func (e enum[T]) valid(v T) bool {
-	for _, d := range e {
-		if v == d {
-			return true
-		}
-	}
-	return false
-}
-
-// String lists the values for a validation message: "all, specific, none".
-func (e enum[T]) String() string {
-	s := make([]string, len(e))
-	for i, v := range e {
-		s[i] = string(v)
-	}
-	return strings.Join(s, ", ")
-}
-
-var (
-	categoryAccessTypes = enum[CategoryAccessType]{CategoryAccessAll, CategoryAccessSpecific, CategoryAccessNone}
-	discountRuleTypes   = enum[DiscountRuleType]{DiscountRuleAll, DiscountRuleProduct, DiscountRuleCategory, DiscountRulePriceList}
-	discountMethods     = enum[DiscountMethod]{DiscountPercent, DiscountFixed, DiscountPrice}
-)
-
 // enumValues are the documented values of every enum: they recur in every
 // group, so decoding hands back these strings rather than fresh copies.
 var enumValues = func() []string {

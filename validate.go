@@ -5,8 +5,17 @@ import (
 	"strings"
 )
 
-// maxLimit is the largest page the API serves; it answers 413 above it.
-const maxLimit = 250
+// The page sizes the API serves. A list asks for DefaultPageSize groups
+// when ListOptions.Limit is 0, and the store answers 413 to a Limit over
+// MaxPageSize, so the SDK refuses one before sending it.
+const (
+	MinPageSize     = 1
+	MaxPageSize     = 250
+	DefaultPageSize = 50
+)
+
+// maxLimit is the page All and the CLI ask for: the largest one.
+const maxLimit = MaxPageSize
 
 func validateID(id int) error {
 	if id < 1 {
@@ -19,14 +28,52 @@ func validateListOptions(opts *ListCustomerGroupsOptions) error {
 	if opts == nil {
 		return nil
 	}
-	if opts.Limit < 0 || opts.Limit > maxLimit {
-		return invalidf("Limit", "must be between 1 and %d (0 for the API's default of 50), got %d", maxLimit, opts.Limit)
+	return opts.ListOptions.Validate()
+}
+
+// Validate checks the page before a request is sent: Limit between
+// MinPageSize and MaxPageSize, or 0 for the API's default; Page not
+// negative. The error is a *ValidationError naming the field.
+func (opts ListOptions) Validate() error {
+	if opts.Limit < 0 || opts.Limit > MaxPageSize {
+		return invalidf("Limit", "must be between %d and %d (0 for the API's default of %d), got %d", MinPageSize, MaxPageSize, DefaultPageSize, opts.Limit)
 	}
 	if opts.Page < 0 {
 		return invalidf("Page", "must not be negative (pages start at 1; 0 means the first), got %d", opts.Page)
 	}
 	return nil
 }
+
+// Validate checks a create as Create does before sending it: a name that
+// is not blank, a valid category access, and discount rules that the store
+// accepts together (see ValidateDiscountRules). The error is a
+// *ValidationError that names the field and the rule it breaks, and
+// matches ErrInvalidRequest.
+func (req *CreateCustomerGroupRequest) Validate() error { return validateCreate(req) }
+
+// Validate checks an update as Update does before sending it: at least one
+// field set, a name that is not blank, and valid category access and
+// rules. The error is a *ValidationError as for a create.
+func (req *UpdateCustomerGroupRequest) Validate() error { return validateUpdate(req) }
+
+// Validate checks one category access: a documented type, and category
+// ids (each at least 1) exactly when the type is specific.
+func (ca CategoryAccess) Validate() error { return validateCategoryAccess(&ca) }
+
+// Validate checks one discount rule on its own: a documented type, the id
+// its type needs, and for every type but price_list a documented method
+// and an amount the store keeps as given (a decimal, not negative, at most
+// four decimal places, at most 100 for a percent). Rules that are valid
+// alone can still clash in one group: ValidateDiscountRules checks a set.
+func (r DiscountRule) Validate() error {
+	return validateRule(r, func(name string) string { return "discount_rule." + name })
+}
+
+// ValidateDiscountRules checks a group's whole set of rules, each as
+// DiscountRule.Validate does, and together: a price_list rule must be the
+// only rule, and a group has at most one storewide (all) rule. Fields are
+// named by index, as in "discount_rules[1].amount".
+func ValidateDiscountRules(rules []DiscountRule) error { return validateRules(rules) }
 
 func validateCreate(req *CreateCustomerGroupRequest) error {
 	if req == nil {
@@ -80,51 +127,60 @@ func validateCategoryAccess(ca *CategoryAccess) error {
 	return nil
 }
 
-// validateRules applies the API's rules for a set of discount rules: a
-// price-list rule stands alone, at most one storewide rule, and each rule
-// names what it applies to.
+// validateRules applies the API's rules for a set of discount rules: each
+// rule valid alone, a price-list rule standing alone, and at most one
+// storewide rule.
 func validateRules(rules []DiscountRule) error {
 	all := 0
 	for i, r := range rules {
 		field := func(name string) string { return fmt.Sprintf("discount_rules[%d].%s", i, name) }
-		if !r.Type.Valid() {
-			return invalidf(field("type"), "must be one of %s; got %q", discountRuleTypes, string(r.Type))
-		}
-		if r.Type == DiscountRulePriceList {
-			if len(rules) > 1 {
-				return invalidf(field("type"), "a price_list rule must be the group's only rule, but %d rules were given", len(rules))
-			}
-			if r.PriceListID < 1 {
-				return invalidf(field("price_list_id"), "is required for a price_list rule")
-			}
-			if r.Method != "" {
-				return invalidf(field("method"), "a price_list rule takes no method")
-			}
-			if r.Amount != "" {
-				return invalidf(field("amount"), "a price_list rule takes no amount")
-			}
-			continue
-		}
-		if !r.Method.Valid() {
-			return invalidf(field("method"), "must be one of %s; got %q", discountMethods, string(r.Method))
-		}
-		if err := validateAmount(r.Method, r.Amount); err != nil {
-			err.Field = field("amount")
+		if err := validateRule(r, field); err != nil {
 			return err
 		}
-		switch r.Type {
-		case DiscountRuleAll:
+		switch {
+		case r.Type == DiscountRulePriceList && len(rules) > 1:
+			return invalidf(field("type"), "a price_list rule must be the group's only rule, but %d rules were given", len(rules))
+		case r.Type == DiscountRuleAll:
 			if all++; all > 1 {
 				return invalidf(field("type"), "a group may have only one storewide (all) rule")
 			}
-		case DiscountRuleProduct:
-			if r.ProductID < 1 {
-				return invalidf(field("product_id"), "is required for a product rule")
-			}
-		case DiscountRuleCategory:
-			if r.CategoryID < 1 {
-				return invalidf(field("category_id"), "is required for a category rule")
-			}
+		}
+	}
+	return nil
+}
+
+// validateRule checks one rule; field names its fields in the message.
+func validateRule(r DiscountRule, field func(string) string) error {
+	if !r.Type.Valid() {
+		return invalidf(field("type"), "must be one of %s; got %q", discountRuleTypes, string(r.Type))
+	}
+	if r.Type == DiscountRulePriceList {
+		if r.PriceListID < 1 {
+			return invalidf(field("price_list_id"), "is required for a price_list rule")
+		}
+		if r.Method != "" {
+			return invalidf(field("method"), "a price_list rule takes no method")
+		}
+		if r.Amount != "" {
+			return invalidf(field("amount"), "a price_list rule takes no amount")
+		}
+		return nil
+	}
+	if !r.Method.Valid() {
+		return invalidf(field("method"), "must be one of %s; got %q", discountMethods, string(r.Method))
+	}
+	if err := validateAmount(r.Method, r.Amount); err != nil {
+		err.Field = field("amount")
+		return err
+	}
+	switch r.Type {
+	case DiscountRuleProduct:
+		if r.ProductID < 1 {
+			return invalidf(field("product_id"), "is required for a product rule")
+		}
+	case DiscountRuleCategory:
+		if r.CategoryID < 1 {
+			return invalidf(field("category_id"), "is required for a category rule")
 		}
 	}
 	return nil
