@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -17,7 +15,6 @@ import (
 	"time"
 
 	"github.com/google/go-querystring/query"
-	"github.com/hashicorp/go-retryablehttp"
 )
 
 // Version is the version of this library, sent in the User-Agent header.
@@ -35,12 +32,9 @@ type Client struct {
 	baseURL   string // API root without a trailing slash
 	auth      Authenticator
 	userAgent string
-	logger    *slog.Logger
 	timeout   time.Duration
 	maxBody   int64
-	retryMax  int           // retries after the first attempt; counted in checkRetry
-	rateWait  time.Duration // the longest wait for the rate limit
-	retry     *retryablehttp.Client
+	attempts  *retrier
 	pacer     *pacer
 }
 
@@ -79,40 +73,38 @@ func NewClient(auth Authenticator, opts ...Option) (*Client, error) {
 	if s.userAgent != "" {
 		ua = s.userAgent + " " + defaultUserAgent
 	}
+	p := &pacer{
+		shared:  s.limiter,
+		local:   newThrottle(s.maxConcurrent, s.throttle, s.rateWait),
+		logger:  s.logger,
+		holdOff: sharedHoldOff,
+	}
+	t := &transport{pacer: p, apiRoot: root, rateWait: s.rateWait, logger: s.logger}
 	c := &Client{
 		baseURL:   root,
 		auth:      auth,
 		userAgent: ua,
-		logger:    s.logger,
 		timeout:   s.timeout,
 		maxBody:   s.maxBody,
-		retryMax:  s.retryMax,
-		rateWait:  s.rateWait,
-		pacer: &pacer{
-			shared:  s.limiter,
-			local:   newLimiter(s.maxConcurrent, s.throttle, s.rateWait),
-			logger:  s.logger,
-			holdOff: sharedHoldOff,
+		pacer:     p,
+		attempts: &retrier{
+			http:     newHTTPClient(s.httpClient, s.maxConcurrent, t),
+			retryMax: s.retryMax,
+			waitMin:  s.waitMin,
+			waitMax:  s.waitMax,
+			rateWait: s.rateWait,
+			logger:   s.logger,
 		},
-	}
-	c.retry = &retryablehttp.Client{
-		HTTPClient: c.wrapHTTPClient(s.httpClient, s.maxConcurrent),
-		// checkRetry counts the attempts and stops after the last one, so
-		// go-retryablehttp's own count never runs out: its give-up path
-		// would drop the idle connections along with the last answer.
-		RetryMax:     math.MaxInt32,
-		RetryWaitMin: s.waitMin,
-		RetryWaitMax: s.waitMax,
-		CheckRetry:   c.checkRetry,
-		Backoff:      c.backoff,
-		// The passthrough handler hands back the last response or error
-		// instead of go-retryablehttp's "giving up" message, so the caller
-		// sees the typed error of what actually happened.
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
 	c.CustomerGroups = &CustomerGroupsService{client: c}
 	return c, nil
 }
+
+// CloseIdleConnections closes the connections the Client keeps open for
+// reuse that no request is using, for a program that stops using the
+// Client or wants fresh connections. Nothing else closes them: a call that
+// fails or is cancelled leaves the other calls' connections in the pool.
+func (c *Client) CloseIdleConnections() { c.attempts.http.CloseIdleConnections() }
 
 // BaseURL returns the API root the Client sends requests to.
 func (c *Client) BaseURL() string { return c.baseURL }
@@ -206,7 +198,7 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 			u += "?" + q
 		}
 	}
-	var body any
+	var body []byte
 	if cl.body != nil {
 		b, err := json.Marshal(cl.body)
 		if err != nil {
@@ -219,8 +211,13 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)
 		defer cancel()
 	}
-	state := &attemptState{policy: cl.policy, method: cl.method, path: cl.path}
-	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, attemptKey{}, state), cl.method, u, body)
+	var req *http.Request
+	var err error
+	if body != nil {
+		req, err = http.NewRequestWithContext(ctx, cl.method, u, bytes.NewReader(body))
+	} else {
+		req, err = http.NewRequestWithContext(ctx, cl.method, u, nil)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("bigcommerce: building request: %w", err)
 	}
@@ -229,11 +226,11 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if err := c.auth.Authenticate(req.Request); err != nil {
+	if err := c.auth.Authenticate(req); err != nil {
 		return nil, err
 	}
 
-	httpResp, err := c.retry.Do(req)
+	httpResp, tries, err := c.attempts.run(ctx, req, cl.policy)
 	if err != nil {
 		if httpResp != nil {
 			drainClose(httpResp.Body)
@@ -264,7 +261,7 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		msg := strings.TrimPrefix(err.Error(), "bigcommerce: ")
 		return resp, &APIError{StatusCode: httpResp.StatusCode, Method: cl.method, URL: sanitizeURL(u), Errors: []ErrorDetail{{Message: msg}}, err: err}
 	}
-	if cl.goneOK && httpResp.StatusCode == http.StatusNotFound && state.mayHaveApplied {
+	if cl.goneOK && httpResp.StatusCode == http.StatusNotFound && tries.mayHaveApplied {
 		return resp, nil
 	}
 	if httpResp.StatusCode == http.StatusMultiStatus || httpResp.StatusCode < 200 || httpResp.StatusCode > 299 {

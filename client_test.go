@@ -218,15 +218,14 @@ func TestNilContextIsRefused(t *testing.T) {
 	}
 }
 
-// TestNoLoggingByDefault: go-retryablehttp's own logger writes to stderr;
-// the Client must leave it unset and log only through WithLogger.
+// TestNoLoggingByDefault: the Client logs only through WithLogger.
 func TestNoLoggingByDefault(t *testing.T) {
 	t.Parallel()
 	c, err := NewClient(NewOAuth("abc123", "t"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.retry.Logger != nil || c.logger != nil {
-		t.Errorf("a logger is set by default: %v, %v", c.retry.Logger, c.logger)
+	if c.attempts.logger != nil || c.pacer.logger != nil || c.attempts.http.Transport.(*transport).logger != nil {
+		t.Error("a logger is set by default")
 	}
 }

@@ -548,11 +548,11 @@ func FuzzRateHeaders(f *testing.F) {
 			t.Fatalf("RateLimitWait = %v, %v", wait, ok)
 		}
 		resp := &http.Response{StatusCode: http.StatusTooManyRequests, Header: h}
-		if d := (&Client{}).backoff(0, time.Second, 1, resp); d < 0 {
+		if d := backoff(0, time.Second, 1, resp); d < 0 {
 			t.Fatalf("backoff = %v", d)
 		}
 		_ = shouldRetry(retryIdempotent, resp, nil, time.Second)
-		l := newLimiter(2, true, time.Second)
+		l := newThrottle(2, true, time.Second)
 		l.observe(resp.StatusCode, resp.Header, time.Now())
 		if d := l.reserve(time.Now); d < 0 {
 			t.Fatalf("throttle wait = %v", d)

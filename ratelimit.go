@@ -2,6 +2,9 @@ package bigcommerce
 
 import (
 	"context"
+	"errors"
+	"io"
+	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
@@ -144,253 +147,110 @@ type Permit interface {
 	Release()
 }
 
-// limiter is the in-process RateLimiter, shared by every request of one
-// Client. It caps concurrency and, when throttling is on, holds requests
-// back while the store's quota is spent, so that callers wait for the
-// window to refill instead of spending requests on 429s.
-//
-// It counts its own requests in the current window rather than trusting
-// the latest X-Rate-Limit-Requests-Left alone: answers overtake each other,
-// and an answer cannot say which of the requests still in flight the
-// server had already counted. The headers serve to learn the quota and the
-// window, and to notice other apps using the same store's quota.
-type limiter struct {
-	slots    chan struct{}
-	throttle bool
-	// maxPause bounds how long one answer can hold requests back; see
-	// longestPause.
-	maxPause time.Duration
-
-	mu      sync.Mutex
-	last    Rate
-	known   bool      // a response has reported the quota
-	resetAt time.Time // when the current window refills
-	// sent counts this Client's requests let through in the current
-	// window; others is the least that other apps must have used in it.
-	sent, others int
-	// guessedFrom is set while resetAt is only a guess, made when a
-	// window ran out with no answer to say when the next one ends; it holds
-	// the end of the window that ran out, to tell its late answers from
-	// the first answer of the new one.
-	guessedFrom time.Time
-	// pausedUntil is set by a 429 that said how long to wait, with or
-	// without the quota headers.
-	pausedUntil time.Time
-	// Until the first answer arrives the quota is unknown, so one request
-	// goes first and the others wait for what it learns; a burst from
-	// many goroutines could otherwise overrun a small quota at once.
-	probing bool
-	probed  bool
-	probe   chan struct{} // closed when the first answer (or failure) is in
+// releaseOnClose releases the request's permit once its body is closed, so
+// a slow reader still counts as a request in flight.
+type releaseOnClose struct {
+	io.ReadCloser
+	permit Permit
+	once   sync.Once
 }
 
-func newLimiter(maxConcurrent int, throttle bool, maxPause time.Duration) *limiter {
-	return &limiter{slots: make(chan struct{}, maxConcurrent), throttle: throttle, maxPause: maxPause, probe: make(chan struct{})}
+func (r *releaseOnClose) Close() error {
+	err := r.ReadCloser.Close()
+	r.once.Do(r.permit.Release)
+	return err
 }
 
-// resetMargin is added to the server's reset time: waking a hair late costs
-// nothing, waking early costs a 429.
-const resetMargin = 5 * time.Millisecond
+// sharedHoldOff is how long the Client paces with its in-process throttle
+// after a shared limiter failed, before it asks the shared one again: a
+// limiter that is down would otherwise add its timeout to every request.
+const sharedHoldOff = 250 * time.Millisecond
 
-// Acquire waits for a concurrency slot and, when throttling, for quota.
-// The limiter serves one Client, so apiRoot is not needed to tell stores
-// apart.
-func (l *limiter) Acquire(ctx context.Context, _ string, maxWait time.Duration) (Permit, error) {
-	select {
-	case l.slots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	p := &localPermit{l: l}
-	if !l.throttle {
-		return p, nil
-	}
-	if err := l.awaitProbe(ctx); err != nil {
-		p.Release()
-		return nil, err
-	}
-	for {
-		wait := l.reserve(time.Now)
-		if wait <= 0 {
-			return p, nil
-		}
-		if err := tooLong(ctx, wait, maxWait); err != nil {
-			p.Release()
+// pacer chooses the limiter for each request: the shared one given with
+// WithRateLimiter while it answers, else the in-process throttle. The
+// in-process throttle hears every answer either way, so that it knows the
+// store's quota as soon as it has to take over.
+type pacer struct {
+	shared  RateLimiter // nil unless WithRateLimiter was given
+	local   *throttle
+	logger  *slog.Logger
+	holdOff time.Duration // sharedHoldOff; shorter in tests
+
+	mu        sync.Mutex
+	down      bool      // the shared limiter failed and has not answered since
+	holdUntil time.Time // until then, requests skip the shared limiter
+}
+
+func (p *pacer) acquire(ctx context.Context, apiRoot string, maxWait time.Duration) (Permit, error) {
+	if p.shared != nil && p.tryShared() {
+		permit, err := p.shared.Acquire(ctx, apiRoot, maxWait)
+		switch {
+		case err == nil:
+			p.sharedAnswered(ctx)
+			return &sharedPermit{Permit: permit, local: p.local}, nil
+		case !errors.Is(err, ErrLimiterUnavailable):
 			return nil, err
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			p.Release()
+		p.sharedFailed(ctx, err)
+		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 	}
+	return p.local.Acquire(ctx, apiRoot, maxWait)
 }
 
-// tooLong refuses a wait longer than maxWait or past ctx's deadline: the
-// caller learns at once how long the quota is spent, instead of sleeping
-// until its deadline and learning nothing.
-func tooLong(ctx context.Context, wait, maxWait time.Duration) error {
-	if wait > maxWait {
-		return &ThrottleError{RetryAfter: wait, Reason: "the store's API quota is spent for longer than the longest rate-limit wait (" + maxWait.String() + ")"}
-	}
-	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
-		return &ThrottleError{RetryAfter: wait, Reason: "the store's API quota is spent past the call's deadline"}
-	}
-	return nil
+func (p *pacer) tryShared() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return !time.Now().Before(p.holdUntil)
 }
 
-// localPermit is a request's hold on the in-process limiter.
-type localPermit struct {
-	l        *limiter
-	reported bool
-}
-
-func (p *localPermit) Report(status int, h http.Header) {
-	p.reported = true
-	p.l.observe(status, h, time.Now())
-}
-
-func (p *localPermit) Release() {
-	if !p.reported {
-		// No answer came: let whoever waits on the first answer go.
-		p.l.endProbe()
-	}
-	<-p.l.slots
-}
-
-// awaitProbe lets the first request through and holds the others until
-// it has been answered.
-func (l *limiter) awaitProbe(ctx context.Context) error {
-	l.mu.Lock()
-	if l.probed || !l.probing {
-		l.probing = true
-		l.mu.Unlock()
-		return nil
-	}
-	l.mu.Unlock()
-	select {
-	case <-l.probe:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+// sharedFailed starts a hold-off and logs the first failure of an outage.
+func (p *pacer) sharedFailed(ctx context.Context, err error) {
+	p.mu.Lock()
+	first := !p.down
+	p.down, p.holdUntil = true, time.Now().Add(p.holdOff)
+	p.mu.Unlock()
+	if first && p.logger != nil {
+		p.logger.LogAttrs(ctx, slog.LevelWarn, "bigcommerce: the shared rate limiter is unavailable; pacing with the in-process throttle until it answers",
+			slog.String("error", err.Error()))
 	}
 }
 
-// endProbe releases the waiters when the first request ends without an
-// answer, so that they never wait on one that will not come.
-func (l *limiter) endProbe() {
-	l.mu.Lock()
-	l.probeDoneLocked()
-	l.mu.Unlock()
-}
-
-// probeDoneLocked ends the first-request wait; l.mu is held.
-func (l *limiter) probeDoneLocked() {
-	if !l.probed {
-		l.probed = true
-		close(l.probe)
+// sharedAnswered ends an outage, logging that the shared state is joined
+// again.
+func (p *pacer) sharedAnswered(ctx context.Context) {
+	p.mu.Lock()
+	was := p.down
+	p.down = false
+	p.mu.Unlock()
+	if was && p.logger != nil {
+		p.logger.LogAttrs(ctx, slog.LevelInfo, "bigcommerce: the shared rate limiter answers again; pacing with it")
 	}
 }
 
-// reserve takes one request from what is left of the window, or says how
-// long to wait for the window to refill or a 429's pause to pass.
-//
-// The clock is read only once the lock is held: a time read before
-// waiting for the lock could predate an answer observed meanwhile, and
-// make a pause that has already ended look as if it had not begun.
-func (l *limiter) reserve(clock func() time.Time) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := clock()
-	if now.Before(l.pausedUntil) {
-		return l.pausedUntil.Sub(now) + resetMargin
-	}
-	if l.known {
-		if !now.Before(l.resetAt) {
-			// The window has refilled; until an answer says when it ends,
-			// assume a full window from now.
-			l.sent, l.others = 0, 0
-			window := l.last.Window
-			if window <= 0 {
-				window = time.Second
-			}
-			l.guessedFrom, l.resetAt = l.resetAt, now.Add(window)
-		}
-		if l.leftLocked() <= 0 {
-			return l.resetAt.Sub(now) + resetMargin
+// rate is the shared limiter's view while it has one, else the in-process
+// throttle's.
+func (p *pacer) rate(apiRoot string) Rate {
+	if p.shared != nil {
+		p.mu.Lock()
+		down := p.down
+		p.mu.Unlock()
+		if r := p.shared.Rate(apiRoot); !down && r != (Rate{}) {
+			return r
 		}
 	}
-	l.sent++
-	return 0
+	return p.local.Rate(apiRoot)
 }
 
-func (l *limiter) leftLocked() int { return l.last.Quota - l.sent - l.others }
-
-// observe records what an answer says about the quota.
-func (l *limiter) observe(status int, h http.Header, now time.Time) {
-	r, ok := ParseRate(h)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.probeDoneLocked()
-	// A quota of zero would hold every request for ever; such an answer
-	// is not trusted.
-	if ok && r.Quota > 0 {
-		resetAt := now.Add(min(r.ResetIn, l.longestPause(r.Window)))
-		tolerance := min(50*time.Millisecond, r.Window/4)
-		var late bool
-		switch {
-		case !l.known:
-		case !l.guessedFrom.IsZero():
-			late = !resetAt.After(l.guessedFrom.Add(tolerance))
-		default:
-			late = resetAt.Before(l.resetAt.Add(-tolerance))
-		}
-		if !late {
-			// The server's clock is the one that counts.
-			l.last, l.known, l.resetAt, l.guessedFrom = r, true, resetAt, time.Time{}
-			// The server had counted Quota-Remaining requests; at most
-			// l.sent of them were this Client's.
-			if others := r.Quota - r.Remaining - l.sent; others > l.others {
-				l.others = others
-			}
-		}
-	}
-	if status == http.StatusTooManyRequests {
-		// Every goroutine pauses as long as the 429 asks, not only the
-		// one that got it. The server's word on how long wins over the
-		// window's reset; a 429 that says nothing is load shedding, which
-		// the retry backoff handles, not a spent quota.
-		if wait, ok := RateLimitWait(h); ok && wait > 0 {
-			if until := now.Add(min(wait, l.longestPause(l.last.Window))); until.After(l.pausedUntil) {
-				l.pausedUntil = until
-			}
-		}
-	}
+// sharedPermit also tells the in-process throttle what each answer said,
+// without holding one of its slots.
+type sharedPermit struct {
+	Permit
+	local *throttle
 }
 
-// longestPause bounds how long one answer can hold the Client back: an
-// absurd X-Retry-After or reset time must not disable it for days. Past
-// this, a request goes out and the server says again where things stand.
-func (l *limiter) longestPause(window time.Duration) time.Duration {
-	return max(window, l.maxPause)
-}
-
-// Rate is the quota as the Client sees it now: the latest reported quota
-// and window, what is left by its own count (answers arriving out of
-// order make the latest Remaining header jump), and ResetIn from now.
-func (l *limiter) Rate(string) Rate {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if !l.known {
-		return Rate{}
-	}
-	r := l.last
-	if l.throttle {
-		r.Remaining = max(l.leftLocked(), 0)
-	}
-	r.ResetIn = max(time.Until(l.resetAt), 0)
-	return r
+func (p *sharedPermit) Report(status int, h http.Header) {
+	p.Permit.Report(status, h)
+	p.local.observe(status, h, time.Now())
 }

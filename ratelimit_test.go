@@ -14,7 +14,7 @@ import (
 )
 
 // observeResp feeds an answer to the limiter as a Permit's Report does.
-func observeResp(l *limiter, r *http.Response, now time.Time) {
+func observeResp(l *throttle, r *http.Response, now time.Time) {
 	l.observe(r.StatusCode, r.Header, now)
 }
 
@@ -30,7 +30,7 @@ func rateResp(status, left int, resetMs int, extra ...string) *http.Response {
 
 func TestLimiterWaitsForTheWindowWhenTheQuotaIsSpent(t *testing.T) {
 	t.Parallel()
-	l := newLimiter(40, true, time.Minute)
+	l := newThrottle(40, true, time.Minute)
 	t0 := time.Now()
 	if w := l.reserve(at(t0)); w != 0 {
 		t.Fatalf("unknown quota: wait %s, want 0", w)
@@ -55,7 +55,7 @@ func TestLimiterWaitsForTheWindowWhenTheQuotaIsSpent(t *testing.T) {
 
 func TestLimiterCountsItsOwnRequestsWhateverOrderAnswersArriveIn(t *testing.T) {
 	t.Parallel()
-	l := newLimiter(40, true, time.Minute)
+	l := newThrottle(40, true, time.Minute)
 	t0 := time.Now()
 	l.reserve(at(t0))
 	observeResp(l, rateResp(200, 9, 1000), t0)
@@ -77,7 +77,7 @@ func TestLimiterCountsItsOwnRequestsWhateverOrderAnswersArriveIn(t *testing.T) {
 
 func TestLimiterNoticesOtherAppsUsingTheQuota(t *testing.T) {
 	t.Parallel()
-	l := newLimiter(40, true, time.Minute)
+	l := newThrottle(40, true, time.Minute)
 	t0 := time.Now()
 	l.reserve(at(t0))
 	// Quota 10: one request of ours, yet only 4 left: others used 5.
@@ -89,7 +89,7 @@ func TestLimiterNoticesOtherAppsUsingTheQuota(t *testing.T) {
 
 func TestLimiterPausesEveryoneAfterA429(t *testing.T) {
 	t.Parallel()
-	l := newLimiter(40, true, time.Minute)
+	l := newThrottle(40, true, time.Minute)
 	t0 := time.Now()
 	observeResp(l, statusResp(429, "X-Retry-After", "3"), t0)
 	if w := l.reserve(at(t0)); w != 3*time.Second+resetMargin {
@@ -102,7 +102,7 @@ func TestLimiterPausesEveryoneAfterA429(t *testing.T) {
 
 func TestLimiterRefusesWaitsLongerThanTheMaxWait(t *testing.T) {
 	t.Parallel()
-	l := newLimiter(40, true, time.Second)
+	l := newThrottle(40, true, time.Second)
 	if err := l.awaitProbe(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestLimiterRefusesWaitsLongerThanTheMaxWait(t *testing.T) {
 
 func TestLimiterLetsOneRequestProbeFirst(t *testing.T) {
 	t.Parallel()
-	l := newLimiter(40, true, time.Minute)
+	l := newThrottle(40, true, time.Minute)
 	first, err := l.Acquire(context.Background(), "", time.Minute)
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +140,7 @@ func TestLimiterLetsOneRequestProbeFirst(t *testing.T) {
 
 func TestLimiterProbeEndsWhenTheFirstRequestFails(t *testing.T) {
 	t.Parallel()
-	l := newLimiter(40, true, time.Minute)
+	l := newThrottle(40, true, time.Minute)
 	first, err := l.Acquire(context.Background(), "", time.Minute)
 	if err != nil {
 		t.Fatal(err)
@@ -155,7 +155,7 @@ func TestLimiterProbeEndsWhenTheFirstRequestFails(t *testing.T) {
 
 func TestLimiterCapsConcurrency(t *testing.T) {
 	t.Parallel()
-	l := newLimiter(2, false, time.Minute)
+	l := newThrottle(2, false, time.Minute)
 	r1, _ := l.Acquire(context.Background(), "", time.Minute)
 	r2, _ := l.Acquire(context.Background(), "", time.Minute)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
@@ -174,7 +174,7 @@ func TestLimiterCapsConcurrency(t *testing.T) {
 
 func TestWithoutThrottlingSendsAtOnce(t *testing.T) {
 	t.Parallel()
-	l := newLimiter(40, false, time.Minute)
+	l := newThrottle(40, false, time.Minute)
 	observeResp(l, rateResp(200, 0, 60000), time.Now())
 	permit, err := l.Acquire(context.Background(), "", time.Minute)
 	if err != nil {
@@ -243,7 +243,7 @@ func TestOneClientFromManyGoroutines(t *testing.T) {
 
 func TestLimiterIgnoresAnswersFromAnEndedWindow(t *testing.T) {
 	t.Parallel()
-	l := newLimiter(40, true, time.Minute)
+	l := newThrottle(40, true, time.Minute)
 	t0 := time.Now()
 	l.reserve(at(t0))
 	observeResp(l, rateResp(200, 9, 1000), t0)
@@ -257,7 +257,7 @@ func TestLimiterIgnoresAnswersFromAnEndedWindow(t *testing.T) {
 
 func TestLimiterDoesNotTrustAZeroQuota(t *testing.T) {
 	t.Parallel()
-	l := newLimiter(40, true, time.Minute)
+	l := newThrottle(40, true, time.Minute)
 	t0 := time.Now()
 	// Requests-Left without a usable Quota must not make every later
 	// request wait for a window that never refills.
@@ -271,7 +271,7 @@ func TestLimiterDoesNotTrustAZeroQuota(t *testing.T) {
 
 func TestLimiterFindsTheServersWindowAgainAfterAGuess(t *testing.T) {
 	t.Parallel()
-	l := newLimiter(40, true, time.Minute)
+	l := newThrottle(40, true, time.Minute)
 	t0 := time.Now()
 	l.reserve(at(t0))
 	observeResp(l, statusResp(200, headerQuota, "20", headerLeft, "19", headerResetMs, "1000", headerWindowMs, "1000"), t0)
@@ -290,7 +290,7 @@ func TestLimiterFindsTheServersWindowAgainAfterAGuess(t *testing.T) {
 
 func TestLimiterBoundsAnAbsurdPause(t *testing.T) {
 	t.Parallel()
-	l := newLimiter(40, true, 2*time.Second)
+	l := newThrottle(40, true, 2*time.Second)
 	t0 := time.Now()
 	observeResp(l, statusResp(429, "X-Retry-After", "999999"), t0)
 	if w := l.reserve(at(t0)); w > 2*time.Second+resetMargin || w <= 0 {
@@ -308,7 +308,7 @@ func TestLimiterBoundsAnAbsurdPause(t *testing.T) {
 
 func TestLimiterLetsThe429sOwnWaitWin(t *testing.T) {
 	t.Parallel()
-	l := newLimiter(40, true, time.Minute)
+	l := newThrottle(40, true, time.Minute)
 	t0 := time.Now()
 	l.reserve(at(t0))
 	observeResp(l, rateResp(200, 9, 30000), t0)
@@ -331,7 +331,7 @@ func TestLimiterLetsThe429sOwnWaitWin(t *testing.T) {
 // time it holds the lock, is over.
 func TestLimiterReadsTheClockUnderItsLock(t *testing.T) {
 	t.Parallel()
-	l := newLimiter(40, true, time.Minute)
+	l := newThrottle(40, true, time.Minute)
 	t0 := time.Now()
 	observeResp(l, statusResp(429, "X-Retry-After", "1"), t0)
 	read := 0
@@ -343,7 +343,7 @@ func TestLimiterReadsTheClockUnderItsLock(t *testing.T) {
 
 func TestLimiterRefusesAWaitPastTheDeadlineAtOnce(t *testing.T) {
 	t.Parallel()
-	l := newLimiter(40, true, time.Minute)
+	l := newThrottle(40, true, time.Minute)
 	if err := l.awaitProbe(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -391,7 +391,7 @@ func TestWithTimeoutBoundsA429sWaitToo(t *testing.T) {
 // retried after the backoff, not after the window's reset.
 func TestA429WithQuotaLeftDoesNotPauseForTheWindow(t *testing.T) {
 	t.Parallel()
-	l := newLimiter(40, true, time.Minute)
+	l := newThrottle(40, true, time.Minute)
 	t0 := time.Now()
 	observeResp(l, rateResp(429, 30, 25000), t0)
 	if w := l.reserve(at(t0.Add(time.Millisecond))); w != 0 {

@@ -10,6 +10,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
 )
 
 // retryPolicy says which failures a call may be repeated after. It follows
@@ -32,15 +34,27 @@ const (
 	retryNever
 )
 
-type attemptKey struct{}
+// retrier runs the attempts of every call of one Client. It holds the
+// settings, fixed when the Client is built; the state of one call's
+// attempts lives in run's callAttempts, on run's stack, and nowhere else.
+//
+// The SDK owns this loop rather than handing it to go-retryablehttp's
+// Client.Do, whose state per call would have to travel in the request's
+// context and whose give-up and cancel paths drop every idle connection of
+// the shared http.Client. go-retryablehttp still decides which transport
+// errors are worth repeating (see retryableTransportError).
+type retrier struct {
+	http             *http.Client // paces every attempt; see transport
+	retryMax         int          // retries after the first attempt
+	waitMin, waitMax time.Duration
+	rateWait         time.Duration // the longest wait a 429 may ask for
+	logger           *slog.Logger
+}
 
-// attemptState travels in the request context so that go-retryablehttp's
-// CheckRetry, which sees only the context and the outcome, knows the call's
-// policy and how many attempts it has made.
-type attemptState struct {
-	policy       retryPolicy
-	method, path string // for log records; a custom transport may leave resp.Request nil
-	attempts     int
+// callAttempts is the state of one call's attempts.
+type callAttempts struct {
+	policy   retryPolicy
+	attempts int
 	// retries counts the retries that WithRetryMax bounds: every one but
 	// those after a 429 that said how long to wait, which are bounded by
 	// the time they wait, rateWaited, against WithMaxRateLimitWait.
@@ -51,20 +65,60 @@ type attemptState struct {
 	mayHaveApplied bool
 }
 
-// checkRetry is the Client's go-retryablehttp CheckRetry. It returns a nil
-// error for every answer the server gave, so that the last response
-// reaches the caller as a typed *APIError; and it stops by itself after
-// the last attempt, so go-retryablehttp never reports "giving up".
-func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+// run sends req until an answer is final or the policy allows no more
+// attempts, and returns the last answer or error with the call's attempts.
+func (r *retrier) run(ctx context.Context, req *http.Request, policy retryPolicy) (*http.Response, callAttempts, error) {
+	a := callAttempts{policy: policy}
+	for {
+		resp, err := r.http.Do(req)
+		retry, stop := r.decide(ctx, &a, req, resp, err)
+		if stop != nil {
+			return resp, a, stop
+		}
+		if !retry {
+			return resp, a, err
+		}
+		wait := backoff(r.waitMin, r.waitMax, a.attempts-1, resp)
+		if resp != nil {
+			drainClose(resp.Body)
+		}
+		if wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil, a, ctx.Err()
+			case <-t.C:
+			}
+		}
+		if req, err = nextAttempt(ctx, req); err != nil {
+			return nil, a, err
+		}
+	}
+}
+
+// nextAttempt is req again, with its body rewound.
+func nextAttempt(ctx context.Context, req *http.Request) (*http.Request, error) {
+	next := req.Clone(ctx)
+	if req.GetBody != nil {
+		body, err := req.GetBody()
+		if err != nil {
+			return nil, err
+		}
+		next.Body = body
+	}
+	return next, nil
+}
+
+// decide counts an attempt and says whether to retry it. It returns a
+// non-nil stop error when the call must end with it instead of with the
+// attempt's own outcome: the context ended.
+func (r *retrier) decide(ctx context.Context, a *callAttempts, req *http.Request, resp *http.Response, err error) (retry bool, stop error) {
+	a.attempts++
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return false, ctxErr
 	}
-	state, _ := ctx.Value(attemptKey{}).(*attemptState)
-	if state == nil {
-		state = &attemptState{policy: retryNever}
-	}
-	state.attempts++
-	retry := shouldRetry(state.policy, resp, err, rateBudget(ctx, c.rateWait-state.rateWaited))
+	retry = shouldRetry(a.policy, resp, err, rateBudget(ctx, r.rateWait-a.rateWaited))
 	// A 429 that says how long to wait is the store asking for patience,
 	// not a failure: BigCommerce refuses such a request unprocessed, and
 	// several processes or apps sharing a quota can meet a few in a row.
@@ -77,24 +131,24 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	}
 	switch {
 	case !retry:
-	case paced && c.retryMax > 0:
-		state.rateWaited += wait
-	case state.retries >= c.retryMax:
+	case paced && r.retryMax > 0:
+		a.rateWaited += wait
+	case a.retries >= r.retryMax:
 		retry = false
 	default:
-		state.retries++
+		a.retries++
 	}
 	if retry && (err != nil || resp.StatusCode >= 500) {
-		state.mayHaveApplied = true
+		a.mayHaveApplied = true
 	}
-	if retry && c.logger != nil {
-		attrs := []slog.Attr{slog.Int("attempt", state.attempts), slog.String("method", state.method), slog.String("path", state.path)}
+	if retry && r.logger != nil {
+		attrs := []slog.Attr{slog.Int("attempt", a.attempts), slog.String("method", req.Method), slog.String("path", req.URL.Path)}
 		if resp != nil {
 			attrs = append(attrs, slog.Int("status", resp.StatusCode))
 		} else {
 			attrs = append(attrs, slog.String("error", err.Error()))
 		}
-		c.logger.LogAttrs(ctx, slog.LevelInfo, "bigcommerce: retrying", attrs...)
+		r.logger.LogAttrs(ctx, slog.LevelInfo, "bigcommerce: retrying", attrs...)
 	}
 	return retry, nil
 }
@@ -134,8 +188,13 @@ func shouldRetry(p retryPolicy, resp *http.Response, err error, rateWait time.Du
 	return false
 }
 
-// retryableTransportError rules out errors that a repeat cannot fix.
+// retryableTransportError rules out errors that a repeat cannot fix: those
+// go-retryablehttp knows (a bad scheme or header, too many redirects, an
+// untrusted certificate), and the SDK's own refusals.
 func retryableTransportError(err error) bool {
+	if ok, _ := retryablehttp.ErrorPropagatedRetryPolicy(context.Background(), nil, err); !ok {
+		return false
+	}
 	var throttled *ThrottleError
 	var unknownAuthority x509.UnknownAuthorityError
 	var certInvalid x509.CertificateInvalidError
@@ -159,10 +218,10 @@ func isDialError(err error) bool {
 	return errors.As(err, &op) && op.Op == "dial"
 }
 
-// backoff is the Client's go-retryablehttp Backoff. After a 429 it waits
+// backoff is the wait before retry number attempt+1. After a 429 it waits
 // what the server asked for; otherwise it grows exponentially from min,
 // with jitter so that many goroutines do not retry in step.
-func (c *Client) backoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
+func backoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
 		if wait, ok := RateLimitWait(resp.Header); ok {
 			return wait

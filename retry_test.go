@@ -72,7 +72,6 @@ func TestShouldRetry(t *testing.T) {
 
 func TestBackoff(t *testing.T) {
 	t.Parallel()
-	c := &Client{}
 	tests := []struct {
 		name string
 		resp *http.Response
@@ -85,7 +84,7 @@ func TestBackoff(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if got := c.backoff(time.Second, time.Minute, 0, tt.resp); got != tt.want {
+			if got := backoff(time.Second, time.Minute, 0, tt.resp); got != tt.want {
 				t.Errorf("backoff = %s, want %s", got, tt.want)
 			}
 		})
@@ -99,7 +98,7 @@ func TestBackoff(t *testing.T) {
 				ceiling = hi
 			}
 			for range 50 {
-				got := c.backoff(lo, hi, attempt, statusResp(503))
+				got := backoff(lo, hi, attempt, statusResp(503))
 				if got < lo || got > ceiling || got < ceiling/2 {
 					t.Fatalf("attempt %d: backoff %s outside [%s, %s]", attempt, got, max(lo, ceiling/2), ceiling)
 				}
@@ -108,22 +107,22 @@ func TestBackoff(t *testing.T) {
 	})
 	t.Run("a 429 without headers backs off exponentially", func(t *testing.T) {
 		t.Parallel()
-		if got := c.backoff(time.Second, time.Minute, 0, statusResp(429)); got < 500*time.Millisecond || got > time.Second {
+		if got := backoff(time.Second, time.Minute, 0, statusResp(429)); got < 500*time.Millisecond || got > time.Second {
 			t.Errorf("backoff = %s", got)
 		}
 	})
 	t.Run("zero waits stay zero", func(t *testing.T) {
 		t.Parallel()
-		if got := c.backoff(0, 0, 5, statusResp(503)); got != 0 {
+		if got := backoff(0, 0, 5, statusResp(503)); got != 0 {
 			t.Errorf("backoff = %s, want 0", got)
 		}
 	})
 	t.Run("a zero minimum retries failures at once but honours a 429's wait", func(t *testing.T) {
 		t.Parallel()
-		if got := c.backoff(0, time.Minute, 3, statusResp(503)); got != 0 {
+		if got := backoff(0, time.Minute, 3, statusResp(503)); got != 0 {
 			t.Errorf("503 backoff = %s, want 0", got)
 		}
-		if got := c.backoff(0, time.Minute, 3, statusResp(429, "X-Retry-After", "2")); got != 2*time.Second {
+		if got := backoff(0, time.Minute, 3, statusResp(429, "X-Retry-After", "2")); got != 2*time.Second {
 			t.Errorf("429 backoff = %s, want 2s", got)
 		}
 	})
@@ -409,18 +408,19 @@ func TestDefaultsFitAnInteractiveApp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.timeout != 2*time.Minute || c.retryMax != 3 || c.retry.RetryWaitMin != 500*time.Millisecond || c.retry.RetryWaitMax != 30*time.Second || c.rateWait != 30*time.Second {
-		t.Errorf("timeout %s, retries %d, backoff %s..%s, rate-limit wait %s", c.timeout, c.retryMax, c.retry.RetryWaitMin, c.retry.RetryWaitMax, c.rateWait)
+	a := c.attempts
+	if c.timeout != 2*time.Minute || a.retryMax != 3 || a.waitMin != 500*time.Millisecond || a.waitMax != 30*time.Second || a.rateWait != 30*time.Second {
+		t.Errorf("timeout %s, retries %d, backoff %s..%s, rate-limit wait %s", c.timeout, a.retryMax, a.waitMin, a.waitMax, a.rateWait)
 	}
-	if cap(c.pacer.local.slots) != 40 || !c.pacer.local.throttle {
-		t.Errorf("concurrency cap %d, throttle %v; want BigCommerce's 40 and on", cap(c.pacer.local.slots), c.pacer.local.throttle)
+	if cap(c.pacer.local.slots) != 40 || !c.pacer.local.pace {
+		t.Errorf("concurrency cap %d, throttle %v; want BigCommerce's 40 and on", cap(c.pacer.local.slots), c.pacer.local.pace)
 	}
 	c, err = NewClient(NewOAuth("abc123", "t"), WithTimeout(5*time.Second), WithMaxConcurrentRequests(4), WithoutThrottling())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.timeout != 5*time.Second || cap(c.pacer.local.slots) != 4 || c.pacer.local.throttle {
-		t.Errorf("options not applied: timeout %s, cap %d, throttle %v", c.timeout, cap(c.pacer.local.slots), c.pacer.local.throttle)
+	if c.timeout != 5*time.Second || cap(c.pacer.local.slots) != 4 || c.pacer.local.pace {
+		t.Errorf("options not applied: timeout %s, cap %d, throttle %v", c.timeout, cap(c.pacer.local.slots), c.pacer.local.pace)
 	}
 }
 

@@ -1,21 +1,18 @@
 package bigcommerce
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 )
 
-// wrapHTTPClient returns the http.Client the Client really uses: a copy of
+// newHTTPClient returns the http.Client that sends every attempt: a copy of
 // the caller's, or a fresh one whose idle pool is as large as the
 // concurrency cap, so that concurrent callers reuse connections instead of
-// opening a new one each time a small pool overflows.
-func (c *Client) wrapHTTPClient(hc *http.Client, maxConcurrent int) *http.Client {
+// opening a new one each time a small pool overflows. Its transport paces
+// each request with the pacer, and its redirect policy keeps the
+// credentials on the API's host.
+func newHTTPClient(hc *http.Client, maxConcurrent int, t *transport) *http.Client {
 	var out http.Client
 	var base http.RoundTripper
 	if hc != nil {
@@ -26,52 +23,37 @@ func (c *Client) wrapHTTPClient(hc *http.Client, maxConcurrent int) *http.Client
 		if hc != nil {
 			base = http.DefaultTransport
 		} else {
-			t := http.DefaultTransport.(*http.Transport).Clone()
-			t.MaxIdleConnsPerHost = maxConcurrent
+			dt := http.DefaultTransport.(*http.Transport).Clone()
+			dt.MaxIdleConnsPerHost = maxConcurrent
 			// No more connections than requests can be in flight: left
 			// uncapped, net/http dials for a request that waits, keeps
 			// the connection when another one frees up first and serves
 			// the request, and so opens more than it ever uses at once.
-			t.MaxConnsPerHost = maxConcurrent
-			t.ResponseHeaderTimeout = time.Minute
-			base = t
+			dt.MaxConnsPerHost = maxConcurrent
+			dt.ResponseHeaderTimeout = time.Minute
+			base = dt
 		}
 	}
-	out.Transport = &transport{base: base, client: c}
+	t.base = base
+	out.Transport = t
 	out.CheckRedirect = checkRedirect
 	return &out
 }
 
-// checkRedirect lets a redirect through only to the same scheme and host:
-// the credential headers are copied onto redirected requests, and
-// net/http strips only Authorization and Cookie, not X-Auth-Token.
-func checkRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= 5 {
-		return &redirectError{reason: "stopped after 5 redirects"}
-	}
-	orig := via[0].URL
-	if req.URL.Host != orig.Host || req.URL.Scheme != orig.Scheme {
-		return &redirectError{reason: fmt.Sprintf("refusing redirect from %s://%s to %s://%s: the credentials would follow it",
-			orig.Scheme, orig.Host, req.URL.Scheme, req.URL.Host)}
-	}
-	return nil
-}
-
-type redirectError struct{ reason string }
-
-func (e *redirectError) Error() string { return "bigcommerce: " + e.reason }
-
-// transport is the innermost layer under go-retryablehttp: every attempt,
-// retries included, waits on the rate limiter, reports its answer to it,
-// and holds its permit until the body is closed.
+// transport is the innermost layer: every request, retries and redirects
+// included, waits on the pacer for a permit, reports its answer to it, and
+// holds the permit until the body is closed. It is given what it needs
+// when the Client is built and never looks back at the Client.
 type transport struct {
-	base   http.RoundTripper
-	client *Client
+	base     http.RoundTripper
+	pacer    *pacer
+	apiRoot  string        // names the store to the rate limiter
+	rateWait time.Duration // the longest wait for a permit
+	logger   *slog.Logger
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	c := t.client
-	permit, err := c.pacer.acquire(req.Context(), c.baseURL, c.rateWait)
+	permit, err := t.pacer.acquire(req.Context(), t.apiRoot, t.rateWait)
 	if err != nil {
 		return nil, err
 	}
@@ -79,8 +61,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.base.RoundTrip(req)
 	if err != nil {
 		permit.Release()
-		if c.logger != nil {
-			c.logger.LogAttrs(req.Context(), slog.LevelDebug, "bigcommerce: request failed",
+		if t.logger != nil {
+			t.logger.LogAttrs(req.Context(), slog.LevelDebug, "bigcommerce: request failed",
 				slog.String("method", req.Method), slog.String("path", req.URL.Path),
 				slog.Duration("elapsed", time.Since(start)), slog.String("error", err.Error()))
 		}
@@ -93,118 +75,20 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Body = http.NoBody
 	}
 	resp.Body = &releaseOnClose{ReadCloser: resp.Body, permit: permit}
-	if c.logger != nil {
-		c.logger.LogAttrs(req.Context(), slog.LevelDebug, "bigcommerce: request",
+	if t.logger != nil {
+		t.logger.LogAttrs(req.Context(), slog.LevelDebug, "bigcommerce: request",
 			slog.String("method", req.Method), slog.String("path", req.URL.Path),
 			slog.Int("status", resp.StatusCode), slog.Duration("elapsed", time.Since(start)))
 	}
 	return resp, nil
 }
 
-// releaseOnClose releases the request's permit once its body is closed, so
-// a slow reader still counts as a request in flight.
-type releaseOnClose struct {
-	io.ReadCloser
-	permit Permit
-	once   sync.Once
-}
-
-func (r *releaseOnClose) Close() error {
-	err := r.ReadCloser.Close()
-	r.once.Do(r.permit.Release)
-	return err
-}
-
-// sharedHoldOff is how long the Client paces with its in-process throttle
-// after a shared limiter failed, before it asks the shared one again: a
-// limiter that is down would otherwise add its timeout to every request.
-const sharedHoldOff = 250 * time.Millisecond
-
-// pacer chooses the limiter for each request: the shared one given with
-// WithRateLimiter while it answers, else the in-process throttle. The
-// in-process throttle hears every answer either way, so that it knows the
-// store's quota as soon as it has to take over.
-type pacer struct {
-	shared  RateLimiter // nil unless WithRateLimiter was given
-	local   *limiter
-	logger  *slog.Logger
-	holdOff time.Duration // sharedHoldOff; shorter in tests
-
-	mu        sync.Mutex
-	down      bool      // the shared limiter failed and has not answered since
-	holdUntil time.Time // until then, requests skip the shared limiter
-}
-
-func (p *pacer) acquire(ctx context.Context, apiRoot string, maxWait time.Duration) (Permit, error) {
-	if p.shared != nil && p.tryShared() {
-		permit, err := p.shared.Acquire(ctx, apiRoot, maxWait)
-		switch {
-		case err == nil:
-			p.sharedAnswered(ctx)
-			return &sharedPermit{Permit: permit, local: p.local}, nil
-		case !errors.Is(err, ErrLimiterUnavailable):
-			return nil, err
-		}
-		p.sharedFailed(ctx, err)
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
+// CloseIdleConnections drops the base transport's idle connections, for
+// Client.CloseIdleConnections. The attempt loop never calls it: one call
+// that fails or is cancelled must leave the connections that every other
+// goroutine on the Client pools alone.
+func (t *transport) CloseIdleConnections() {
+	if ci, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
 	}
-	return p.local.Acquire(ctx, apiRoot, maxWait)
-}
-
-func (p *pacer) tryShared() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return !time.Now().Before(p.holdUntil)
-}
-
-// sharedFailed starts a hold-off and logs the first failure of an outage.
-func (p *pacer) sharedFailed(ctx context.Context, err error) {
-	p.mu.Lock()
-	first := !p.down
-	p.down, p.holdUntil = true, time.Now().Add(p.holdOff)
-	p.mu.Unlock()
-	if first && p.logger != nil {
-		p.logger.LogAttrs(ctx, slog.LevelWarn, "bigcommerce: the shared rate limiter is unavailable; pacing with the in-process throttle until it answers",
-			slog.String("error", err.Error()))
-	}
-}
-
-// sharedAnswered ends an outage, logging that the shared state is joined
-// again.
-func (p *pacer) sharedAnswered(ctx context.Context) {
-	p.mu.Lock()
-	was := p.down
-	p.down = false
-	p.mu.Unlock()
-	if was && p.logger != nil {
-		p.logger.LogAttrs(ctx, slog.LevelInfo, "bigcommerce: the shared rate limiter answers again; pacing with it")
-	}
-}
-
-// rate is the shared limiter's view while it has one, else the in-process
-// throttle's.
-func (p *pacer) rate(apiRoot string) Rate {
-	if p.shared != nil {
-		p.mu.Lock()
-		down := p.down
-		p.mu.Unlock()
-		if r := p.shared.Rate(apiRoot); !down && r != (Rate{}) {
-			return r
-		}
-	}
-	return p.local.Rate(apiRoot)
-}
-
-// sharedPermit also tells the in-process throttle what each answer said,
-// without holding one of its slots.
-type sharedPermit struct {
-	Permit
-	local *limiter
-}
-
-func (p *sharedPermit) Report(status int, h http.Header) {
-	p.Permit.Report(status, h)
-	p.local.observe(status, h, time.Now())
 }
