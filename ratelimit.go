@@ -136,6 +136,18 @@ type RateLimiter interface {
 	Rate(apiRoot string) Rate
 }
 
+// FleetSizer is implemented by a shared RateLimiter that knows how many
+// processes share a store's quota through it. While such a limiter cannot
+// answer, a Client paces alone with its fair share instead of the whole
+// store: about a FleetSize-th of the quota per window and of the cap on
+// requests in flight, never less than one.
+type FleetSizer interface {
+	// FleetSize is how many processes share the store at apiRoot, as the
+	// limiter last learnt it, or its conservative guess when it never
+	// learnt it. A value below 2 means the process has the store alone.
+	FleetSize(apiRoot string) int
+}
+
 // Permit is one request's leave to go out, given by a RateLimiter.
 type Permit interface {
 	// Report passes on the answer's status and headers as soon as they
