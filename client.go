@@ -36,6 +36,7 @@ type Client struct {
 	maxBody   int64
 	attempts  *retrier
 	pacer     *pacer
+	tracer    Tracer
 }
 
 // NewClient returns a Client that authenticates with auth. It checks the
@@ -73,10 +74,13 @@ func NewClient(auth Authenticator, opts ...Option) (*Client, error) {
 	if s.userAgent != "" {
 		ua = s.userAgent + " " + defaultUserAgent
 	}
+	local := newThrottle(s.maxConcurrent, s.throttle, s.rateWait)
+	local.tracer = s.tracer
 	p := &pacer{
 		shared:  s.limiter,
-		local:   newThrottle(s.maxConcurrent, s.throttle, s.rateWait),
+		local:   local,
 		logger:  s.logger,
+		tracer:  s.tracer,
 		holdOff: sharedHoldOff,
 	}
 	t := &transport{pacer: p, apiRoot: root, rateWait: s.rateWait, logger: s.logger}
@@ -87,7 +91,9 @@ func NewClient(auth Authenticator, opts ...Option) (*Client, error) {
 		timeout:   s.timeout,
 		maxBody:   s.maxBody,
 		pacer:     p,
+		tracer:    s.tracer,
 		attempts: &retrier{
+			tracer:   s.tracer,
 			http:     newHTTPClient(s.httpClient, s.maxConcurrent, t),
 			retryMax: s.retryMax,
 			waitMin:  s.waitMin,
@@ -161,6 +167,10 @@ func newResponse(r *http.Response) *Response {
 
 // call describes one API call: what to send and how it may be retried.
 type call struct {
+	op string // the method called, as "CustomerGroups.List", for a Tracer
+	// invalid is the error of the arguments' check: the call ends with it
+	// before anything is sent.
+	invalid error
 	method string
 	path   string // relative to the API root, starting with "/"
 	query  any    // struct encoded with go-querystring, or nil
@@ -188,11 +198,31 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 	if ctx == nil {
 		return nil, invalidf("ctx", "must not be nil")
 	}
+	if c.tracer == nil {
+		resp, _, err := c.send(ctx, cl)
+		return resp, err
+	}
+	ctx = c.tracer.TraceCallStart(ctx, TraceCallStartData{Operation: cl.op, Method: cl.method, APIRoot: c.baseURL})
+	resp, attempts, err := c.send(ctx, cl)
+	end := TraceCallEndData{Operation: cl.op, Attempts: attempts, Err: err}
+	if resp != nil {
+		end.StatusCode = resp.StatusCode
+	}
+	c.tracer.TraceCallEnd(ctx, end)
+	return resp, err
+}
+
+// send is do without the tracer: it also returns how many attempts it
+// made.
+func (c *Client) send(ctx context.Context, cl call) (*Response, int, error) {
+	if cl.invalid != nil {
+		return nil, 0, cl.invalid
+	}
 	u := c.baseURL + cl.path
 	if cl.query != nil {
 		v, err := query.Values(cl.query)
 		if err != nil {
-			return nil, fmt.Errorf("bigcommerce: encoding query: %w", err)
+			return nil, 0, fmt.Errorf("bigcommerce: encoding query: %w", err)
 		}
 		if q := v.Encode(); q != "" {
 			u += "?" + q
@@ -202,7 +232,7 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 	if cl.body != nil {
 		b, err := json.Marshal(cl.body)
 		if err != nil {
-			return nil, fmt.Errorf("bigcommerce: encoding request body: %w", err)
+			return nil, 0, fmt.Errorf("bigcommerce: encoding request body: %w", err)
 		}
 		body = b
 	}
@@ -219,7 +249,7 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		req, err = http.NewRequestWithContext(ctx, cl.method, u, nil)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("bigcommerce: building request: %w", err)
+		return nil, 0, fmt.Errorf("bigcommerce: building request: %w", err)
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
@@ -227,7 +257,7 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if err := c.auth.Authenticate(req); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 
 	httpResp, tries, err := c.attempts.run(ctx, req, cl.policy)
@@ -235,7 +265,7 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		if httpResp != nil {
 			drainClose(httpResp.Body)
 		}
-		return nil, transportError(ctx, cl.method, u, err)
+		return nil, tries.attempts, transportError(ctx, cl.method, u, err)
 	}
 	defer drainClose(httpResp.Body)
 	resp := newResponse(httpResp)
@@ -249,39 +279,39 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		if ctx.Err() != nil {
 			// The caller's context or the Client's timeout ended the
 			// call while the body was still arriving.
-			return resp, transportError(ctx, cl.method, u, err)
+			return resp, tries.attempts, transportError(ctx, cl.method, u, err)
 		}
 		if httpResp.StatusCode >= 200 && httpResp.StatusCode <= 299 && httpResp.StatusCode != http.StatusMultiStatus {
 			// A success whose body could not be read whole (cut short,
 			// badly encoded, over the limit) is not an API error.
-			return resp, decodeErr(err)
+			return resp, tries.attempts, decodeErr(err)
 		}
 		// The message is the cause's own, without its "bigcommerce:"
 		// prefix, which the APIError's message already has.
 		msg := strings.TrimPrefix(err.Error(), "bigcommerce: ")
-		return resp, &APIError{StatusCode: httpResp.StatusCode, Method: cl.method, URL: sanitizeURL(u), Errors: []ErrorDetail{{Message: msg}}, err: err}
+		return resp, tries.attempts, &APIError{StatusCode: httpResp.StatusCode, Method: cl.method, URL: sanitizeURL(u), Errors: []ErrorDetail{{Message: msg}}, err: err}
 	}
 	if cl.goneOK && httpResp.StatusCode == http.StatusNotFound && tries.mayHaveApplied {
-		return resp, nil
+		return resp, tries.attempts, nil
 	}
 	if httpResp.StatusCode == http.StatusMultiStatus || httpResp.StatusCode < 200 || httpResp.StatusCode > 299 {
 		apiErr := newAPIError(httpResp, cl.method, u, buf.Bytes())
 		apiErr.redact(credentialValues(req.Header))
-		return resp, apiErr
+		return resp, tries.attempts, apiErr
 	}
 	if cl.out == nil {
-		return resp, nil
+		return resp, tries.attempts, nil
 	}
 	if httpResp.StatusCode == http.StatusNoContent || len(bytes.TrimSpace(buf.Bytes())) == 0 {
 		if cl.emptyOK {
-			return resp, nil
+			return resp, tries.attempts, nil
 		}
-		return resp, decodeErr(errEmptyBody)
+		return resp, tries.attempts, decodeErr(errEmptyBody)
 	}
 	if err := decodeBody(buf.Bytes(), cl.out); err != nil {
-		return resp, decodeErr(err)
+		return resp, tries.attempts, decodeErr(err)
 	}
-	return resp, nil
+	return resp, tries.attempts, nil
 }
 
 func putBuffer(b *bytes.Buffer) {

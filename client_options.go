@@ -33,6 +33,7 @@ type settings struct {
 	throttle      bool
 	rateWait      time.Duration
 	limiter       RateLimiter
+	tracer        Tracer
 }
 
 func defaultSettings() settings {

@@ -3,7 +3,6 @@ package bigcommerce
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -263,11 +262,8 @@ func groupPath(id int) string { return groupsPath + "/" + strconv.Itoa(id) }
 //
 // BigCommerce API docs: https://developer.bigcommerce.com/docs/rest-management/customers-v2/customer-groups#get-all-customer-groups
 func (s *CustomerGroupsService) List(ctx context.Context, opts *ListCustomerGroupsOptions) ([]CustomerGroup, *Response, error) {
-	if err := validateListOptions(opts); err != nil {
-		return nil, nil, err
-	}
 	var groups []CustomerGroup
-	cl := call{method: http.MethodGet, path: groupsPath, out: &groups, emptyOK: true}
+	cl := call{op: "CustomerGroups.List", invalid: validateListOptions(opts), method: http.MethodGet, path: groupsPath, out: &groups, emptyOK: true}
 	if opts != nil {
 		cl.query = opts
 	}
@@ -286,17 +282,14 @@ func (s *CustomerGroupsService) List(ctx context.Context, opts *ListCustomerGrou
 //
 // BigCommerce API docs: https://developer.bigcommerce.com/docs/rest-management/customers-v2/customer-groups#get-a-customer-group
 func (s *CustomerGroupsService) Get(ctx context.Context, id int) (*CustomerGroup, *Response, error) {
-	if err := validateID(id); err != nil {
-		return nil, nil, err
-	}
-	return s.one(ctx, call{method: http.MethodGet, path: groupPath(id)})
+	return s.one(ctx, call{op: "CustomerGroups.Get", invalid: validateID(id), method: http.MethodGet, path: groupPath(id)})
 }
 
 // FindByName returns the customer group that the store considers to have
 // the given name: the same name ignoring case, as the store compares names
 // when it refuses a duplicate. It costs one request unless many groups
-// contain the name. When no group has the name, the error matches
-// ErrNotFound.
+// contain the name. When no group has the name, the error is a
+// *NameNotFoundError, which matches ErrNotFound.
 //
 // A program that finds or creates a group should look it up with
 // FindByName rather than List with Name, which matches case exactly: a
@@ -334,14 +327,7 @@ func (s *CustomerGroupsService) FindByName(ctx context.Context, name string) (*C
 			return &g, resp, nil
 		}
 		if len(page) < opts.Limit {
-			u := s.client.baseURL + groupsPath
-			if resp.Request != nil {
-				u = resp.Request.URL.String()
-			}
-			return nil, resp, &APIError{
-				StatusCode: http.StatusNotFound, Method: http.MethodGet, URL: sanitizeURL(u),
-				Errors: []ErrorDetail{{Message: fmt.Sprintf("no customer group is named %q, ignoring case", name)}},
-			}
+			return nil, resp, &NameNotFoundError{Name: name}
 		}
 		opts.Page++
 	}
@@ -356,7 +342,7 @@ func (s *CustomerGroupsService) Count(ctx context.Context, filter *CustomerGroup
 	var out struct {
 		Count flexInt `json:"count"`
 	}
-	cl := call{method: http.MethodGet, path: groupsPath + "/count", out: &out}
+	cl := call{op: "CustomerGroups.Count", method: http.MethodGet, path: groupsPath + "/count", out: &out}
 	if filter != nil {
 		cl.query = filter
 	}
@@ -375,10 +361,7 @@ func (s *CustomerGroupsService) Count(ctx context.Context, filter *CustomerGroup
 //
 // BigCommerce API docs: https://developer.bigcommerce.com/docs/rest-management/customers-v2/customer-groups#create-a-customer-group
 func (s *CustomerGroupsService) Create(ctx context.Context, req *CreateCustomerGroupRequest) (*CustomerGroup, *Response, error) {
-	if err := validateCreate(req); err != nil {
-		return nil, nil, err
-	}
-	return s.one(ctx, call{method: http.MethodPost, path: groupsPath, body: req, policy: retryCreate})
+	return s.one(ctx, call{op: "CustomerGroups.Create", invalid: validateCreate(req), method: http.MethodPost, path: groupsPath, body: req, policy: retryCreate})
 }
 
 // Update changes the fields of req that are set. Sending DiscountRules
@@ -388,13 +371,11 @@ func (s *CustomerGroupsService) Create(ctx context.Context, req *CreateCustomerG
 //
 // BigCommerce API docs: https://developer.bigcommerce.com/docs/rest-management/customers-v2/customer-groups#update-a-customer-group
 func (s *CustomerGroupsService) Update(ctx context.Context, id int, req *UpdateCustomerGroupRequest) (*CustomerGroup, *Response, error) {
-	if err := validateID(id); err != nil {
-		return nil, nil, err
+	invalid := validateID(id)
+	if invalid == nil {
+		invalid = validateUpdate(req)
 	}
-	if err := validateUpdate(req); err != nil {
-		return nil, nil, err
-	}
-	return s.one(ctx, call{method: http.MethodPut, path: groupPath(id), body: req})
+	return s.one(ctx, call{op: "CustomerGroups.Update", invalid: invalid, method: http.MethodPut, path: groupPath(id), body: req})
 }
 
 // Delete removes the customer group with the given id; its customers are
@@ -404,10 +385,7 @@ func (s *CustomerGroupsService) Update(ctx context.Context, id int, req *UpdateC
 //
 // BigCommerce API docs: https://developer.bigcommerce.com/docs/rest-management/customers-v2/customer-groups#delete-a-customer-group
 func (s *CustomerGroupsService) Delete(ctx context.Context, id int) (*Response, error) {
-	if err := validateID(id); err != nil {
-		return nil, err
-	}
-	return s.client.do(ctx, call{method: http.MethodDelete, path: groupPath(id), goneOK: true})
+	return s.client.do(ctx, call{op: "CustomerGroups.Delete", invalid: validateID(id), method: http.MethodDelete, path: groupPath(id), goneOK: true})
 }
 
 // DeleteAll deletes every customer group of the store, leaving all its
@@ -416,7 +394,7 @@ func (s *CustomerGroupsService) Delete(ctx context.Context, id int) (*Response, 
 // 2024. It is never retried, not even after a 429, so that one call can
 // never run twice; the caller decides whether to send it again.
 func (s *CustomerGroupsService) DeleteAll(ctx context.Context) (*Response, error) {
-	return s.client.do(ctx, call{method: http.MethodDelete, path: groupsPath, policy: retryNever})
+	return s.client.do(ctx, call{op: "CustomerGroups.DeleteAll", method: http.MethodDelete, path: groupsPath, policy: retryNever})
 }
 
 func (s *CustomerGroupsService) one(ctx context.Context, cl call) (*CustomerGroup, *Response, error) {

@@ -343,3 +343,18 @@ func sanitizeURL(raw string) string {
 	}
 	return u.String()
 }
+
+// NameNotFoundError is FindByName's answer when the store has no group of
+// that name, ignoring case. The store answered the search; it sent no 404,
+// so this is not an *APIError. It matches ErrNotFound.
+type NameNotFoundError struct {
+	// Name is the name searched for.
+	Name string
+}
+
+func (e *NameNotFoundError) Error() string {
+	return fmt.Sprintf("bigcommerce: no customer group is named %q, ignoring case", e.Name)
+}
+
+// Is makes errors.Is(err, ErrNotFound) true.
+func (e *NameNotFoundError) Is(target error) bool { return target == ErrNotFound }

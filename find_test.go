@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
@@ -74,6 +75,16 @@ func TestFindByNameAnswersNotFound(t *testing.T) {
 	g, _, err := c.CustomerGroups.FindByName(context.Background(), "Wholesale")
 	if !errors.Is(err, bigcommerce.ErrNotFound) || g != nil {
 		t.Fatalf("FindByName = %+v, %v; want ErrNotFound", g, err)
+	}
+	// The store sent no 404, so the error is FindByName's own, naming the
+	// name; an *APIError always means the store said so.
+	var notFound *bigcommerce.NameNotFoundError
+	var apiErr *bigcommerce.APIError
+	if !errors.As(err, &notFound) || notFound.Name != "Wholesale" || errors.As(err, &apiErr) {
+		t.Errorf("FindByName's error = %#v, want a *NameNotFoundError for %q and no *APIError", err, "Wholesale")
+	}
+	if !strings.Contains(err.Error(), `"Wholesale"`) {
+		t.Errorf("message %q does not name the name", err)
 	}
 	before := len(srv.Requests())
 	if _, _, err := c.CustomerGroups.FindByName(context.Background(), "  "); !errors.Is(err, bigcommerce.ErrInvalidRequest) || len(srv.Requests()) != before {

@@ -186,6 +186,7 @@ type pacer struct {
 	shared  RateLimiter // nil unless WithRateLimiter was given
 	local   *throttle
 	logger  *slog.Logger
+	tracer  Tracer        // nil unless WithTracer
 	holdOff time.Duration // sharedHoldOff; shorter in tests
 
 	mu        sync.Mutex
@@ -195,15 +196,22 @@ type pacer struct {
 
 func (p *pacer) acquire(ctx context.Context, apiRoot string, maxWait time.Duration) (Permit, error) {
 	if p.shared != nil && p.tryShared() {
+		var start time.Time
+		if p.tracer != nil {
+			start = time.Now()
+		}
 		permit, err := p.shared.Acquire(ctx, apiRoot, maxWait)
+		if p.tracer != nil && time.Since(start) >= sharedWaitFloor {
+			traceWait(ctx, p.tracer, WaitShared, start, err)
+		}
 		switch {
 		case err == nil:
-			p.sharedAnswered(ctx)
+			p.sharedAnswered(ctx, apiRoot)
 			return &sharedPermit{Permit: permit, local: p.local}, nil
 		case !errors.Is(err, ErrLimiterUnavailable):
 			return nil, err
 		}
-		p.sharedFailed(ctx, err)
+		p.sharedFailed(ctx, apiRoot, err)
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -217,8 +225,22 @@ func (p *pacer) tryShared() bool {
 	return !time.Now().Before(p.holdUntil)
 }
 
+// sharedWaitFloor is how long a shared limiter's Acquire must take to be
+// reported to a Tracer as a wait: longer than a round trip to a healthy
+// Redis on the same network, so that a permit given at once is not.
+const sharedWaitFloor = time.Millisecond
+
+// fleetSize is how many processes share the store, as the shared limiter
+// says, or 1.
+func (p *pacer) fleetSize(apiRoot string) int {
+	if fs, ok := p.shared.(FleetSizer); ok {
+		return max(fs.FleetSize(apiRoot), 1)
+	}
+	return 1
+}
+
 // sharedFailed starts a hold-off and logs the first failure of an outage.
-func (p *pacer) sharedFailed(ctx context.Context, err error) {
+func (p *pacer) sharedFailed(ctx context.Context, apiRoot string, err error) {
 	p.mu.Lock()
 	first := !p.down
 	p.down, p.holdUntil = true, time.Now().Add(p.holdOff)
@@ -227,17 +249,23 @@ func (p *pacer) sharedFailed(ctx context.Context, err error) {
 		p.logger.LogAttrs(ctx, slog.LevelWarn, "bigcommerce: the shared rate limiter is unavailable; pacing with the in-process throttle until it answers",
 			slog.String("error", err.Error()))
 	}
+	if first && p.tracer != nil {
+		p.tracer.TracePacing(ctx, TracePacingData{APIRoot: apiRoot, Alone: true, Share: p.fleetSize(apiRoot), Err: err})
+	}
 }
 
 // sharedAnswered ends an outage, logging that the shared state is joined
 // again.
-func (p *pacer) sharedAnswered(ctx context.Context) {
+func (p *pacer) sharedAnswered(ctx context.Context, apiRoot string) {
 	p.mu.Lock()
 	was := p.down
 	p.down = false
 	p.mu.Unlock()
 	if was && p.logger != nil {
 		p.logger.LogAttrs(ctx, slog.LevelInfo, "bigcommerce: the shared rate limiter answers again; pacing with it")
+	}
+	if was && p.tracer != nil {
+		p.tracer.TracePacing(ctx, TracePacingData{APIRoot: apiRoot, Alone: false, Share: p.fleetSize(apiRoot)})
 	}
 }
 

@@ -49,6 +49,7 @@ type retrier struct {
 	waitMin, waitMax time.Duration
 	rateWait         time.Duration // the longest wait a 429 may ask for
 	logger           *slog.Logger
+	tracer           Tracer // nil unless WithTracer
 }
 
 // callAttempts is the state of one call's attempts.
@@ -70,8 +71,16 @@ type callAttempts struct {
 func (r *retrier) run(ctx context.Context, req *http.Request, policy retryPolicy) (*http.Response, callAttempts, error) {
 	a := callAttempts{policy: policy}
 	for {
+		actx := ctx
+		if r.tracer != nil {
+			actx = r.tracer.TraceAttemptStart(ctx, TraceAttemptStartData{Attempt: a.attempts + 1, Method: req.Method, URL: sanitizeURL(req.URL.String())})
+			req = req.WithContext(actx)
+		}
 		resp, err := r.http.Do(req)
 		retry, stop := r.decide(ctx, &a, req, resp, err)
+		if r.tracer != nil {
+			r.traceAttemptEnd(actx, &a, resp, err, retry && stop == nil)
+		}
 		if stop != nil {
 			return resp, a, stop
 		}
@@ -83,18 +92,46 @@ func (r *retrier) run(ctx context.Context, req *http.Request, policy retryPolicy
 			drainClose(resp.Body)
 		}
 		if wait > 0 {
+			start := time.Now()
 			t := time.NewTimer(wait)
 			select {
 			case <-ctx.Done():
 				t.Stop()
+				traceWait(ctx, r.tracer, waitCause(resp), start, ctx.Err())
 				return nil, a, ctx.Err()
 			case <-t.C:
+				traceWait(ctx, r.tracer, waitCause(resp), start, nil)
 			}
 		}
 		if req, err = nextAttempt(ctx, req); err != nil {
 			return nil, a, err
 		}
 	}
+}
+
+// traceAttemptEnd reports the attempt that decide just counted, in the
+// context its TraceAttemptStart returned.
+func (r *retrier) traceAttemptEnd(ctx context.Context, a *callAttempts, resp *http.Response, err error, retry bool) {
+	end := TraceAttemptEndData{Attempt: a.attempts, Err: err, Retry: retry}
+	if resp != nil {
+		end.StatusCode = resp.StatusCode
+		end.Rate, end.RateKnown = ParseRate(resp.Header)
+		if resp.StatusCode == http.StatusTooManyRequests {
+			_, known := RateLimitWait(resp.Header)
+			end.Throttled = throttleCause(resp.StatusCode, known)
+		}
+	}
+	r.tracer.TraceAttemptEnd(ctx, end)
+}
+
+// waitCause says why the Client waits before the next attempt.
+func waitCause(resp *http.Response) WaitCause {
+	if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+		if _, ok := RateLimitWait(resp.Header); ok {
+			return WaitRetryAfter
+		}
+	}
+	return WaitBackoff
 }
 
 // nextAttempt is req again, with its body rewound.

@@ -46,6 +46,8 @@ type throttle struct {
 	probing bool
 	probed  bool
 	probe   chan struct{} // closed when the first answer (or failure) is in
+
+	tracer Tracer // hears each wait; nil unless WithTracer
 }
 
 func newThrottle(maxConcurrent int, pace bool, maxPause time.Duration) *throttle {
@@ -62,8 +64,15 @@ const resetMargin = 5 * time.Millisecond
 func (l *throttle) Acquire(ctx context.Context, _ string, maxWait time.Duration) (Permit, error) {
 	select {
 	case l.slots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	default:
+		start := time.Now()
+		select {
+		case l.slots <- struct{}{}:
+			traceWait(ctx, l.tracer, WaitSlot, start, nil)
+		case <-ctx.Done():
+			traceWait(ctx, l.tracer, WaitSlot, start, ctx.Err())
+			return nil, ctx.Err()
+		}
 	}
 	p := &throttlePermit{l: l}
 	if !l.pace {
@@ -82,15 +91,31 @@ func (l *throttle) Acquire(ctx context.Context, _ string, maxWait time.Duration)
 			p.Release()
 			return nil, err
 		}
+		cause, start := l.waitCause(), time.Now()
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
+			traceWait(ctx, l.tracer, cause, start, nil)
 		case <-ctx.Done():
 			t.Stop()
+			traceWait(ctx, l.tracer, cause, start, ctx.Err())
 			p.Release()
 			return nil, ctx.Err()
 		}
 	}
+}
+
+// waitCause says whether a wait is for a 429's pause or for the quota.
+func (l *throttle) waitCause() WaitCause {
+	if l.tracer == nil {
+		return ""
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if time.Now().Before(l.pausedUntil) {
+		return WaitPause
+	}
+	return WaitQuota
 }
 
 // tooLong refuses a wait longer than maxWait or past ctx's deadline: the
@@ -135,10 +160,13 @@ func (l *throttle) awaitProbe(ctx context.Context) error {
 		return nil
 	}
 	l.mu.Unlock()
+	start := time.Now()
 	select {
 	case <-l.probe:
+		traceWait(ctx, l.tracer, WaitProbe, start, nil)
 		return nil
 	case <-ctx.Done():
+		traceWait(ctx, l.tracer, WaitProbe, start, ctx.Err())
 		return ctx.Err()
 	}
 }
