@@ -171,12 +171,12 @@ type call struct {
 	// invalid is the error of the arguments' check: the call ends with it
 	// before anything is sent.
 	invalid error
-	method string
-	path   string // relative to the API root, starting with "/"
-	query  any    // struct encoded with go-querystring, or nil
-	body   any    // encoded to JSON once, or nil
-	policy retryPolicy
-	out    any // decoded from a 2xx body when non-nil
+	method  string
+	path    string // relative to the API root, starting with "/"
+	query   any    // struct encoded with go-querystring, or nil
+	body    any    // encoded to JSON once, or nil
+	policy  retryPolicy
+	out     any // decoded from a 2xx body when non-nil
 	// emptyOK: a 204 or an empty body is a valid answer (an empty list);
 	// otherwise an empty body where out expects one is a DecodeError.
 	emptyOK bool
