@@ -2,6 +2,8 @@ package bigcommercetest_test
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
@@ -44,5 +46,31 @@ func TestContractThroughARecording(t *testing.T) {
 			HTTPClient: bigcommercetest.Replay(t, dir, bigcommercetest.FailIfUnused()),
 			Options:    []bigcommerce.Option{bigcommerce.WithRetryMax(0)},
 		})
+	})
+}
+
+// TestContractRecorded runs the contract against testdata/contract, a
+// recording of cmd/bigcommerce-fake made by scripts/record-fixtures.sh. It
+// is how CI checks that a committed recording still answers the contract;
+// recorded from a sandbox store instead (BIGCOMMERCE_RECORD=all with that
+// store's credentials), it is also how a maintainer diffs the fake against
+// the store. Not parallel: recording, it writes to a store that
+// TestContractAgainstAStore may use too.
+func TestContractRecorded(t *testing.T) {
+	bigcommercetest.RunContract(t, bigcommercetest.RecordOrReplayTarget(t, filepath.Join("testdata", "contract")))
+}
+
+// TestContractAgainstAStore runs the contract against the store of
+// BIGCOMMERCE_STORE_HASH and BIGCOMMERCE_ACCESS_TOKEN (at
+// BIGCOMMERCE_BASE_URL when set), directly, without recording.
+func TestContractAgainstAStore(t *testing.T) {
+	hash, token := os.Getenv(bigcommercetest.EnvStoreHash), os.Getenv(bigcommercetest.EnvAccessToken)
+	if hash == "" || token == "" {
+		t.Skip("no store: set BIGCOMMERCE_STORE_HASH and BIGCOMMERCE_ACCESS_TOKEN of a sandbox store " +
+			"(the contract creates and deletes groups named \"" + bigcommercetest.ContractPrefix + "...\") to run the contract against it")
+	}
+	bigcommercetest.RunContract(t, bigcommercetest.Target{
+		Auth:    bigcommerce.NewOAuth(hash, token),
+		BaseURL: os.Getenv(bigcommercetest.EnvBaseURL),
 	})
 }
