@@ -44,3 +44,18 @@ func TestRecorderFailedWriteLeavesNoHalfFile(t *testing.T) {
 		t.Errorf("%s left behind by a failed write", e.Name())
 	}
 }
+
+func TestHideStoreHashReplacesWholeWordsOnly(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"/stores/dev/v2/customer_groups":     "/stores/{store_hash}/v2/customer_groups",
+		`{"context":"stores/dev"}`:           `{"context":"stores/{store_hash}"}`,
+		"development devices dev2 xdev dev":  "development devices dev2 xdev {store_hash}",
+		"store-dev.mybigcommerce.com/api/v2": "store-{store_hash}.mybigcommerce.com/api/v2",
+	} {
+		r := &Recorder{storeHash: "dev"}
+		if got := r.scrub(in); got != want {
+			t.Errorf("scrub(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -234,3 +234,43 @@ func TestRecorderOverwritesWhenTold(t *testing.T) {
 		t.Errorf("files %v, want only the new exchange", names)
 	}
 }
+
+// TestRecorderUnderConcurrentRequests: requests in flight together each get
+// a number and a file of their own, and the recording replays.
+func TestRecorderUnderConcurrentRequests(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t, bigcommercetest.WithSeed(2))
+	dir := t.TempDir()
+	rec := bigcommercetest.NewRecorder(dir, nil, bigcommercetest.HideStoreHash(srv.StoreHash))
+	client := recordingClient(t, srv, rec)
+	const n = 8
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			_, _, err := client.CustomerGroups.Count(context.Background(), nil)
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := rec.Err(); err != nil {
+		t.Fatal(err)
+	}
+	names, _ := readAll(t, dir)
+	if len(names) != n || names[0] != "0001-get-customer_groups-count.http" || names[n-1] != "0008-get-customer_groups-count.http" {
+		t.Fatalf("files %v, want 0001 to 0008", names)
+	}
+	replay, err := bigcommerce.NewClient(bigcommerce.NewOAuth("elsewhere", "tok"),
+		bigcommerce.WithHTTPClient(bigcommercetest.Replay(t, dir, bigcommercetest.FailIfUnused())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range n {
+		if got, _, err := replay.CustomerGroups.Count(context.Background(), nil); err != nil || got != 2 {
+			t.Fatalf("replayed count %d, %v; want 2", got, err)
+		}
+	}
+}
