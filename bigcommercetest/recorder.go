@@ -31,7 +31,9 @@ import (
 // diff; indenting changes only the whitespace between tokens, so numbers,
 // strings and escapes stay exactly as the server sent them. Other bodies
 // are kept byte for byte. The Host header is left out, since a fake's
-// random port would change every file on every recording.
+// random port would change every file on every recording. The request's
+// Content-Length says where its body ends, so keep it right when editing a
+// request body by hand; the response's body runs to the end of the file.
 //
 // File names are a four-digit sequence number, taken when the request
 // starts, then the method and a slug of the path after the API root, such
@@ -316,11 +318,9 @@ func writeAtomic(dir, name string, data []byte, create func(dir, pattern string)
 // slug of the path after the API root.
 func exchangeName(seq int, method, path string) string {
 	rel := path
-	for _, root := range []string{"/v2/", "/api/v2/"} {
-		if i := strings.Index(rel, root); i >= 0 {
-			rel = rel[i+len(root):]
-			break
-		}
+	// Both roots, /stores/{hash}/v2/ and /api/v2/, end in /v2/.
+	if i := strings.Index(rel, "/v2/"); i >= 0 {
+		rel = rel[i+len("/v2/"):]
 	}
 	var slug strings.Builder
 	dash := false

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -44,7 +45,10 @@ func FailIfUnused() ReplayOption {
 // identical requests are thus answered in the order they were recorded. A
 // path segment recorded as StoreHashPlaceholder (see HideStoreHash) matches
 // any store hash, so a recording made on one store replays for a client
-// configured with another; placeholders in bodies are not substituted back.
+// configured with another; likewise the placeholder and REDACTED inside a
+// recorded query value or JSON string match any store hash or any text.
+// Headers are not compared, and placeholders in responses are not
+// substituted back.
 //
 // A request that nothing answers fails the test with t.Errorf, naming the
 // nearest unused exchange and how the request differs from it (method,
@@ -123,6 +127,9 @@ func readExchange(path string) (*exchange, error) {
 	}
 	rest, _ := io.ReadAll(br)
 	rest = bytes.TrimLeft(rest, "\r\n")
+	if !bytes.HasPrefix(rest, []byte("HTTP/")) {
+		return nil, fmt.Errorf("no response after the request's %d-byte body; after an edit by hand, is the request's Content-Length still right?", len(body))
+	}
 	x := &exchange{method: req.Method, path: req.URL.Path, query: req.URL.Query(), body: body, response: rest}
 	// Parse the response now, so a broken file fails the test at once
 	// rather than at the request that would have used it.
@@ -229,19 +236,46 @@ func (x *exchange) differences(req *http.Request, body []byte) ([]string, int) {
 	return diffs, score
 }
 
-// pathMatches compares paths segment by segment, a recorded
-// StoreHashPlaceholder matching any one segment.
+// pathMatches compares paths segment by segment, with valueMatches.
 func pathMatches(sent, recorded string) bool {
 	s, r := strings.Split(sent, "/"), strings.Split(recorded, "/")
 	if len(s) != len(r) {
 		return false
 	}
 	for i := range s {
-		if s[i] != r[i] && !(r[i] == StoreHashPlaceholder && s[i] != "") {
+		if !valueMatches(s[i], r[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+// valueMatches compares a sent value with a recorded one in which the
+// recorder may have put StoreHashPlaceholder for the store hash, or
+// REDACTED for a secret: each stands for any non-empty text there, since
+// the client that replays has other credentials and perhaps another store.
+func valueMatches(sent, recorded string) bool {
+	if sent == recorded {
+		return true
+	}
+	if !strings.Contains(recorded, StoreHashPlaceholder) && !strings.Contains(recorded, redacted) {
+		return false
+	}
+	var pattern strings.Builder
+	pattern.WriteString("^")
+	for i, part := range strings.Split(recorded, StoreHashPlaceholder) {
+		if i > 0 {
+			pattern.WriteString("[A-Za-z0-9]+")
+		}
+		for j, lit := range strings.Split(part, redacted) {
+			if j > 0 {
+				pattern.WriteString(".+")
+			}
+			pattern.WriteString(regexp.QuoteMeta(lit))
+		}
+	}
+	pattern.WriteString("$")
+	return regexp.MustCompile(pattern.String()).MatchString(sent)
 }
 
 // queryDiffs compares two queries key by key, ignoring the order of keys
@@ -263,7 +297,7 @@ func queryDiffs(sent, recorded url.Values) []string {
 			diffs = append(diffs, fmt.Sprintf("query key %q sent as %q, not recorded", k, strings.Join(s, ",")))
 		case !sok:
 			diffs = append(diffs, fmt.Sprintf("query key %q not sent, recorded as %q", k, strings.Join(r, ",")))
-		case !slices.Equal(slices.Sorted(slices.Values(s)), slices.Sorted(slices.Values(r))):
+		case !slices.EqualFunc(slices.Sorted(slices.Values(s)), slices.Sorted(slices.Values(r)), valueMatches):
 			diffs = append(diffs, fmt.Sprintf("query key %q sent as %q, recorded as %q", k, strings.Join(s, ","), strings.Join(r, ",")))
 		}
 	}
@@ -349,8 +383,12 @@ func jsonDiffs(path string, s, r any, diffs *[]string) {
 		if rv, ok := r.(json.Number); ok && sameNumber(sv, rv) {
 			return
 		}
+	case string:
+		if rv, ok := r.(string); ok && valueMatches(sv, rv) {
+			return
+		}
 	default:
-		if s == r { // strings, booleans, null
+		if s == r { // booleans, null
 			return
 		}
 	}

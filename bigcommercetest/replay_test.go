@@ -228,3 +228,28 @@ func TestReplayWithoutARecordingFailsAtOnce(t *testing.T) {
 		t.Errorf("failures %q, want one saying there is no recording", fails)
 	}
 }
+
+// TestReplayMatchesPlaceholdersAndRedactions: where the recorder hid the
+// store hash or a secret, any value matches, so a client with other
+// credentials on another store still replays; the text around them must
+// still match.
+func TestReplayMatchesPlaceholdersAndRedactions(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	exchange(t, dir, "0001-post-customer_groups.http", "POST /stores/{store_hash}/v2/customer_groups?note=REDACTED HTTP/1.1",
+		`{"name": "Gold of {store_hash}", "token": "REDACTED"}`, created)
+	for _, tc := range []struct {
+		target, body string
+		match        bool
+	}{
+		{"/customer_groups?note=s3cret", `{"name": "Gold of live7", "token": "t0ken"}`, true},
+		{"/customer_groups?note=s3cret", `{"name": "Silver of live7", "token": "t0ken"}`, false},
+		{"/customer_groups?note=", `{"name": "Gold of live7", "token": "t0ken"}`, false},
+	} {
+		tb := &fakeTB{TB: t}
+		status, _, err := call(bigcommercetest.Replay(tb, dir), "POST", tc.target, tc.body)
+		if got := err == nil && status == 201; got != tc.match {
+			t.Errorf("%s with %s: matched %v (err %v), want %v", tc.target, tc.body, got, err, tc.match)
+		}
+	}
+}
