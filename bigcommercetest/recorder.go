@@ -33,7 +33,9 @@ import (
 // are kept byte for byte. The Host header is left out, since a fake's
 // random port would change every file on every recording. The request's
 // Content-Length says where its body ends, so keep it right when editing a
-// request body by hand; the response's body runs to the end of the file.
+// request body by hand, and keep Git from changing line endings (a line
+// "*.http -text" in .gitattributes); the response's body runs to the end
+// of the file.
 //
 // File names are a four-digit sequence number, taken when the request
 // starts, then the method and a slug of the path after the API root, such

@@ -68,12 +68,14 @@ const (
 	// records every test again, replacing its recording. Unset, empty or
 	// "0": replay only.
 	EnvRecord = "BIGCOMMERCE_RECORD"
-	// EnvStoreHash, EnvAccessToken and EnvBaseURL are the store to record
-	// from, as the examples and bcgroups read them; EnvBaseURL is
-	// optional and points at a proxy or at cmd/bigcommerce-fake.
-	EnvStoreHash   = "BIGCOMMERCE_STORE_HASH"
+	// EnvStoreHash is the hash of the store to record from, as the
+	// examples and bcgroups read it.
+	EnvStoreHash = "BIGCOMMERCE_STORE_HASH"
+	// EnvAccessToken is the OAuth token to record with.
 	EnvAccessToken = "BIGCOMMERCE_ACCESS_TOKEN"
-	EnvBaseURL     = "BIGCOMMERCE_BASE_URL"
+	// EnvBaseURL, optional, replaces the API root when recording, to go
+	// through a proxy or to cmd/bigcommerce-fake.
+	EnvBaseURL = "BIGCOMMERCE_BASE_URL"
 )
 
 // replayStoreHash is the store hash of a client that replays: any hash
