@@ -60,6 +60,17 @@
 // UTC) or a bare date, which stands for the whole day; :min and :max are
 // inclusive at the precision given.
 //
+// # Recordings and the contract
+//
+// Recorder writes the exchanges of a real client with a real store to a
+// directory, one readable .http file each, credentials redacted and the
+// store hash replaced by a placeholder; Replay answers the same requests
+// from those files with no network. RecordOrReplay switches between the
+// two on BIGCOMMERCE_RECORD, so a test records once against a sandbox
+// store and replays everywhere else. RunContract checks the API behaviours
+// the SDK and this fake rely on against any Target: the fake, a recording
+// or a store.
+//
 // # Outside tests
 //
 // Listen serves the fake on a fixed address; cmd/bigcommerce-fake wraps it

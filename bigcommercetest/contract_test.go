@@ -1,0 +1,76 @@
+package bigcommercetest_test
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+
+	bigcommerce "github.com/bigcommerce-go/customergroups"
+	"github.com/bigcommerce-go/customergroups/bigcommercetest"
+)
+
+func TestContractAgainstTheFake(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t, bigcommercetest.WithSeed(3))
+	bigcommercetest.RunContract(t, srv.Target())
+}
+
+// TestContractThroughARecording records the contract against the fake,
+// then runs it again against nothing but the recording, with another store
+// hash and token: the recording holds every exchange the contract needs,
+// in an order that replays, and the placeholder stands for any store.
+func TestContractThroughARecording(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t, bigcommercetest.WithStoreHash("contract1"))
+	dir := t.TempDir()
+	rec := bigcommercetest.NewRecorder(dir, nil, bigcommercetest.HideStoreHash(srv.StoreHash))
+	// In subtests, so that each run's final sweep is done, and recorded,
+	// before the next begins.
+	t.Run("recording", func(t *testing.T) {
+		tg := srv.Target()
+		tg.HTTPClient = &http.Client{Transport: rec}
+		bigcommercetest.RunContract(t, tg)
+	})
+	if err := rec.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if t.Failed() {
+		return
+	}
+	mustNotContain(t, dir, srv.AccessToken, srv.StoreHash)
+
+	t.Run("replaying", func(t *testing.T) {
+		bigcommercetest.RunContract(t, bigcommercetest.Target{
+			Auth:       bigcommerce.NewOAuth("otherstore", "another-token"),
+			HTTPClient: bigcommercetest.Replay(t, dir, bigcommercetest.FailIfUnused()),
+			Options:    []bigcommerce.Option{bigcommerce.WithRetryMax(0)},
+		})
+	})
+}
+
+// TestContractRecorded runs the contract against testdata/contract, a
+// recording of cmd/bigcommerce-fake made by scripts/record-fixtures.sh. It
+// is how CI checks that a committed recording still answers the contract;
+// recorded from a sandbox store instead (BIGCOMMERCE_RECORD=all with that
+// store's credentials), it is also how a maintainer diffs the fake against
+// the store. Not parallel: recording, it writes to a store that
+// TestContractAgainstAStore may use too.
+func TestContractRecorded(t *testing.T) {
+	bigcommercetest.RunContract(t, bigcommercetest.RecordOrReplayTarget(t, filepath.Join("testdata", "contract")))
+}
+
+// TestContractAgainstAStore runs the contract against the store of
+// BIGCOMMERCE_STORE_HASH and BIGCOMMERCE_ACCESS_TOKEN (at
+// BIGCOMMERCE_BASE_URL when set), directly, without recording.
+func TestContractAgainstAStore(t *testing.T) {
+	hash, token := os.Getenv(bigcommercetest.EnvStoreHash), os.Getenv(bigcommercetest.EnvAccessToken)
+	if hash == "" || token == "" {
+		t.Skip("no store: set BIGCOMMERCE_STORE_HASH and BIGCOMMERCE_ACCESS_TOKEN of a sandbox store " +
+			"(the contract creates and deletes groups named \"" + bigcommercetest.ContractPrefix + "...\") to run the contract against it")
+	}
+	bigcommercetest.RunContract(t, bigcommercetest.Target{
+		Auth:    bigcommerce.NewOAuth(hash, token),
+		BaseURL: os.Getenv(bigcommercetest.EnvBaseURL),
+	})
+}

@@ -1,0 +1,165 @@
+package bigcommercetest
+
+import (
+	"errors"
+	"io/fs"
+	"net/http"
+	"os"
+	"testing"
+
+	bigcommerce "github.com/bigcommerce-go/customergroups"
+)
+
+// Target is where a test's requests go: credentials, the HTTP client that
+// carries the requests, and optionally an API root other than the one the
+// credentials choose. RecordOrReplayTarget and Server.Target make one;
+// RunContract takes one.
+type Target struct {
+	// Auth chooses the API root and adds the credentials.
+	Auth bigcommerce.Authenticator
+	// HTTPClient sends the requests; nil means http.DefaultClient.
+	HTTPClient *http.Client
+	// BaseURL replaces Auth's API root when set, as bigcommerce.WithBaseURL.
+	BaseURL string
+	// Options are given to every client built from the target, after
+	// those above and before the caller's own.
+	Options []bigcommerce.Option
+}
+
+// Client builds an SDK client for the target; opts come last, so they may
+// replace what the target sets.
+func (tg Target) Client(opts ...bigcommerce.Option) (*bigcommerce.Client, error) {
+	var base []bigcommerce.Option
+	if tg.HTTPClient != nil {
+		base = append(base, bigcommerce.WithHTTPClient(tg.HTTPClient))
+	}
+	if tg.BaseURL != "" {
+		base = append(base, bigcommerce.WithBaseURL(tg.BaseURL))
+	}
+	base = append(base, tg.Options...)
+	return bigcommerce.NewClient(tg.Auth, append(base, opts...)...)
+}
+
+func (tg Target) apiRoot() string {
+	if tg.BaseURL != "" {
+		return tg.BaseURL
+	}
+	return tg.Auth.BaseURL()
+}
+
+func (tg Target) httpClient() *http.Client {
+	if tg.HTTPClient != nil {
+		return tg.HTTPClient
+	}
+	return http.DefaultClient
+}
+
+// Target returns the server's OAuth root, read-write credentials and a
+// plain HTTP client, for RunContract and for recording from the fake.
+func (s *Server) Target() Target {
+	auth := bigcommerce.NewOAuth(s.StoreHash, s.AccessToken)
+	return Target{Auth: auth, HTTPClient: &http.Client{}, BaseURL: s.OAuthBaseURL()}
+}
+
+// The environment that RecordOrReplay reads.
+const (
+	// EnvRecord chooses recording: "1" records a test whose recording does
+	// not exist yet and replays the others (go-vcr's record-once), "all"
+	// records every test again, replacing its recording. Unset, empty or
+	// "0": replay only.
+	EnvRecord = "BIGCOMMERCE_RECORD"
+	// EnvStoreHash is the hash of the store to record from, as the
+	// examples and bcgroups read it.
+	EnvStoreHash = "BIGCOMMERCE_STORE_HASH"
+	// EnvAccessToken is the OAuth token to record with.
+	EnvAccessToken = "BIGCOMMERCE_ACCESS_TOKEN"
+	// EnvBaseURL, optional, replaces the API root when recording, to go
+	// through a proxy or to cmd/bigcommerce-fake.
+	EnvBaseURL = "BIGCOMMERCE_BASE_URL"
+)
+
+// replayStoreHash is the store hash of a client that replays: any hash
+// matches a recording made with HideStoreHash, so this one only has to be
+// valid.
+const replayStoreHash = "replay"
+
+// RecordOrReplay returns an SDK client for a test that records its calls
+// against a real store once and replays them from dir from then on, the
+// switch being the environment:
+//
+//	BIGCOMMERCE_RECORD=1 BIGCOMMERCE_STORE_HASH=... BIGCOMMERCE_ACCESS_TOKEN=... go test -run TestSync ./...
+//
+// With EnvRecord set to "1" and no recording in dir yet, or to "all", the
+// client talks to the store of EnvStoreHash and EnvAccessToken (at
+// EnvBaseURL if set) through a Recorder that hides the store hash, and the
+// test fails at its end if an exchange could not be written. Otherwise the
+// client answers from dir with Replay, FailIfUnused on, and the test fails
+// at once if dir holds no recording. Asking to record without credentials
+// fails the test rather than quietly replaying.
+//
+// When replaying, opts follow bigcommerce.WithRetryWait(0, 0) and
+// bigcommerce.WithoutThrottling (the target's Options), so a recorded 5xx is retried at once and
+// recorded rate-limit headers do not make the replay wait; the retry after
+// a recorded 429 still waits what its X-Retry-After says. Only OAuth is
+// supported.
+func RecordOrReplay(t testing.TB, dir string, opts ...bigcommerce.Option) *bigcommerce.Client {
+	t.Helper()
+	c, err := recordOrReplay(t, dir, os.Getenv).Client(opts...)
+	if err != nil {
+		t.Fatalf("bigcommercetest: RecordOrReplay: %v", err)
+	}
+	return c
+}
+
+// RecordOrReplayTarget is RecordOrReplay for code that builds its own
+// clients or sends requests the SDK would not, such as RunContract: it
+// returns the target to record from or to replay.
+func RecordOrReplayTarget(t testing.TB, dir string) Target {
+	t.Helper()
+	return recordOrReplay(t, dir, os.Getenv)
+}
+
+// recordOrReplay decides from getenv, a parameter so that tests need not
+// change the process's environment (which would forbid t.Parallel).
+func recordOrReplay(t testing.TB, dir string, getenv func(string) string) Target {
+	t.Helper()
+	mode := getenv(EnvRecord)
+	switch mode {
+	case "", "0", "1", "all":
+	default:
+		t.Fatalf("bigcommercetest: %s=%q: use 1 (record what has no recording yet) or all (record everything again)", EnvRecord, mode)
+		return Target{}
+	}
+	existing, err := recordingFiles(dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("bigcommercetest: reading %s: %v", dir, err)
+		return Target{}
+	}
+	record := mode == "all" || mode == "1" && len(existing) == 0
+	if !record {
+		if len(existing) == 0 {
+			t.Fatalf("bigcommercetest: no recording in %s; make one against a store with %s=1 %s=... %s=... go test -run '^%s$'",
+				dir, EnvRecord, EnvStoreHash, EnvAccessToken, t.Name())
+			return Target{}
+		}
+		return Target{
+			Auth:       bigcommerce.NewOAuth(replayStoreHash, "replay-token"),
+			HTTPClient: Replay(t, dir, FailIfUnused()),
+			Options:    []bigcommerce.Option{bigcommerce.WithRetryWait(0, 0), bigcommerce.WithoutThrottling()},
+		}
+	}
+
+	hash, token := getenv(EnvStoreHash), getenv(EnvAccessToken)
+	if hash == "" || token == "" {
+		t.Fatalf("bigcommercetest: %s=%s asks to record, which needs %s and %s", EnvRecord, mode, EnvStoreHash, EnvAccessToken)
+		return Target{}
+	}
+	rec := NewRecorder(dir, http.DefaultTransport, HideStoreHash(hash), OverwriteRecording())
+	t.Cleanup(func() {
+		if err := rec.Err(); err != nil {
+			t.Errorf("%v", err)
+		}
+	})
+	t.Logf("bigcommercetest: recording to %s", dir)
+	return Target{Auth: bigcommerce.NewOAuth(hash, token), HTTPClient: &http.Client{Transport: rec}, BaseURL: getenv(EnvBaseURL)}
+}
