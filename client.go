@@ -351,7 +351,7 @@ func drainClose(body io.ReadCloser) {
 	_ = body.Close()
 }
 
-// transportError turns what go-retryablehttp returned when no response
+// transportError turns what the attempts returned when no response
 // came back into the error the caller should see.
 func transportError(ctx context.Context, method, rawURL string, err error) error {
 	var throttled *ThrottleError
