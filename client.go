@@ -343,14 +343,6 @@ func (c *Client) readBody(buf *bytes.Buffer, r *http.Response) error {
 	return nil
 }
 
-// drainClose reads what is left of a small body before closing it, so that
-// the connection goes back to the pool; a body with more left than that is
-// closed at once, which costs the connection but not the memory.
-func drainClose(body io.ReadCloser) {
-	_, _ = io.CopyN(io.Discard, body, 64<<10)
-	_ = body.Close()
-}
-
 // transportError turns what the attempts returned when no response
 // came back into the error the caller should see.
 func transportError(ctx context.Context, method, rawURL string, err error) error {

@@ -1,6 +1,7 @@
 package bigcommerce
 
 import (
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -91,4 +92,12 @@ func (t *transport) CloseIdleConnections() {
 	if ci, ok := t.base.(interface{ CloseIdleConnections() }); ok {
 		ci.CloseIdleConnections()
 	}
+}
+
+// drainClose reads what is left of a small body before closing it, so that
+// the connection goes back to the pool; a body with more left than that is
+// closed at once, which costs the connection but not the memory.
+func drainClose(body io.ReadCloser) {
+	_, _ = io.CopyN(io.Discard, body, 64<<10)
+	_ = body.Close()
 }
