@@ -76,11 +76,12 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithRetryMax sets how many times a failed request may be retried (0 turns
-// retries off). The default is 3. Retries after a 429 that said how long to
-// wait do not count: BigCommerce refused that request unprocessed, so it is
-// sent again as long as the waits add up to no more than
-// WithMaxRateLimitWait and fit before the call's deadline.
+// WithRetryMax sets how many times a call may be retried after its first
+// request (0 turns retries off). The default is 3. Every retry counts, those
+// after a 429 included, so a store that keeps answering 429 costs a call at
+// most n+1 requests; the call then ends with the last 429 as an error
+// matching ErrRateLimited, whose RetryAfter says how long the store asked
+// to wait.
 func WithRetryMax(n int) Option {
 	return func(s *settings) error {
 		if n < 0 {
@@ -93,7 +94,9 @@ func WithRetryMax(n int) Option {
 
 // WithRetryWait sets the shortest and the longest backoff between two
 // attempts after a failure: it grows exponentially from min with jitter and
-// never exceeds max. The defaults are 500ms and 30s. WithRetryWait(0, 0)
+// never exceeds max. The defaults are 500ms and 30s. After a 429 the wait is
+// what the store asked for or the backoff, whichever is longer, so a 429
+// that keeps coming back is retried later each time. WithRetryWait(0, 0)
 // retries failures at once, which is what tests want; it does not change
 // how long a request may wait for the rate limit (see
 // WithMaxRateLimitWait).
@@ -167,11 +170,12 @@ func WithMaxConcurrentRequests(n int) Option {
 }
 
 // WithMaxRateLimitWait sets the longest a request may wait for the store's
-// quota: for the rate limiter to let it go, or for a 429's X-Retry-After
+// quota: for the rate limiter to let it go, or for one 429's X-Retry-After
 // before it is retried. A longer wait is not taken, and neither is one that
 // would run past the call's deadline: the rate-limit error comes back at
-// once with its RetryAfter, and the caller decides. The default is 30s, one
-// BigCommerce rate-limit window; 0 never waits for the quota.
+// once with its RetryAfter, and the caller decides. It bounds each wait; how
+// many times a 429 is retried is WithRetryMax's to say. The default is 30s,
+// one BigCommerce rate-limit window; 0 never waits for the quota.
 func WithMaxRateLimitWait(d time.Duration) Option {
 	return func(s *settings) error {
 		if d < 0 {
