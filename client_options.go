@@ -190,7 +190,10 @@ func WithMaxRateLimitWait(d time.Duration) Option {
 // in-process throttle, for processes that share one store's quota (see the
 // redisquota module). When rl reports itself unavailable, requests are
 // paced by the in-process throttle until it answers again, so a failing
-// limiter never fails a call.
+// limiter never fails a call. If rl implements FleetSizer, the throttle then
+// keeps to this process's share of the store, about 1/FleetSize of the
+// quota per window and of the cap on requests in flight, so that the fleet
+// pacing alone together stays within what the store allows.
 func WithRateLimiter(rl RateLimiter) Option {
 	return func(s *settings) error {
 		if rl == nil {
