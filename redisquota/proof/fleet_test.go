@@ -63,7 +63,11 @@ type fleet struct {
 // name says what the run was, for logs and the table.
 func (f fleet) name() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d processes", f.procs)
+	if f.procs == 1 {
+		b.WriteString("1 process")
+	} else {
+		fmt.Fprintf(&b, "%d processes", f.procs)
+	}
 	if f.busy > 0 {
 		fmt.Fprintf(&b, ", %d CPU-bound beside", f.busy)
 	}
