@@ -77,11 +77,12 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithRetryMax sets how many times a failed request may be retried (0 turns
-// retries off). The default is 3. Retries after a 429 that said how long to
-// wait do not count: BigCommerce refused that request unprocessed, so it is
-// sent again as long as the waits add up to no more than
-// WithMaxRateLimitWait and fit before the call's deadline.
+// WithRetryMax sets how many times a call may be retried after its first
+// request (0 turns retries off). The default is 3. Every retry counts, those
+// after a 429 included, so a store that keeps answering 429 costs a call at
+// most n+1 requests; the call then ends with the last 429 as an error
+// matching ErrRateLimited, whose RetryAfter says how long the store asked
+// to wait.
 func WithRetryMax(n int) Option {
 	return func(s *settings) error {
 		if n < 0 {
@@ -94,7 +95,9 @@ func WithRetryMax(n int) Option {
 
 // WithRetryWait sets the shortest and the longest backoff between two
 // attempts after a failure: it grows exponentially from min with jitter and
-// never exceeds max. The defaults are 500ms and 30s. WithRetryWait(0, 0)
+// never exceeds max. The defaults are 500ms and 30s. After a 429 the wait is
+// what the store asked for or the backoff, whichever is longer, so a 429
+// that keeps coming back is retried later each time. WithRetryWait(0, 0)
 // retries failures at once, which is what tests want; it does not change
 // how long a request may wait for the rate limit (see
 // WithMaxRateLimitWait).
@@ -168,11 +171,12 @@ func WithMaxConcurrentRequests(n int) Option {
 }
 
 // WithMaxRateLimitWait sets the longest a request may wait for the store's
-// quota: for the rate limiter to let it go, or for a 429's X-Retry-After
+// quota: for the rate limiter to let it go, or for one 429's X-Retry-After
 // before it is retried. A longer wait is not taken, and neither is one that
 // would run past the call's deadline: the rate-limit error comes back at
-// once with its RetryAfter, and the caller decides. The default is 30s, one
-// BigCommerce rate-limit window; 0 never waits for the quota.
+// once with its RetryAfter, and the caller decides. It bounds each wait; how
+// many times a 429 is retried is WithRetryMax's to say. The default is 30s,
+// one BigCommerce rate-limit window; 0 never waits for the quota.
 func WithMaxRateLimitWait(d time.Duration) Option {
 	return func(s *settings) error {
 		if d < 0 {
@@ -187,7 +191,10 @@ func WithMaxRateLimitWait(d time.Duration) Option {
 // in-process throttle, for processes that share one store's quota (see the
 // redisquota module). When rl reports itself unavailable, requests are
 // paced by the in-process throttle until it answers again, so a failing
-// limiter never fails a call.
+// limiter never fails a call. If rl implements FleetSizer, the throttle then
+// keeps to this process's share of the store, about 1/FleetSize of the
+// quota per window and of the cap on requests in flight, so that the fleet
+// pacing alone together stays within what the store allows.
 func WithRateLimiter(rl RateLimiter) Option {
 	return func(s *settings) error {
 		if rl == nil {

@@ -195,7 +195,10 @@ type pacer struct {
 }
 
 func (p *pacer) acquire(ctx context.Context, apiRoot string, maxWait time.Duration) (Permit, error) {
-	if p.shared != nil && p.tryShared() {
+	if p.shared == nil {
+		return p.local.Acquire(ctx, apiRoot, maxWait)
+	}
+	if p.tryShared() {
 		var start time.Time
 		if p.tracer != nil {
 			start = time.Now()
@@ -216,7 +219,27 @@ func (p *pacer) acquire(ctx context.Context, apiRoot string, maxWait time.Durati
 			return nil, ctx.Err()
 		}
 	}
+	return p.alone(ctx, apiRoot, maxWait)
+}
+
+// alone paces a request without the shared limiter, with this process's
+// fair share of the store: the whole of it unless the limiter says how
+// many processes share the store through it.
+func (p *pacer) alone(ctx context.Context, apiRoot string, maxWait time.Duration) (Permit, error) {
+	if n := p.fleetSize(apiRoot); n > 1 {
+		return p.local.acquireShare(ctx, maxWait, n)
+	}
 	return p.local.Acquire(ctx, apiRoot, maxWait)
+}
+
+// fleetSize is how many processes share the store at apiRoot by the shared
+// limiter's word, or 1 when it does not say. It is asked at each request
+// paced alone, since processes come and go during an outage too.
+func (p *pacer) fleetSize(apiRoot string) int {
+	if fs, ok := p.shared.(FleetSizer); ok {
+		return max(fs.FleetSize(apiRoot), 1)
+	}
+	return 1
 }
 
 func (p *pacer) tryShared() bool {
@@ -230,28 +253,32 @@ func (p *pacer) tryShared() bool {
 // Redis on the same network, so that a permit given at once is not.
 const sharedWaitFloor = time.Millisecond
 
-// fleetSize is how many processes share the store, as the shared limiter
-// says, or 1.
-func (p *pacer) fleetSize(apiRoot string) int {
-	if fs, ok := p.shared.(FleetSizer); ok {
-		return max(fs.FleetSize(apiRoot), 1)
-	}
-	return 1
-}
-
-// sharedFailed starts a hold-off and logs the first failure of an outage.
+// sharedFailed starts a hold-off and logs the first failure of an outage,
+// with the share of the store the process keeps to until it ends.
 func (p *pacer) sharedFailed(ctx context.Context, apiRoot string, err error) {
 	p.mu.Lock()
 	first := !p.down
 	p.down, p.holdUntil = true, time.Now().Add(p.holdOff)
 	p.mu.Unlock()
-	if first && p.logger != nil {
-		p.logger.LogAttrs(ctx, slog.LevelWarn, "bigcommerce: the shared rate limiter is unavailable; pacing with the in-process throttle until it answers",
-			slog.String("error", err.Error()))
+	if !first {
+		return
 	}
-	if first && p.tracer != nil {
-		p.tracer.TracePacing(ctx, TracePacingData{APIRoot: apiRoot, Alone: true, Share: p.fleetSize(apiRoot), Err: err})
+	n := p.fleetSize(apiRoot)
+	if p.tracer != nil {
+		p.tracer.TracePacing(ctx, TracePacingData{APIRoot: apiRoot, Alone: true, Share: n, Err: err})
 	}
+	if p.logger == nil {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("error", err.Error()),
+		slog.Int("fleet_size", n),
+		slog.Int("max_in_flight", p.local.shareOfSlots(n)),
+	}
+	if q := p.local.shareOfQuota(n); q > 0 {
+		attrs = append(attrs, slog.Int("requests_per_window", q))
+	}
+	p.logger.LogAttrs(ctx, slog.LevelWarn, "bigcommerce: the shared rate limiter is unavailable; pacing with the in-process throttle, with this process's share of the store, until it answers", attrs...)
 }
 
 // sharedAnswered ends an outage, logging that the shared state is joined

@@ -50,17 +50,18 @@ type retrier struct {
 	rateWait         time.Duration // the longest wait a 429 may ask for
 	logger           *slog.Logger
 	tracer           Tracer // nil unless WithTracer
+	// sleep, when set, replaces the wait between attempts, so that tests
+	// can see the waits without taking them.
+	sleep func(time.Duration)
 }
 
 // callAttempts is the state of one call's attempts.
 type callAttempts struct {
 	policy   retryPolicy
 	attempts int
-	// retries counts the retries that WithRetryMax bounds: every one but
-	// those after a 429 that said how long to wait, which are bounded by
-	// the time they wait, rateWaited, against WithMaxRateLimitWait.
-	retries    int
-	rateWaited time.Duration
+	// retries counts the retries so far, every one of which WithRetryMax
+	// bounds, those after a 429 included.
+	retries int
 	// mayHaveApplied: an attempt failed in a way that may hide a write the
 	// server applied (a 5xx or a broken connection), as a 429 cannot.
 	mayHaveApplied bool
@@ -77,7 +78,7 @@ func (r *retrier) run(ctx context.Context, req *http.Request, policy retryPolicy
 			req = req.WithContext(actx)
 		}
 		resp, err := r.http.Do(req)
-		retry, stop := r.decide(ctx, &a, req, resp, err)
+		retry, wait, stop := r.decide(ctx, &a, req, resp, err)
 		if r.tracer != nil {
 			r.traceAttemptEnd(actx, &a, resp, err, retry && stop == nil)
 		}
@@ -87,21 +88,11 @@ func (r *retrier) run(ctx context.Context, req *http.Request, policy retryPolicy
 		if !retry {
 			return resp, a, err
 		}
-		wait := backoff(r.waitMin, r.waitMax, a.attempts-1, resp)
 		if resp != nil {
 			drainClose(resp.Body)
 		}
-		if wait > 0 {
-			start := time.Now()
-			t := time.NewTimer(wait)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				traceWait(ctx, r.tracer, waitCause(resp), start, ctx.Err())
-				return nil, a, ctx.Err()
-			case <-t.C:
-				traceWait(ctx, r.tracer, waitCause(resp), start, nil)
-			}
+		if err := r.pause(ctx, wait, waitCause(resp)); err != nil {
+			return nil, a, err
 		}
 		if req, err = nextAttempt(ctx, req); err != nil {
 			return nil, a, err
@@ -147,39 +138,63 @@ func nextAttempt(ctx context.Context, req *http.Request) (*http.Request, error) 
 	return next, nil
 }
 
-// decide counts an attempt and says whether to retry it. It returns a
-// non-nil stop error when the call must end with it instead of with the
-// attempt's own outcome: the context ended.
-func (r *retrier) decide(ctx context.Context, a *callAttempts, req *http.Request, resp *http.Response, err error) (retry bool, stop error) {
+// pause waits d before the next attempt, or until ctx ends.
+func (r *retrier) pause(ctx context.Context, d time.Duration, cause WaitCause) error {
+	switch {
+	case r.sleep != nil:
+		r.sleep(d)
+		return nil
+	case d <= 0:
+		return nil
+	}
+	start := time.Now()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		traceWait(ctx, r.tracer, cause, start, ctx.Err())
+		return ctx.Err()
+	case <-t.C:
+		traceWait(ctx, r.tracer, cause, start, nil)
+		return nil
+	}
+}
+
+// decide counts an attempt, says whether to retry it and how long to wait
+// first. It returns a non-nil stop error when the call must end with it
+// instead of with the attempt's own outcome: the context ended.
+//
+// Every retry counts against WithRetryMax, those after a 429 included, as
+// stripe-go's and the AWS SDK's do: a store that keeps answering 429 (a
+// quota spent by another app, a clock that disagrees with ours, a proxy
+// that sheds load) must cost a bounded number of requests, not draw them
+// for as long as the waits it asks for are short.
+func (r *retrier) decide(ctx context.Context, a *callAttempts, req *http.Request, resp *http.Response, err error) (retry bool, wait time.Duration, stop error) {
 	a.attempts++
 	if ctxErr := ctx.Err(); ctxErr != nil {
-		return false, ctxErr
+		return false, 0, ctxErr
 	}
-	retry = shouldRetry(a.policy, resp, err, rateBudget(ctx, r.rateWait-a.rateWaited))
-	// A 429 that says how long to wait is the store asking for patience,
-	// not a failure: BigCommerce refuses such a request unprocessed, and
-	// several processes or apps sharing a quota can meet a few in a row.
-	// Its retries are bounded by the total wait instead of the retry count.
-	var wait time.Duration
-	paced := false
-	if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
-		wait, paced = RateLimitWait(resp.Header)
-		paced = paced && wait > 0
-	}
-	switch {
-	case !retry:
-	case paced && r.retryMax > 0:
-		a.rateWaited += wait
-	case a.retries >= r.retryMax:
+	retry = shouldRetry(a.policy, resp, err, rateBudget(ctx, r.rateWait))
+	if retry && a.retries >= r.retryMax {
 		retry = false
-	default:
-		a.retries++
 	}
-	if retry && (err != nil || resp.StatusCode >= 500) {
+	if retry {
+		wait = backoff(r.waitMin, r.waitMax, a.retries, resp)
+		if resp != nil && resp.StatusCode == http.StatusTooManyRequests && !fitsDeadline(ctx, wait) {
+			// Sleeping into the deadline would turn the 429, with its
+			// RetryAfter, into a bare context.DeadlineExceeded.
+			retry = false
+		}
+	}
+	if !retry {
+		return false, 0, nil
+	}
+	a.retries++
+	if err != nil || resp.StatusCode >= 500 {
 		a.mayHaveApplied = true
 	}
-	if retry && r.logger != nil {
-		attrs := []slog.Attr{slog.Int("attempt", a.attempts), slog.String("method", req.Method), slog.String("path", req.URL.Path)}
+	if r.logger != nil {
+		attrs := []slog.Attr{slog.Int("attempt", a.attempts), slog.String("method", req.Method), slog.String("path", req.URL.Path), slog.Duration("wait", wait)}
 		if resp != nil {
 			attrs = append(attrs, slog.Int("status", resp.StatusCode))
 		} else {
@@ -187,7 +202,13 @@ func (r *retrier) decide(ctx context.Context, a *callAttempts, req *http.Request
 		}
 		r.logger.LogAttrs(ctx, slog.LevelInfo, "bigcommerce: retrying", attrs...)
 	}
-	return retry, nil
+	return true, wait, nil
+}
+
+// fitsDeadline reports whether a wait of d ends before ctx's deadline.
+func fitsDeadline(ctx context.Context, d time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	return !ok || time.Until(deadline) > d
 }
 
 // rateBudget is the longest a 429's wait may be for the call to retry it:
@@ -255,16 +276,21 @@ func isDialError(err error) bool {
 	return errors.As(err, &op) && op.Op == "dial"
 }
 
-// backoff is the wait before retry number attempt+1. After a 429 it waits
-// what the server asked for; otherwise it grows exponentially from min,
-// with jitter so that many goroutines do not retry in step.
-func backoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
+// backoff is the wait before retry number retry+1. It grows exponentially
+// from min, with jitter so that many goroutines do not retry in step. After
+// a 429 that says how long to wait it is that wait when longer: the server
+// knows when the quota refills. Never less than the backoff, though: a 429
+// that comes back after its wait has passed shows that the store's word is
+// not enough (another app spends the quota as it refills, or a proxy keeps
+// refusing), and each such retry must wait longer than the one before.
+func backoff(min, max time.Duration, retry int, resp *http.Response) time.Duration {
+	d := expBackoff(min, max, retry)
 	if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
-		if wait, ok := RateLimitWait(resp.Header); ok {
+		if wait, ok := RateLimitWait(resp.Header); ok && wait > d {
 			return wait
 		}
 	}
-	return expBackoff(min, max, attempt)
+	return d
 }
 
 func expBackoff(min, max time.Duration, attempt int) time.Duration {

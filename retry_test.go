@@ -424,26 +424,40 @@ func TestDefaultsFitAnInteractiveApp(t *testing.T) {
 	}
 }
 
-// TestA429ThatSaysHowLongToWaitIsNotAFailedAttempt: processes sharing a
-// quota can meet several 429s in a row; each asks for a wait, and the call
-// keeps waiting for as long as WithMaxRateLimitWait allows, whatever
-// WithRetryMax says.
-func TestA429ThatSaysHowLongToWaitIsNotAFailedAttempt(t *testing.T) {
+// TestEveryRetryCountsAgainstWithRetryMax: a 429 that says how long to
+// wait is retried like any other failure, within WithRetryMax. (Before
+// issue 15 such retries were bounded by the time they waited instead, and
+// the first subtest pinned six attempts under WithRetryMax(3).)
+func TestEveryRetryCountsAgainstWithRetryMax(t *testing.T) {
 	t.Parallel()
 	spent := respond(429, "", headerQuota, "10", headerLeft, "0", headerResetMs, "1", headerWindowMs, "1000")
 	ok := respond(200, `{"id":5}`)
-	t.Run("retried past the retry count", func(t *testing.T) {
+	t.Run("a 429 with a wait uses up a retry", func(t *testing.T) {
 		t.Parallel()
 		n, err := attempts(t, "GET", sequence(spent, spent, spent, spent, spent, ok), getGroup, WithRetryMax(3), WithMaxRateLimitWait(time.Second))
-		if err != nil || n != 6 {
-			t.Fatalf("err = %v after %d attempts, want success after 6", err, n)
+		if !errors.Is(err, ErrRateLimited) || n != 4 {
+			t.Fatalf("err = %v after %d attempts, want ErrRateLimited after 4", err, n)
 		}
 	})
-	t.Run("bounded by the longest rate-limit wait", func(t *testing.T) {
+	t.Run("429s within the count are retried until success", func(t *testing.T) {
 		t.Parallel()
-		n, err := attempts(t, "GET", spent, getGroup, WithRetryMax(3), WithMaxRateLimitWait(3*time.Millisecond))
-		if !errors.Is(err, ErrRateLimited) || n != 4 {
-			t.Fatalf("err = %v after %d attempts, want ErrRateLimited after 1 + 3 waits of 1ms", err, n)
+		n, err := attempts(t, "GET", sequence(spent, spent, spent, ok), getGroup, WithRetryMax(3), WithMaxRateLimitWait(time.Second))
+		if err != nil || n != 4 {
+			t.Fatalf("err = %v after %d attempts, want success after 4", err, n)
+		}
+	})
+	t.Run("429s and 503s share one count", func(t *testing.T) {
+		t.Parallel()
+		n, err := attempts(t, "GET", sequence(spent, fixture(t, "error_503_plain"), spent, ok), getGroup, WithRetryMax(2), WithMaxRateLimitWait(time.Second))
+		if !errors.Is(err, ErrRateLimited) || n != 3 {
+			t.Fatalf("err = %v after %d attempts, want ErrRateLimited after 3", err, n)
+		}
+	})
+	t.Run("a 429 asking longer than the longest rate-limit wait is not retried", func(t *testing.T) {
+		t.Parallel()
+		n, err := attempts(t, "GET", spent, getGroup, WithRetryMax(3), WithMaxRateLimitWait(0))
+		if !errors.Is(err, ErrRateLimited) || n != 1 {
+			t.Fatalf("err = %v after %d attempts, want ErrRateLimited after one", err, n)
 		}
 	})
 	t.Run("WithRetryMax(0) still sends once", func(t *testing.T) {

@@ -48,10 +48,18 @@ type throttle struct {
 	probe   chan struct{} // closed when the first answer (or failure) is in
 
 	tracer Tracer // hears each wait; nil unless WithTracer
+
+	// alone holds the slots of requests paced with a fair share of the
+	// store while a shared limiter cannot answer; see acquireShare.
+	alone shareSlots
+	// shareBase is what was left of the window when this process began to
+	// pace with a share in it, -1 until then; shareSent counts the
+	// requests it let through with a share since.
+	shareBase, shareSent int
 }
 
 func newThrottle(maxConcurrent int, pace bool, maxPause time.Duration) *throttle {
-	return &throttle{slots: make(chan struct{}, maxConcurrent), pace: pace, maxPause: maxPause, probe: make(chan struct{})}
+	return &throttle{slots: make(chan struct{}, maxConcurrent), pace: pace, maxPause: maxPause, probe: make(chan struct{}), shareBase: -1}
 }
 
 // resetMargin is added to the server's reset time: waking a hair late costs
@@ -78,12 +86,19 @@ func (l *throttle) Acquire(ctx context.Context, _ string, maxWait time.Duration)
 	if !l.pace {
 		return p, nil
 	}
+	return l.paceFor(ctx, p, maxWait, 1)
+}
+
+// paceFor holds the request that p is for until the quota lets it go, with
+// a 1/share part of each window when share is over 1, and releases p when
+// it gives up.
+func (l *throttle) paceFor(ctx context.Context, p *throttlePermit, maxWait time.Duration, share int) (Permit, error) {
 	if err := l.awaitProbe(ctx); err != nil {
 		p.Release()
 		return nil, err
 	}
 	for {
-		wait := l.reserve(time.Now)
+		wait := l.reserveShare(time.Now, share)
 		if wait <= 0 {
 			return p, nil
 		}
@@ -135,6 +150,7 @@ func tooLong(ctx context.Context, wait, maxWait time.Duration) error {
 type throttlePermit struct {
 	l        *throttle
 	reported bool
+	alone    bool // the slot is one of l.alone's, not of l.slots
 }
 
 func (p *throttlePermit) Report(status int, h http.Header) {
@@ -146,6 +162,10 @@ func (p *throttlePermit) Release() {
 	if !p.reported {
 		// No answer came: let whoever waits on the first answer go.
 		p.l.endProbe()
+	}
+	if p.alone {
+		p.l.alone.release()
+		return
 	}
 	<-p.l.slots
 }
@@ -194,6 +214,16 @@ func (l *throttle) probeDoneLocked() {
 // waiting for the lock could predate an answer observed meanwhile, and
 // make a pause that has already ended look as if it had not begun.
 func (l *throttle) reserve(clock func() time.Time) time.Duration {
+	return l.reserveShare(clock, 1)
+}
+
+// reserveShare is reserve for a process that paces with a 1/share part of
+// the store: besides what is left of the window, it takes no more than
+// its part of what was left when it began to pace this way in the window
+// (the whole quota, from the next window on), and at least one request.
+// The other processes hold to their parts by the same rule, so together
+// they spend what is left and no more.
+func (l *throttle) reserveShare(clock func() time.Time, share int) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := clock()
@@ -205,6 +235,7 @@ func (l *throttle) reserve(clock func() time.Time) time.Duration {
 			// The window has refilled; until an answer says when it ends,
 			// assume a full window from now.
 			l.sent, l.others = 0, 0
+			l.shareBase, l.shareSent = -1, 0
 			window := l.last.Window
 			if window <= 0 {
 				window = time.Second
@@ -214,6 +245,19 @@ func (l *throttle) reserve(clock func() time.Time) time.Duration {
 		if l.leftLocked() <= 0 {
 			return l.resetAt.Sub(now) + resetMargin
 		}
+		if share > 1 {
+			if l.shareBase < 0 {
+				// Requests sent with a share before the quota was known
+				// came out of what was left then.
+				l.shareBase = l.leftLocked() + l.shareSent
+			}
+			if l.shareSent >= max(1, l.shareBase/share) {
+				return l.resetAt.Sub(now) + resetMargin
+			}
+		}
+	}
+	if share > 1 {
+		l.shareSent++
 	}
 	l.sent++
 	return 0

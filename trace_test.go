@@ -161,15 +161,10 @@ func TestTracerSeesPacingAloneAndBack(t *testing.T) {
 	}
 }
 
-// fleetLimiter is an unavailable shared limiter that knows its fleet.
-type fleetLimiter struct{ countingLimiter }
-
-func (*fleetLimiter) FleetSize(string) int { return 4 }
-
 func TestTracerHearsTheFleetShare(t *testing.T) {
 	t.Parallel()
 	tr := &traceLog{}
-	shared := &fleetLimiter{countingLimiter{unavailable: true}}
+	shared := downFleet(4)
 	c, mt, _ := setup(t, WithRateLimiter(shared), WithTracer(tr))
 	mt.RegisterResponder(http.MethodGet, groupsURL+"/5", rateResponder(200, `{"id":5,"name":"g"}`, 10, 4))
 	if _, _, err := c.CustomerGroups.Get(context.Background(), 5); err != nil {

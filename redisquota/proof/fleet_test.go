@@ -20,30 +20,81 @@ import (
 )
 
 // The store every run is measured against: the real quota of 150 requests
-// per 30 s scaled down to 60 per second so that a run of ten windows takes
-// ten seconds, the real cap of 40 requests in flight, and a latency that
-// keeps requests in flight long enough for the cap to matter.
+// per 30 s scaled down to 60 per second so that a window takes a second,
+// the real cap of 40 requests in flight, and a latency that keeps requests
+// in flight long enough for the cap to matter.
 const (
 	quota       = 60
 	window      = time.Second
 	latency     = 5 * time.Millisecond
 	maxInFlight = 40
 	goroutines  = 16
-	// totalCalls makes a run about ten windows long at the quota.
-	totalCalls = 600
+	// callsPerProc is each process's calls, as in issue 15: one window's
+	// quota, so that a fleet of N takes N windows of the store's quota.
+	callsPerProc = 60
 )
 
 // fleet describes one run.
 type fleet struct {
 	procs int  // worker processes of the app
 	redis bool // whether they share the quota through redisquota
+	// calls is each process's calls; 0 means callsPerProc.
+	calls int
 	// otherApp adds one more process, of another app on the same store,
 	// that paces itself with the in-process throttle alone and makes as
 	// many calls as one of the app's processes.
 	otherApp bool
+	// busy starts this many CPU-bound processes beside the workers for the
+	// whole run, as a machine shared with other work has.
+	busy int
 	// outage kills Redis this long after the start and restarts it
 	// outageFor later.
 	outage, outageFor time.Duration
+	// toldFleetSize tells each worker's Client the fleet's size through a
+	// stand-in FleetSizer when the limiter does not say it itself, to
+	// measure the Client's fair share apart from the limiter's membership.
+	toldFleetSize bool
+	// stuck429 makes the store answer every Get of group 1 with 429, the
+	// quota spent and a reset in 5 ms, and each worker make one such Get
+	// with two retries.
+	stuck429 bool
+}
+
+// name says what the run was, for logs and the table.
+func (f fleet) name() string {
+	var b strings.Builder
+	if f.procs == 1 {
+		b.WriteString("1 process")
+	} else {
+		fmt.Fprintf(&b, "%d processes", f.procs)
+	}
+	if f.busy > 0 {
+		fmt.Fprintf(&b, ", %d CPU-bound beside", f.busy)
+	}
+	if f.outage > 0 {
+		fmt.Fprintf(&b, ", Redis killed for %s", f.outageFor)
+	}
+	if f.otherApp {
+		b.WriteString(", another app pacing alone")
+	}
+	if f.stuck429 {
+		b.WriteString(", a store stuck on 429")
+	}
+	return b.String()
+}
+
+func (f fleet) perProc() int {
+	if f.calls > 0 {
+		return f.calls
+	}
+	return callsPerProc
+}
+
+// midRunOutage is a fleet of procs sharing Redis, with Redis killed for two
+// windows in the middle of the run.
+func midRunOutage(procs int) fleet {
+	ideal := time.Duration(procs*callsPerProc/quota-1) * window
+	return fleet{procs: procs, redis: true, outage: max(window, (ideal-2*window)/2), outageFor: 2 * window}
 }
 
 // outcome is what a run did, as the workers and the server saw it.
@@ -70,18 +121,30 @@ func runFleet(t *testing.T, f fleet, rdb *redistest.Server) outcome {
 
 	var cfgs []workerConfig
 	for i := range f.procs {
-		calls := totalCalls / f.procs
-		if i < totalCalls%f.procs {
-			calls++
-		}
-		cfg := workerConfig{Name: fmt.Sprintf("proof-app-%02d", i+1), Calls: calls}
+		cfg := workerConfig{Name: fmt.Sprintf("proof-app-%02d", i+1), Calls: f.perProc(), Goroutines: goroutines}
 		if f.redis {
 			cfg.Redis = rdb.Addr()
+		}
+		if f.toldFleetSize {
+			cfg.FleetSize = f.procs
+		}
+		if f.stuck429 {
+			srv.InjectFault(bigcommercetest.Fault{Method: http.MethodGet, Path: "/customer_groups/1", Count: math.MaxInt32, Status: http.StatusTooManyRequests,
+				Header: http.Header{"X-Rate-Limit-Requests-Left": {"0"}, "X-Rate-Limit-Time-Reset-Ms": {"5"}}})
+			retries := 2
+			cfg.GetOne, cfg.RetryMax, cfg.Calls, cfg.Goroutines = true, &retries, 1, 1
 		}
 		cfgs = append(cfgs, cfg)
 	}
 	if f.otherApp {
-		cfgs = append(cfgs, workerConfig{Name: "proof-other-app", Calls: totalCalls / f.procs})
+		cfgs = append(cfgs, workerConfig{Name: "proof-other-app", Calls: f.perProc(), Goroutines: goroutines})
+	}
+	for range f.busy {
+		spinner, err := startSpinner()
+		if err != nil {
+			t.Fatalf("starting a CPU-bound process: %v", err)
+		}
+		defer spinner.stop()
 	}
 	procs := make([]*worker, len(cfgs))
 	defer func() {
@@ -92,7 +155,7 @@ func runFleet(t *testing.T, f fleet, rdb *redistest.Server) outcome {
 		}
 	}()
 	for i, cfg := range cfgs {
-		cfg.APIRoot, cfg.StoreHash, cfg.Token, cfg.Goroutines = srv.OAuthBaseURL(), srv.StoreHash, srv.AccessToken, goroutines
+		cfg.APIRoot, cfg.StoreHash, cfg.Token = srv.OAuthBaseURL(), srv.StoreHash, srv.AccessToken
 		p, err := startWorker(cfg)
 		if err != nil {
 			t.Fatalf("starting %s: %v", cfg.Name, err)
@@ -270,10 +333,13 @@ func (o outcome) refusedShare() float64 {
 // worker's result.
 func (o outcome) windows() float64 { return float64(o.end.Sub(o.start)) / float64(window) }
 
-// idealWindows is the fewest windows the calls could take at the quota.
+// idealWindows is the shortest time, in windows, the calls could take at
+// the quota, as issue 15 counts it: the first window's quota goes out at
+// the start and the last one's as its window opens, so 480 calls at 60 a
+// window take 7.
 func (o outcome) idealWindows() float64 {
 	calls, _ := o.allCalls()
-	return float64(calls) / quota
+	return max(math.Ceil(float64(calls)/quota)-1, 0)
 }
 
 // perWindow counts the requests answered, and those answered 429, in each
@@ -309,11 +375,21 @@ func (o outcome) refusedAfter(from time.Time) (answered, refused int) {
 	return answered, refused
 }
 
+// waitedTooLong counts the calls refused because the quota would have kept
+// them waiting longer than they may.
+func (o outcome) waitedTooLong() int {
+	n := 0
+	for _, w := range o.workers {
+		n += w.WaitedTooLong
+	}
+	return n
+}
+
 func (o outcome) String() string {
 	var b strings.Builder
 	calls, failed := o.allCalls()
-	fmt.Fprintf(&b, "%d processes (redis %v, other app %v): %d calls, %d failed; server: %d requests, %d answered 429 (%.2f%%: %d quota, %d concurrency), most in flight %d; %.2f windows, ideal %.2f\n",
-		o.procs, o.redis, o.otherApp, calls, failed, o.stats.Requests, o.refused(), 100*o.refusedShare(),
+	fmt.Fprintf(&b, "%s (redis %v, told fleet size %v): %d calls, %d failed (%d waited too long); server: %d requests, %d answered 429 (%.2f%%: %d quota, %d concurrency), most in flight %d; %.2f windows, ideal %.0f\n",
+		o.name(), o.redis, o.toldFleetSize, calls, failed, o.waitedTooLong(), o.stats.Requests, o.refused(), 100*o.refusedShare(),
 		o.stats.RateLimited, o.stats.ConcurrencyLimited, o.stats.MaxInFlight, o.windows(), o.idealWindows())
 	answered, refused := o.perWindow()
 	fmt.Fprintf(&b, "  per window (answered/429):")

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
 )
@@ -27,6 +28,13 @@ type workerConfig struct {
 	Redis      string // address of the shared Redis; "" paces with the in-process throttle alone
 	Calls      int
 	Goroutines int
+	// FleetSize, when not 0, is told to the Client by a stand-in
+	// FleetSizer if the shared limiter does not say it itself.
+	FleetSize int
+	// GetOne makes each call a Get of group 1 instead of a Count.
+	GetOne bool
+	// RetryMax, when set, is given to the Client with WithRetryMax.
+	RetryMax *int
 }
 
 // workerResult is what a worker process did.
@@ -36,11 +44,21 @@ type workerResult struct {
 	// RateLimited is the calls that failed with an error matching
 	// bigcommerce.ErrRateLimited; Failed is every failed call, those too.
 	RateLimited, Failed int
+	// WaitedTooLong is the calls the rate limiter refused rather than
+	// keep waiting (a *bigcommerce.ThrottleError), which RateLimited
+	// counts too.
+	WaitedTooLong int
+	// RetryAfter is what the first rate-limited call's error said to wait.
+	RetryAfter time.Duration
 	// Errors holds the first few errors, for a failure message.
 	Errors []string
 }
 
 func TestMain(m *testing.M) {
+	if os.Getenv(spinnerEnv) == "1" {
+		spin()
+		os.Exit(0)
+	}
 	if cfg := os.Getenv(workerEnv); cfg != "" {
 		if err := work(cfg); err != nil {
 			fmt.Fprintln(os.Stderr, "proof worker:", err)
@@ -62,9 +80,12 @@ func work(raw string) error {
 	}
 	opts := []bigcommerce.Option{bigcommerce.WithBaseURL(cfg.APIRoot), bigcommerce.WithUserAgent(cfg.Name)}
 	if cfg.Redis != "" {
-		rl, closeRedis := sharedLimiter(cfg.Redis)
+		rl, closeRedis := sharedLimiter(cfg.Redis, cfg.FleetSize)
 		defer closeRedis()
 		opts = append(opts, bigcommerce.WithRateLimiter(rl))
+	}
+	if cfg.RetryMax != nil {
+		opts = append(opts, bigcommerce.WithRetryMax(*cfg.RetryMax))
 	}
 	client, err := bigcommerce.NewClient(bigcommerce.NewOAuth(cfg.StoreHash, cfg.Token), opts...)
 	if err != nil {
@@ -83,14 +104,26 @@ func work(raw string) error {
 	for range cfg.Goroutines {
 		wg.Go(func() {
 			for next.Add(1) <= int64(cfg.Calls) {
-				_, _, err := client.CustomerGroups.Count(context.Background(), nil)
+				var err error
+				if cfg.GetOne {
+					_, _, err = client.CustomerGroups.Get(context.Background(), 1)
+				} else {
+					_, _, err = client.CustomerGroups.Count(context.Background(), nil)
+				}
 				if err == nil {
 					continue
 				}
 				mu.Lock()
 				res.Failed++
 				if errors.Is(err, bigcommerce.ErrRateLimited) {
+					if res.RateLimited == 0 {
+						res.RetryAfter, _ = bigcommerce.RetryAfter(err)
+					}
 					res.RateLimited++
+				}
+				var throttled *bigcommerce.ThrottleError
+				if errors.As(err, &throttled) {
+					res.WaitedTooLong++
 				}
 				if len(res.Errors) < 5 {
 					res.Errors = append(res.Errors, err.Error())

@@ -1,0 +1,228 @@
+package bigcommerce
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+)
+
+// fleetLimiter is a countingLimiter that also says how many processes
+// share the store through it.
+type fleetLimiter struct {
+	*countingLimiter
+	size atomic.Int32
+}
+
+func (l *fleetLimiter) FleetSize(string) int { return int(l.size.Load()) }
+
+func downFleet(size int) *fleetLimiter {
+	l := &fleetLimiter{countingLimiter: &countingLimiter{unavailable: true}}
+	l.size.Store(int32(size))
+	return l
+}
+
+// honestStore answers 200 with the rate headers of a store whose quota of
+// quota requests per 30 s window is spent by these requests alone.
+func honestStore(quota int) httpmock.Responder {
+	var hits atomic.Int32
+	return func(req *http.Request) (*http.Response, error) {
+		left := max(quota-int(hits.Add(1)), 0)
+		resp := httpmock.NewStringResponse(200, `{"id":5,"name":"g"}`)
+		resp.Header.Set(headerQuota, strconv.Itoa(quota))
+		resp.Header.Set(headerLeft, strconv.Itoa(left))
+		resp.Header.Set(headerResetMs, "30000")
+		resp.Header.Set(headerWindowMs, "30000")
+		return resp, nil
+	}
+}
+
+// sentInOneWindow makes calls Gets one after another against a store with
+// a quota of 40 per window, refusing any wait for the quota, and returns
+// how many requests reached the store.
+func sentInOneWindow(t *testing.T, calls int, opts ...Option) int {
+	t.Helper()
+	c, mt, rec := setup(t, opts...)
+	mt.RegisterResponder(http.MethodGet, groupsURL+"/5", honestStore(40))
+	for range calls {
+		_, _, err := c.CustomerGroups.Get(context.Background(), 5)
+		var throttled *ThrottleError
+		if err != nil && !errors.As(err, &throttled) {
+			t.Fatalf("err = %v, want success or the throttle's refusal", err)
+		}
+	}
+	return rec.count()
+}
+
+// TestPacingAloneKeepsToAFairShareOfTheQuota: while the shared limiter is
+// down, each of N processes that share the store through it sends about
+// quota/N a window, not the whole quota, which N of them would overrun N
+// times over.
+func TestPacingAloneKeepsToAFairShareOfTheQuota(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		opts []Option
+		want int
+	}{
+		{"fleet of 4: a quarter of the quota", []Option{WithRateLimiter(downFleet(4))}, 10},
+		{"fleet of 40: at least one", []Option{WithRateLimiter(downFleet(40))}, 1},
+		{"fleet of 1: the whole quota", []Option{WithRateLimiter(downFleet(1))}, 25},
+		{"a limiter that does not say: the whole quota", []Option{WithRateLimiter(&countingLimiter{unavailable: true})}, 25},
+		{"no shared limiter: the whole quota", nil, 25},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := sentInOneWindow(t, 25, tc.opts...); got != tc.want {
+				t.Errorf("%d requests reached the store in one window, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestPacingAloneKeepsToAFairShareOfTheSlots: of the store's 40 requests
+// in flight, a process in a fleet of 4 takes 10 while it paces alone.
+func TestPacingAloneKeepsToAFairShareOfTheSlots(t *testing.T) {
+	t.Parallel()
+	shared := downFleet(4)
+	c, mt, _ := setup(t, WithRateLimiter(shared))
+	var inFlight, most atomic.Int32
+	release := make(chan struct{})
+	ok := honestStore(1000)
+	mt.RegisterResponder(http.MethodGet, groupsURL+"/5", func(req *http.Request) (*http.Response, error) {
+		n := inFlight.Add(1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		<-release
+		inFlight.Add(-1)
+		return ok(req)
+	})
+	// The first answer teaches the quota; until then one request probes.
+	close(release)
+	if _, _, err := c.CustomerGroups.Get(context.Background(), 5); err != nil {
+		t.Fatal(err)
+	}
+	release = make(chan struct{})
+	most.Store(0)
+
+	const calls = 30
+	var wg sync.WaitGroup
+	for range calls {
+		wg.Go(func() {
+			if _, _, err := c.CustomerGroups.Get(context.Background(), 5); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		held, waiting := c.pacer.local.alone.counts()
+		if n := inFlight.Load(); n > 10 {
+			t.Errorf("%d requests in flight, want at most 10", n)
+			break
+		}
+		if held == 10 && waiting == calls-10 && inFlight.Load() == 10 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("after 10s: %d slots held, %d waiting, %d in flight; want 10, %d, 10", held, waiting, inFlight.Load(), calls-10)
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	wg.Wait()
+	if m := most.Load(); m > 10 {
+		t.Errorf("at most %d requests were in flight, want 10", m)
+	}
+	if held, waiting := c.pacer.local.alone.counts(); held != 0 || waiting != 0 || len(c.pacer.local.slots) != 0 {
+		t.Errorf("after every call: %d slots held, %d waiting, %d of the throttle's own held", held, waiting, len(c.pacer.local.slots))
+	}
+}
+
+// quotaHeader reports a quota per 1 s window, left of it, and a reset in a
+// second.
+func quotaHeader(quota, left int) http.Header {
+	return http.Header{headerQuota: {strconv.Itoa(quota)}, headerLeft: {strconv.Itoa(left)}, headerResetMs: {"1000"}, headerWindowMs: {"1000"}}
+}
+
+// TestTheShareFollowsTheFleetSize: the fleet's size is read at every
+// request paced alone, so processes that join or leave during an outage
+// change every process's share from the next window.
+func TestTheShareFollowsTheFleetSize(t *testing.T) {
+	t.Parallel()
+	l := newThrottle(40, true, time.Minute)
+	t0 := time.Now()
+	l.observe(200, quotaHeader(60, 60), t0)
+	let := func(now time.Time, share int) int {
+		n := 0
+		for l.reserveShare(at(now), share) == 0 {
+			n++
+		}
+		return n
+	}
+	if n := let(t0, 4); n != 15 {
+		t.Errorf("a fleet of 4 got %d of a window of 60, want 15", n)
+	}
+	if n := let(t0.Add(1100*time.Millisecond), 2); n != 30 {
+		t.Errorf("a fleet of 2 got %d of the next window, want 30", n)
+	}
+	if n := let(t0.Add(2200*time.Millisecond), 1); n != 60 {
+		t.Errorf("alone, the process got %d of the window after, want 60", n)
+	}
+}
+
+// TestAShareOfWhatIsLeftWhenTheOutageBegins: a process that falls back in
+// the middle of a window takes its part of what the store says is left of
+// it, not of the whole quota, which the fleet has partly spent already.
+func TestAShareOfWhatIsLeftWhenTheOutageBegins(t *testing.T) {
+	t.Parallel()
+	l := newThrottle(40, true, time.Minute)
+	t0 := time.Now()
+	l.observe(200, quotaHeader(60, 20), t0)
+	n := 0
+	for l.reserveShare(at(t0), 4) == 0 {
+		n++
+	}
+	if n != 5 {
+		t.Errorf("a fleet of 4 with 20 left got %d, want 5", n)
+	}
+}
+
+// TestFallingBackLogsTheShare: the operator learns from the log which part
+// of the store each process keeps to while the shared limiter is down.
+func TestFallingBackLogsTheShare(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	var logMu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(lockedWriter{&logs, &logMu}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	shared := downFleet(4)
+	shared.set(func(l *countingLimiter) { l.unavailable = false })
+	c, mt, _ := setup(t, WithRateLimiter(shared), WithLogger(logger))
+	mt.RegisterResponder(http.MethodGet, groupsURL+"/5", honestStore(60))
+	// An answer through the shared limiter teaches the quota.
+	if _, _, err := c.CustomerGroups.Get(context.Background(), 5); err != nil {
+		t.Fatal(err)
+	}
+	shared.set(func(l *countingLimiter) { l.unavailable = true })
+	if _, _, err := c.CustomerGroups.Get(context.Background(), 5); err != nil {
+		t.Fatal(err)
+	}
+	logMu.Lock()
+	out := logs.String()
+	logMu.Unlock()
+	for _, want := range []string{"is unavailable", "fleet_size=4", "max_in_flight=10", "requests_per_window=15"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the log lacks %q:\n%s", want, out)
+		}
+	}
+}
