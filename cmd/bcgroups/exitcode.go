@@ -16,6 +16,10 @@ const (
 	exitRateLimited = 4
 	// exitDrift is apply --dry-run --exit-code finding changes to make.
 	exitDrift = 5
+	// exitInterrupted and exitSIGTERM follow the shell's 128 + signal
+	// number: the run was stopped by Ctrl-C or by SIGTERM.
+	exitInterrupted = 130
+	exitSIGTERM     = 143
 )
 
 // usageError is input the tool refused before sending anything: a bad

@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -36,7 +36,12 @@ date_created and date_modified. categories holds category ids joined by ";"
 exact digits in every format. Dates are RFC 3339 in UTC.
 
 When standard error is a terminal and the data goes elsewhere (--file, or a
-pipe), a progress bar counts groups and pages.`,
+pipe), a progress bar counts groups and pages.
+
+--file replaces the file only once the export is complete: groups go to a
+temporary file in the same folder, which is flushed to disk and renamed
+over the target. A failure, Ctrl-C or SIGTERM leaves the previous file as
+it was and removes the temporary one.`,
 		Example: `  bcgroups export > groups.json
   bcgroups export -o csv --file groups.csv
   bcgroups export -o ndjson --name-like trade | gzip > trade.ndjson.gz`,
@@ -66,54 +71,55 @@ func (a *app) runExport(ctx context.Context, o *exportOptions) error {
 	if err != nil {
 		return err
 	}
-	var dst io.Writer = a.io.Out
-	toTerminal := a.io.OutTTY
-	var file *os.File
-	if o.file != "" {
-		if file, err = os.Create(o.file); err != nil {
-			return usageErrorf("--file: %v", err)
-		}
-		defer file.Close() // after a failure; success checks Close below
-		dst, toTerminal = file, false
+	if o.file == "" {
+		_, err := a.exportTo(ctx, conn, a.io.Out, a.io.OutTTY, format, filter)
+		return err
 	}
+	n := 0
+	err = replaceFile(o.file, 0o644, func(w io.Writer) error {
+		n, err = a.exportTo(ctx, conn, w, false, format, filter)
+		return err
+	})
+	var cannotCreate *cannotCreateError
+	switch {
+	case errors.As(err, &cannotCreate):
+		return usageErrorf("--file: %v", cannotCreate.err)
+	case err != nil:
+		return fmt.Errorf("%w; %s was left as it was", err, o.file)
+	}
+	fmt.Fprintf(a.io.ErrOut, "exported %s to %s\n", plural(n, "group", "groups"), o.file)
+	return nil
+}
 
+// exportTo writes the groups to dst and returns how many it wrote, with a
+// progress bar on standard error when that is a terminal and dst is not.
+func (a *app) exportTo(ctx context.Context, conn *connection, dst io.Writer, toTerminal bool, format string, filter bigcommerce.CustomerGroupFilter) (int, error) {
 	var bar *progress
 	if a.io.ErrTTY && !toTerminal {
 		total, _, err := conn.client.CustomerGroups.Count(ctx, &filter)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		bar = newProgress(a.io.ErrOut, total)
 	}
-
 	out := newGroupWriter(format, dst, false)
 	n := 0
 	for g, err := range conn.client.CustomerGroups.All(ctx, &bigcommerce.ListCustomerGroupsOptions{CustomerGroupFilter: filter}) {
 		if err != nil {
 			// Unfinished on purpose, like list --all.
 			bar.stop()
-			return fmt.Errorf("export stopped after %d groups: %w", n, err)
+			return n, fmt.Errorf("export stopped after %s: %w", plural(n, "group", "groups"), err)
 		}
 		if err := out.write(&g); err != nil {
 			bar.stop()
-			return err
+			return n, err
 		}
 		n++
 		bar.add(n)
 	}
 	if err := out.close(); err != nil {
-		return err
-	}
-	if file != nil {
-		// Some file systems report a failed write only when the file is
-		// closed.
-		if err := file.Close(); err != nil {
-			return fmt.Errorf("--file: %w", err)
-		}
+		return n, err
 	}
 	bar.finish()
-	if o.file != "" {
-		fmt.Fprintf(a.io.ErrOut, "exported %d groups to %s\n", n, o.file)
-	}
-	return nil
+	return n, nil
 }

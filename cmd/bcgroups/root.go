@@ -49,7 +49,8 @@ against a built-in sample store that lives only as long as the command.
 
 Data goes to standard output; messages, prompts and progress to standard
 error. Exit codes: 0 success, 1 failure, 2 usage error, 3 not found,
-4 rate limited, 5 apply --dry-run --exit-code found changes.`,
+4 rate limited, 5 apply --dry-run --exit-code found changes, 130 stopped
+by Ctrl-C, 143 stopped by SIGTERM.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
@@ -111,6 +112,12 @@ func (a *app) execute(ctx context.Context, args []string) (code int) {
 	msg := strings.Join(strings.Fields(a.redact(err.Error())), " ")
 	if errors.As(err, &usage) && cmd != nil {
 		msg += fmt.Sprintf(" (see '%s --help')", cmd.CommandPath())
+	}
+	// A signal outranks whatever error the cancelled command returned:
+	// scripts look for 130 or 143 to tell "stopped" from "failed".
+	if in, ok := interruptedBy(ctx); ok {
+		fmt.Fprintf(a.io.ErrOut, "bcgroups: %s: %s\n", in.Error(), msg)
+		return signalExitCode(in.sig)
 	}
 	fmt.Fprintln(a.io.ErrOut, "bcgroups: "+msg)
 	return exitCode(err)
