@@ -134,7 +134,7 @@ func (a *app) runApply(ctx context.Context, o *applyOptions) error {
 	case o.dryRun:
 		return nil
 	case p.changes() == 0:
-		fmt.Fprintf(a.io.ErrOut, "%s already matches %s; nothing to do\n", conn.what, o.file)
+		a.say("%s already matches %s; nothing to do", conn.what, o.file)
 		return nil
 	}
 	ok, err := a.io.confirm(o.yes, fmt.Sprintf("Apply these %d changes to %s?", p.changes(), conn.what))
@@ -196,7 +196,7 @@ func (a *app) applyPlan(ctx context.Context, conn *connection, p *plan) error {
 	}
 	labels := make([]string, len(steps))
 	for i, st := range steps {
-		labels[i] = fmt.Sprintf("%s %q", st.verb, st.s.name())
+		labels[i] = st.verb + " " + quote(st.s.name())
 	}
 	for i, st := range steps {
 		label := labels[i]
@@ -210,12 +210,12 @@ func (a *app) applyPlan(ctx context.Context, conn *connection, p *plan) error {
 		if errors.Is(err, bigcommerce.ErrPartialSuccess) {
 			// A 207: the group was saved; only the store's own follow-up failed.
 			done = append(done, label)
-			fmt.Fprintf(a.io.ErrOut, "%s: done, with a warning: %v\n", label, err)
+			a.say("%s: done, with a warning: %v", label, err)
 			continue
 		}
 		if err == nil {
 			done = append(done, label)
-			fmt.Fprintf(a.io.ErrOut, "%s: done\n", label)
+			a.say("%s: done", label)
 			continue
 		}
 		// The failed step is reported as done, not done or unknown, and
@@ -244,11 +244,11 @@ func (a *app) applyPlan(ctx context.Context, conn *connection, p *plan) error {
 			outcome = "not done"
 			rest = labels[i:]
 		}
-		fmt.Fprintf(a.io.ErrOut, "%s: %s: %v\n", label, outcome, err)
+		a.say("%s: %s: %v", label, outcome, err)
 		a.report(done, unknown, rest)
 		return fmt.Errorf("apply stopped at %s: %w", label, err)
 	}
-	fmt.Fprintf(a.io.ErrOut, "applied: %d created, %d updated, %d deleted\n", len(p.creates), len(p.updates), len(p.deletes))
+	a.say("applied: %d created, %d updated, %d deleted", len(p.creates), len(p.updates), len(p.deletes))
 	return nil
 }
 
@@ -296,9 +296,10 @@ func (a *app) report(done, unknown, rest []string) {
 		}
 		return strings.Join(items, ", ")
 	}
-	fmt.Fprintf(a.io.ErrOut, "done: %s\n", list(done))
+	a.say("done: %s", list(done))
 	if len(unknown) > 0 {
-		fmt.Fprintf(a.io.ErrOut, "unknown: %s\n", list(unknown))
+		a.say("unknown: %s", list(unknown))
 	}
-	fmt.Fprintf(a.io.ErrOut, "not done: %s\nrun apply again to finish; it will not repeat what was done\n", list(rest))
+	a.say("not done: %s", list(rest))
+	a.say("run apply again to finish; it will not repeat what was done")
 }

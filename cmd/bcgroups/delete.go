@@ -57,11 +57,11 @@ func (a *app) runDelete(ctx context.Context, ids []int, yes bool) error {
 	for i, id := range ids {
 		if _, err := conn.client.CustomerGroups.Delete(ctx, id); err != nil {
 			if i > 0 {
-				fmt.Fprintf(a.io.ErrOut, "deleted %s before the failure; not deleted: %s\n", strings.Join(words[:i], ", "), strings.Join(words[i:], ", "))
+				a.say("deleted %s before the failure; not deleted: %s", strings.Join(words[:i], ", "), strings.Join(words[i:], ", "))
 			}
 			return fmt.Errorf("deleting group %d: %w", id, err)
 		}
-		fmt.Fprintf(a.io.ErrOut, "deleted group %d\n", id)
+		a.say("deleted group %d", id)
 	}
 	return nil
 }
@@ -111,6 +111,6 @@ func (a *app) runDeleteAll(ctx context.Context, yes bool) error {
 	if _, err := conn.client.CustomerGroups.DeleteAll(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.io.ErrOut, "deleted every customer group of %s (%d before)\n", conn.what, n)
+	a.say("deleted every customer group of %s (%d before)", conn.what, n)
 	return nil
 }

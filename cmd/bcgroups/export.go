@@ -87,7 +87,7 @@ func (a *app) runExport(ctx context.Context, o *exportOptions) error {
 	case err != nil:
 		return fmt.Errorf("%w; %s was left as it was", err, o.file)
 	}
-	fmt.Fprintf(a.io.ErrOut, "exported %s to %s\n", plural(n, "group", "groups"), o.file)
+	a.say("exported %s to %s", plural(n, "group", "groups"), o.file)
 	return nil
 }
 

@@ -55,7 +55,7 @@ func (s *ioStreams) confirm(yes bool, question string) (bool, error) {
 	if !s.InTTY {
 		return false, usageErrorf("standard input is not a terminal, so nothing can be confirmed: pass --yes to go ahead")
 	}
-	fmt.Fprintf(s.ErrOut, "%s [y/N] ", question)
+	fmt.Fprintf(s.ErrOut, "%s [y/N] ", safeText(question))
 	answer, err := s.readLine()
 	if err != nil && err != io.EOF {
 		return false, err
@@ -73,7 +73,7 @@ func (s *ioStreams) confirmTyped(yes bool, question, want string) (bool, error) 
 	if !s.InTTY {
 		return false, usageErrorf("standard input is not a terminal, so nothing can be confirmed: pass --yes to go ahead")
 	}
-	fmt.Fprintf(s.ErrOut, "%s\nType %q to confirm: ", question, want)
+	fmt.Fprintf(s.ErrOut, "%s\nType %s to confirm: ", safeText(question), quote(want))
 	answer, err := s.readLine()
 	if err != nil && err != io.EOF {
 		return false, err

@@ -8,7 +8,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
@@ -70,7 +69,7 @@ func newGroupWriter(format string, w io.Writer, single bool) groupWriter {
 	case "csv":
 		return &csvWriter{w: csv.NewWriter(bw), bw: bw}
 	case "table":
-		return &tableWriter{w: tabwriter.NewWriter(bw, 0, 4, 2, ' ', 0), bw: bw}
+		return &tableWriter{bw: bw}
 	}
 	return &jsonWriter{w: bw, single: single}
 }
@@ -166,17 +165,19 @@ func (c *csvWriter) close() error {
 	return c.bw.Flush()
 }
 
+// tableWriter lines columns up for a person at a terminal. Like
+// text/tabwriter it holds the rows until close, but it measures cells in
+// terminal columns rather than runes, so that a name in Chinese or
+// Japanese, whose characters take two columns each, does not push the
+// columns after it out of line.
 type tableWriter struct {
-	w      *tabwriter.Writer
-	bw     *bufio.Writer
-	header bool
+	bw   *bufio.Writer
+	rows [][]string
 }
 
+var tableHeader = []string{"ID", "NAME", "DEFAULT", "GUESTS", "CATEGORIES", "DISCOUNTS"}
+
 func (t *tableWriter) write(g *bigcommerce.CustomerGroup) error {
-	if !t.header {
-		t.header = true
-		fmt.Fprintln(t.w, "ID\tNAME\tDEFAULT\tGUESTS\tCATEGORIES\tDISCOUNTS")
-	}
 	access := string(g.CategoryAccess.Type)
 	if g.CategoryAccess.Type == bigcommerce.CategoryAccessSpecific {
 		access = strings.ReplaceAll(formatIDs(g.CategoryAccess.Categories), ";", ",")
@@ -185,30 +186,33 @@ func (t *tableWriter) write(g *bigcommerce.CustomerGroup) error {
 	if len(g.DiscountRules) > 0 {
 		rules = strings.ReplaceAll(formatRules(g.DiscountRules), ";", ", ")
 	}
-	_, err := fmt.Fprintf(t.w, "%d\t%s\t%s\t%s\t%s\t%s\n", g.ID, tableText(g.Name), yesNo(g.IsDefault), yesNo(g.IsGroupForGuests), access, rules)
-	return err
+	t.rows = append(t.rows, []string{strconv.Itoa(g.ID), fitCells(safeText(g.Name), maxNameCells), yesNo(g.IsDefault), yesNo(g.IsGroupForGuests), access, rules})
+	return nil
 }
 
 func (t *tableWriter) close() error {
-	if !t.header {
+	if len(t.rows) == 0 {
 		fmt.Fprintln(t.bw, "no customer groups")
 		return t.bw.Flush()
 	}
-	if err := t.w.Flush(); err != nil {
-		return err
+	rows := append([][]string{tableHeader}, t.rows...)
+	widths := make([]int, len(tableHeader))
+	for _, row := range rows {
+		for i, cell := range row {
+			widths[i] = max(widths[i], cells(cell))
+		}
+	}
+	for _, row := range rows {
+		for i, cell := range row {
+			t.bw.WriteString(cell)
+			if i == len(row)-1 {
+				t.bw.WriteByte('\n')
+			} else {
+				t.bw.WriteString(strings.Repeat(" ", widths[i]-cells(cell)+2))
+			}
+		}
 	}
 	return t.bw.Flush()
-}
-
-// tableText keeps a name on its row: tabs and line breaks would break the
-// columns.
-func tableText(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\t' || r == '\n' || r == '\r' {
-			return ' '
-		}
-		return r
-	}, s)
 }
 
 func yesNo(b bool) string {

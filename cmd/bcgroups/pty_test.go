@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+
+	"github.com/bigcommerce-go/customergroups/bigcommercetest"
 )
 
 // The tests in this file run the built program in a real pseudo-terminal,
@@ -68,10 +70,19 @@ type terminal struct {
 	seen   bytes.Buffer
 }
 
+// startInTerminalOn runs the built program in a terminal against srv, a
+// store served by the test.
+func startInTerminalOn(t *testing.T, srv *bigcommercetest.Server, args ...string) *terminal {
+	t.Helper()
+	return startInTerminal(t, append([]string{"--base-url", srv.OAuthBaseURL(), "--store-hash", srv.StoreHash, "--token", srv.AccessToken}, args...)...)
+}
+
 func startInTerminal(t *testing.T, args ...string) *terminal {
 	t.Helper()
 	cmd := exec.Command(builtBinary(t), args...)
 	cmd.Dir = t.TempDir()
+	// No profile or keyring of the machine's user may leak into a test.
+	cmd.Env = append(os.Environ(), "HOME="+cmd.Dir, "XDG_CONFIG_HOME="+cmd.Dir)
 	f, err := pty.Start(cmd)
 	if err != nil {
 		t.Fatalf("starting in a pty: %v", err)
@@ -187,5 +198,19 @@ func TestInATerminalExportDrawsAProgressBarAndInAPipeItDoesNot(t *testing.T) {
 	}
 	if s := stderr.String(); strings.Contains(s, "exporting groups") || strings.Contains(s, "\r") || !strings.Contains(s, "exported 8 groups") {
 		t.Errorf("in a pipe, stderr is:\n%q\nwant messages and no bar", s)
+	}
+}
+
+func TestInATerminalAHostileNameIsShownEscaped(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	srv.Add(bigcommercetest.Group{Name: hostileName, CategoryAccess: bigcommercetest.CategoryAccess{Type: "all"}})
+	tm := startInTerminalOn(t, srv, "list", "--name-like", "Evil")
+	if code := tm.wait(); code != 0 {
+		t.Fatalf("exit %d, terminal:\n%q", code, tm.seen.String())
+	}
+	s := tm.seen.String()
+	if !strings.Contains(s, `Evil\x1b[2J\x1b]0;pwned\x07\u202eelas`) || strings.ContainsAny(s, "\x1b\x07\u202e") {
+		t.Errorf("the terminal shows %q, want the name's controls visible and inert", s)
 	}
 }

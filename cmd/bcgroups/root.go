@@ -109,7 +109,9 @@ func (a *app) execute(ctx context.Context, args []string) (code int) {
 	}
 	// One line, whatever the source: cobra's suggestions come on lines of
 	// their own.
-	msg := strings.Join(strings.Fields(a.redact(err.Error())), " ")
+	// The message may quote the store (its answer to a bad request), so it
+	// passes safeText like every other store string bound for a terminal.
+	msg := safeText(strings.Join(strings.Fields(a.redact(err.Error())), " "))
 	if errors.As(err, &usage) && cmd != nil {
 		msg += fmt.Sprintf(" (see '%s --help')", cmd.CommandPath())
 	}
@@ -121,6 +123,12 @@ func (a *app) execute(ctx context.Context, args []string) (code int) {
 	}
 	fmt.Fprintln(a.io.ErrOut, "bcgroups: "+msg)
 	return exitCode(err)
+}
+
+// say writes one line of news to standard error. The whole line passes
+// safeText, since it may carry a store's name or error message.
+func (a *app) say(format string, args ...any) {
+	fmt.Fprintln(a.io.ErrOut, safeText(fmt.Sprintf(format, args...)))
 }
 
 // redact hides every credential in s. The SDK already keeps them out of
