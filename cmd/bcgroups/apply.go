@@ -91,7 +91,7 @@ func (a *app) runApply(ctx context.Context, o *applyOptions) error {
 	if err != nil {
 		return err
 	}
-	docs, err := parseDocument(o.file, data)
+	docs, err := parseDocument(o.file, data, a.flags.csvRaw)
 	if err != nil {
 		return err
 	}

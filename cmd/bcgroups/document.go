@@ -48,7 +48,7 @@ func (a *app) readSource(name string) ([]byte, error) {
 // with export's header. Syntax errors give the line and column; every
 // group is checked against the API's rules, so that a bad document is
 // refused before anything is sent.
-func parseDocument(name string, data []byte) ([]docGroup, error) {
+func parseDocument(name string, data []byte, csvRaw bool) ([]docGroup, error) {
 	// A byte order mark, which spreadsheet programs and some editors
 	// write, is no part of the document; JSON decoders reject it.
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
@@ -63,7 +63,7 @@ func parseDocument(name string, data []byte) ([]docGroup, error) {
 	case trimmed[0] == '{':
 		groups, err = parseJSONStream(data)
 	case isCSVHeader(data):
-		groups, err = parseCSV(data)
+		groups, err = parseCSV(data, csvRaw)
 	default:
 		return nil, usageErrorf("%s: not a document of groups: expected a JSON array, JSON objects one per line, or CSV as export writes it", name)
 	}
@@ -181,8 +181,9 @@ func isCSVHeader(data []byte) bool {
 }
 
 // parseCSV reads export's CSV by its header, so columns may come in any
-// order; only name is required.
-func parseCSV(data []byte) ([]docGroup, error) {
+// order; only name is required. Unless raw, it undoes the spreadsheet
+// guard that export puts on cells (see guardCell).
+func parseCSV(data []byte, raw bool) ([]docGroup, error) {
 	r := csv.NewReader(bytes.NewReader(data))
 	header, err := r.Read()
 	if err != nil {
@@ -203,6 +204,11 @@ func parseCSV(data []byte) ([]docGroup, error) {
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%v", err)
+		}
+		if !raw {
+			for i := range rec {
+				rec[i] = unguardCell(rec[i])
+			}
 		}
 		line, _ := r.FieldPos(0)
 		get := func(name string) (string, bool) {

@@ -33,7 +33,10 @@ is_group_for_guests, category_access, categories, discount_rules,
 date_created and date_modified. categories holds category ids joined by ";"
 (18;23). discount_rules holds the rules in the --rule syntax joined by ";"
 (all:percent:10.0000;category:23:fixed:2.5000). Amounts keep the store's
-exact digits in every format. Dates are RFC 3339 in UTC.
+exact digits in every format. Dates are RFC 3339 in UTC. A cell that a
+spreadsheet would run as a formula (starting with =, +, -, @, tab or
+carriage return) gets a single quote in front; apply takes it off again.
+--csv-raw writes cells exactly.
 
 When standard error is a terminal and the data goes elsewhere (--file, or a
 pipe), a progress bar counts groups and pages.
@@ -102,7 +105,7 @@ func (a *app) exportTo(ctx context.Context, conn *connection, dst io.Writer, toT
 		}
 		bar = newProgress(a.io.ErrOut, total)
 	}
-	out := newGroupWriter(format, dst, false)
+	out := newGroupWriter(format, dst, writerOptions{terminal: toTerminal, csvRaw: a.flags.csvRaw})
 	n := 0
 	for g, err := range conn.client.CustomerGroups.All(ctx, &bigcommerce.ListCustomerGroupsOptions{CustomerGroupFilter: filter}) {
 		if err != nil {

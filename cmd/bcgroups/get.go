@@ -51,7 +51,7 @@ func (a *app) runGet(ctx context.Context, ids []int) error {
 			return err
 		}
 	}
-	out := newGroupWriter(a.format(), a.io.Out, false)
+	out := a.stdoutWriter(false)
 	for _, g := range groups {
 		if err := out.write(g); err != nil {
 			return err

@@ -132,7 +132,7 @@ func (a *app) runList(ctx context.Context, o *listOptions) error {
 		return err
 	}
 	opts := &bigcommerce.ListCustomerGroupsOptions{CustomerGroupFilter: filter, ListOptions: bigcommerce.ListOptions{Page: o.page, Limit: o.limit}}
-	out := newGroupWriter(a.format(), a.io.Out, false)
+	out := a.stdoutWriter(false)
 	if o.all {
 		for g, err := range conn.client.CustomerGroups.All(ctx, opts) {
 			if err != nil {

@@ -59,19 +59,35 @@ type groupWriter interface {
 	close() error
 }
 
-// newGroupWriter writes groups to w in format. With single, JSON is one
-// object rather than an array: the answer to create and update.
-func newGroupWriter(format string, w io.Writer, single bool) groupWriter {
+// writerOptions shape a groupWriter.
+type writerOptions struct {
+	// single makes JSON one object rather than an array: the answer to
+	// create and update.
+	single bool
+	// terminal says that a person reads the output, so CSV cells pass
+	// safeText like every other store string bound for a terminal.
+	terminal bool
+	// csvRaw writes CSV cells exactly, without the spreadsheet guard.
+	csvRaw bool
+}
+
+// newGroupWriter writes groups to w in format.
+func newGroupWriter(format string, w io.Writer, o writerOptions) groupWriter {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	switch format {
 	case "ndjson":
 		return &jsonWriter{w: bw, lines: true}
 	case "csv":
-		return &csvWriter{w: csv.NewWriter(bw), bw: bw}
+		return &csvWriter{w: csv.NewWriter(bw), bw: bw, terminal: o.terminal, raw: o.csvRaw}
 	case "table":
 		return &tableWriter{bw: bw}
 	}
-	return &jsonWriter{w: bw, single: single}
+	return &jsonWriter{w: bw, single: o.single}
+}
+
+// stdoutWriter writes groups to standard output in the format asked for.
+func (a *app) stdoutWriter(single bool) groupWriter {
+	return newGroupWriter(a.format(), a.io.Out, writerOptions{single: single, terminal: a.io.OutTTY, csvRaw: a.flags.csvRaw})
 }
 
 type jsonWriter struct {
@@ -134,9 +150,10 @@ func indent(b []byte) []byte {
 }
 
 type csvWriter struct {
-	w      *csv.Writer
-	bw     *bufio.Writer
-	header bool
+	w             *csv.Writer
+	bw            *bufio.Writer
+	header        bool
+	terminal, raw bool
 }
 
 func (c *csvWriter) write(g *bigcommerce.CustomerGroup) error {
@@ -146,11 +163,21 @@ func (c *csvWriter) write(g *bigcommerce.CustomerGroup) error {
 			return err
 		}
 	}
-	return c.w.Write([]string{
+	row := []string{
 		strconv.Itoa(g.ID), g.Name, strconv.FormatBool(g.IsDefault), strconv.FormatBool(g.IsGroupForGuests),
 		string(g.CategoryAccess.Type), formatIDs(g.CategoryAccess.Categories), formatRules(g.DiscountRules),
 		formatDate(g.DateCreated), formatDate(g.DateModified),
-	})
+	}
+	for i, cell := range row {
+		if !c.raw {
+			cell = guardCell(cell)
+		}
+		if c.terminal {
+			cell = safeText(cell)
+		}
+		row[i] = cell
+	}
+	return c.w.Write(row)
 }
 
 func (c *csvWriter) close() error {

@@ -105,7 +105,9 @@ func makePlan(docs []docGroup, store []bigcommerce.CustomerGroup, prune bool) (*
 // update that sends only those.
 func diff(d *docGroup, g *bigcommerce.CustomerGroup) *planStep {
 	s := &planStep{doc: d, store: g, update: &bigcommerce.UpdateCustomerGroupRequest{}}
-	if d.Name != g.Name {
+	// The document's name is trimmed when it is read; a store name with
+	// spaces or tabs around it is the same name, not one to rewrite.
+	if d.Name != strings.TrimSpace(g.Name) {
 		s.changes = append(s.changes, fieldChange{"name", g.Name, d.Name})
 		s.update.Name = bigcommerce.Ptr(d.Name)
 	}
@@ -202,13 +204,13 @@ func (p *plan) writeText(w io.Writer) error {
 	for _, s := range p.creates {
 		fmt.Fprintf(&b, "+ create %s\n", quote(s.doc.Name))
 		for _, c := range s.changes {
-			fmt.Fprintf(&b, "    %s: %s\n", c.Field, c.New)
+			fmt.Fprintf(&b, "    %s: %s\n", c.Field, safeText(c.New))
 		}
 	}
 	for _, s := range p.updates {
 		fmt.Fprintf(&b, "~ update %s (id %d)\n", quote(s.store.Name), s.store.ID)
 		for _, c := range s.changes {
-			fmt.Fprintf(&b, "    %s: %s -> %s\n", c.Field, c.Old, c.New)
+			fmt.Fprintf(&b, "    %s: %s -> %s\n", c.Field, safeText(c.Old), safeText(c.New))
 		}
 	}
 	if len(p.unchanged) > 0 {

@@ -29,7 +29,7 @@ type app struct {
 // globalFlags are the flags every command takes.
 type globalFlags struct {
 	storeHash, token, baseURL string
-	fake, verbose             bool
+	fake, verbose, csvRaw     bool
 	output                    string
 }
 
@@ -60,6 +60,7 @@ by Ctrl-C, 143 stopped by SIGTERM.`,
 	pf.StringVar(&a.flags.baseURL, "base-url", "", "API root to use instead of BigCommerce's, e.g. a proxy (default $BIGCOMMERCE_BASE_URL)")
 	pf.BoolVar(&a.flags.fake, "fake", false, "use a built-in fake store with sample groups instead of a real one")
 	pf.BoolVarP(&a.flags.verbose, "verbose", "v", false, "log every request to standard error")
+	pf.BoolVar(&a.flags.csvRaw, "csv-raw", false, "write and read CSV cells exactly, without the guard that keeps spreadsheets from running them as formulas")
 	pf.StringVarP(&a.flags.output, "output", "o", "", "output format: table, json, ndjson or csv (default table on a terminal, json otherwise)")
 
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {

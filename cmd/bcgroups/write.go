@@ -63,7 +63,7 @@ func (f *groupFlags) group(a *app) (*docGroup, error) {
 		if err != nil {
 			return nil, err
 		}
-		groups, err := parseDocument(f.file, data)
+		groups, err := parseDocument(f.file, data, a.flags.csvRaw)
 		if err != nil {
 			return nil, err
 		}
@@ -178,7 +178,7 @@ func (a *app) runCreate(ctx context.Context, g *docGroup) error {
 // writeOne prints the group that create or update wrote: one object in
 // JSON, not an array.
 func writeOne(a *app, g *bigcommerce.CustomerGroup) error {
-	out := newGroupWriter(a.format(), a.io.Out, true)
+	out := a.stdoutWriter(true)
 	if err := out.write(g); err != nil {
 		return err
 	}
