@@ -95,9 +95,6 @@ func (a *app) runApply(ctx context.Context, o *applyOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := checkUniqueNames(o.file, docs); err != nil {
-		return err
-	}
 	if o.mapFile != "" {
 		m, err := readIDMap(o.mapFile)
 		if err != nil {
@@ -137,7 +134,11 @@ func (a *app) runApply(ctx context.Context, o *applyOptions) error {
 		a.say("%s already matches %s; nothing to do", conn.what, o.file)
 		return nil
 	}
-	ok, err := a.io.confirm(o.yes, fmt.Sprintf("Apply these %d changes to %s?", p.changes(), conn.what))
+	question := fmt.Sprintf("Apply these %d changes to %s?", p.changes(), conn.what)
+	if p.changes() == 1 {
+		question = fmt.Sprintf("Apply this 1 change to %s?", conn.what)
+	}
+	ok, err := a.io.confirm(o.yes, question)
 	if err != nil {
 		return err
 	}
@@ -145,20 +146,6 @@ func (a *app) runApply(ctx context.Context, o *applyOptions) error {
 		return errDeclined
 	}
 	return a.applyPlan(ctx, conn, p)
-}
-
-// checkUniqueNames refuses a document with two groups the store would
-// take for one.
-func checkUniqueNames(file string, docs []docGroup) error {
-	seen := make(map[string]*docGroup, len(docs))
-	for i := range docs {
-		k := nameKey(docs[i].Name)
-		if first, dup := seen[k]; dup {
-			return usageErrorf("%s:%d: group %q has the same name as %q (line %d) ignoring case, and the store allows only one of them", file, docs[i].line, docs[i].Name, first.Name, first.line)
-		}
-		seen[k] = &docs[i]
-	}
-	return nil
 }
 
 // walkStore reads every group of the store. Names are matched ignoring
@@ -204,7 +191,7 @@ func (a *app) applyPlan(ctx context.Context, conn *connection, p *plan) error {
 		// the middle of one, so that the report below is exact.
 		if err := ctx.Err(); err != nil {
 			a.report(done, nil, labels[i:])
-			return fmt.Errorf("apply interrupted before %s: %w", label, err)
+			return stoppedAfter(len(done), fmt.Errorf("apply interrupted before %s: %w", label, err))
 		}
 		err := st.run()
 		if errors.Is(err, bigcommerce.ErrPartialSuccess) {
@@ -246,10 +233,19 @@ func (a *app) applyPlan(ctx context.Context, conn *connection, p *plan) error {
 		}
 		a.say("%s: %s: %v", label, outcome, err)
 		a.report(done, unknown, rest)
-		return fmt.Errorf("apply stopped at %s: %w", label, err)
+		return stoppedAfter(len(done)+len(unknown), fmt.Errorf("apply stopped at %s: %w", label, err))
 	}
 	a.say("applied: %d created, %d updated, %d deleted", len(p.creates), len(p.updates), len(p.deletes))
 	return nil
+}
+
+// stoppedAfter marks err as a partial failure when writes had been done,
+// or may have been, before it.
+func stoppedAfter(writes int, err error) error {
+	if writes > 0 {
+		return &partialError{err}
+	}
+	return err
 }
 
 // ambiguous reports whether a failed write may still have been applied:

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -91,6 +93,7 @@ type listOptions struct {
 	filters     filterFlags
 	all         bool
 	page, limit int
+	flags       *pflag.FlagSet
 }
 
 func newListCmd(a *app) *cobra.Command {
@@ -109,7 +112,8 @@ func newListCmd(a *app) *cobra.Command {
 	o.filters.register(cmd.Flags())
 	cmd.Flags().BoolVar(&o.all, "all", false, "walk every page instead of one")
 	cmd.Flags().IntVar(&o.page, "page", 0, "page to show, from 1 (default 1)")
-	cmd.Flags().IntVar(&o.limit, "limit", 0, "groups per page, 1 to 250 (default 50)")
+	cmd.Flags().IntVar(&o.limit, "limit", 0, fmt.Sprintf("groups per page, %d to %d (default %d)", bigcommerce.MinPageSize, bigcommerce.MaxPageSize, bigcommerce.DefaultPageSize))
+	o.flags = cmd.Flags()
 	return cmd
 }
 
@@ -118,11 +122,21 @@ func (a *app) runList(ctx context.Context, o *listOptions) error {
 	if err != nil {
 		return err
 	}
-	if o.page < 0 {
+	// The SDK's Validate takes 0 for "the API's default", which a flag
+	// left out already means; a --limit or --page of 0 typed out is a
+	// mistake, so those are refused here.
+	if o.flags.Changed("page") && o.page < 1 {
 		return usageErrorf("--page: must be at least 1, got %d", o.page)
 	}
-	if o.limit < 0 || o.limit > 250 {
-		return usageErrorf("--limit: must be between 1 and 250, got %d", o.limit)
+	if o.flags.Changed("limit") && o.limit < bigcommerce.MinPageSize {
+		return usageErrorf("--limit: must be between %d and %d, got %d", bigcommerce.MinPageSize, bigcommerce.MaxPageSize, o.limit)
+	}
+	if err := (bigcommerce.ListOptions{Page: o.page, Limit: o.limit}).Validate(); err != nil {
+		var v *bigcommerce.ValidationError
+		if errors.As(err, &v) && v.Field == "Limit" {
+			return usageErrorf("--limit: must be between %d and %d, got %d", bigcommerce.MinPageSize, bigcommerce.MaxPageSize, o.limit)
+		}
+		return usageErrorf("%s", invalid(err))
 	}
 	if o.all && o.page != 0 {
 		return usageErrorf("--page: cannot be combined with --all, which walks every page")

@@ -229,7 +229,11 @@ func (p *plan) writeText(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "Plan: %d to create, %d to update, %d unchanged, %d to delete.\n", len(p.creates), len(p.updates), len(p.unchanged), len(p.deletes))
 	if p.untouched > 0 {
-		fmt.Fprintf(&b, "%d groups in the store are not in the document and are left alone (--prune would delete them).\n", p.untouched)
+		if p.untouched == 1 {
+			fmt.Fprintf(&b, "1 group in the store is not in the document and is left alone (--prune would delete it).\n")
+		} else {
+			fmt.Fprintf(&b, "%d groups in the store are not in the document and are left alone (--prune would delete them).\n", p.untouched)
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -6,11 +6,13 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+
+	bigcommerce "github.com/bigcommerce-go/customergroups"
 )
 
-// pageSize is how many groups All fetches per request, which is how the
-// bar counts pages.
-const pageSize = 250
+// pageSize is how many groups All fetches per request, the SDK's largest
+// page, which is how the bar counts pages.
+const pageSize = bigcommerce.MaxPageSize
 
 // progress is export's bar on standard error. A nil *progress draws
 // nothing, which is what export uses when standard error is not a

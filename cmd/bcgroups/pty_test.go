@@ -164,7 +164,7 @@ func (tm *terminal) wait() int {
 func TestInATerminalDeleteAsksAndHonoursNoThenYes(t *testing.T) {
 	t.Parallel()
 	no := startInTerminal(t, "--fake", "delete", "3")
-	no.expect("Delete 1 group (3) from the fake store? Their customers will be in no group. [y/N] ")
+	no.expect(`Delete 1 group from the fake store: "Wholesale" (id 3)? Their customers will be in no group. [y/N] `)
 	no.typeLine("n")
 	if code := no.wait(); code != exitFailure || !strings.Contains(no.seen.String(), "not confirmed; nothing was changed") || strings.Contains(no.seen.String(), "deleted group") {
 		t.Errorf("answering no: exit %d, terminal:\n%q", code, no.seen.String())
@@ -173,7 +173,7 @@ func TestInATerminalDeleteAsksAndHonoursNoThenYes(t *testing.T) {
 	yes := startInTerminal(t, "--fake", "delete", "3")
 	yes.expect("[y/N] ")
 	yes.typeLine("y")
-	yes.expect("deleted group 3")
+	yes.expect(`deleted group "Wholesale" (id 3)`)
 	if code := yes.wait(); code != 0 {
 		t.Errorf("answering yes: exit %d, terminal:\n%q", code, yes.seen.String())
 	}
@@ -204,7 +204,15 @@ func TestInATerminalExportDrawsAProgressBarAndInAPipeItDoesNot(t *testing.T) {
 func TestInATerminalAHostileNameIsShownEscaped(t *testing.T) {
 	t.Parallel()
 	srv := newStore(t)
-	srv.Add(bigcommercetest.Group{Name: hostileName, CategoryAccess: bigcommercetest.CategoryAccess{Type: "all"}})
+	g := srv.Add(bigcommercetest.Group{Name: hostileName, CategoryAccess: bigcommercetest.CategoryAccess{Type: "all"}})
+
+	del := startInTerminalOn(t, srv, "delete", itoa(g.ID))
+	del.expect(`: "Evil\x1b[2J\x1b]0;pwned\x07\u202eelas" (id ` + itoa(g.ID) + `)? Their customers will be in no group. [y/N] `)
+	del.typeLine("n")
+	if code := del.wait(); code != exitFailure || strings.ContainsAny(del.seen.String(), "\x1b\x07\u202e") {
+		t.Errorf("delete prompt: exit %d, terminal %q", code, del.seen.String())
+	}
+
 	tm := startInTerminalOn(t, srv, "list", "--name-like", "Evil")
 	if code := tm.wait(); code != 0 {
 		t.Fatalf("exit %d, terminal:\n%q", code, tm.seen.String())

@@ -49,8 +49,9 @@ against a built-in sample store that lives only as long as the command.
 
 Data goes to standard output; messages, prompts and progress to standard
 error. Exit codes: 0 success, 1 failure, 2 usage error, 3 not found,
-4 rate limited, 5 apply --dry-run --exit-code found changes, 130 stopped
-by Ctrl-C, 143 stopped by SIGTERM.`,
+4 rate limited, 5 apply --dry-run --exit-code found changes, 6 stopped
+after some writes (apply, delete), 130 stopped by Ctrl-C, 143 stopped by
+SIGTERM.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}

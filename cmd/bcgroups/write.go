@@ -97,11 +97,8 @@ func (f *groupFlags) group(a *app) (*docGroup, error) {
 			return nil, usageErrorf("--categories: category id %v", err)
 		}
 		ca.Categories = ids
-		switch {
-		case ca.Type == bigcommerce.CategoryAccessSpecific && len(ids) == 0:
-			return nil, usageErrorf("--categories: --access specific needs category ids, e.g. --categories 7,12")
-		case ca.Type != bigcommerce.CategoryAccessSpecific && len(ids) > 0:
-			return nil, usageErrorf("--categories: allowed only with --access specific, not %s", ca.Type)
+		if err := ca.Validate(); err != nil {
+			return nil, usageErrorf("--access/--categories: %s (e.g. --access specific --categories 7,12)", invalid(err))
 		}
 		g.CategoryAccess = ca
 	}
@@ -120,8 +117,8 @@ func (f *groupFlags) group(a *app) (*docGroup, error) {
 			}
 			rules[i] = r
 		}
-		if err := checkRules(rules); err != nil {
-			return nil, usageErrorf("--rule: %v", err)
+		if err := bigcommerce.ValidateDiscountRules(rules); err != nil {
+			return nil, usageErrorf("--rule: %s", invalid(err))
 		}
 		g.DiscountRules = &rules
 	}
@@ -145,6 +142,9 @@ func newCreateCmd(a *app) *cobra.Command {
 			}
 			if g.Name == "" {
 				return usageErrorf("--name: a new group needs a name")
+			}
+			if err := g.createRequest().Validate(); err != nil {
+				return usageErrorf("%s", invalid(err))
 			}
 			return a.runCreate(cmd.Context(), g)
 		},
@@ -208,6 +208,9 @@ func newUpdateCmd(a *app) *cobra.Command {
 			req := g.updateRequest()
 			if req.Name == nil && req.IsDefault == nil && req.IsGroupForGuests == nil && req.CategoryAccess == nil && req.DiscountRules == nil {
 				return usageErrorf("nothing to change: give at least one of --name, --default, --guest, --access, --categories, --rule, --clear-rules or -f")
+			}
+			if err := req.Validate(); err != nil {
+				return usageErrorf("%s", invalid(err))
 			}
 			return a.runUpdate(cmd.Context(), ids[0], req)
 		},
