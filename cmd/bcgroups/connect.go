@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strings"
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
 	"github.com/bigcommerce-go/customergroups/bigcommercetest"
@@ -19,6 +21,10 @@ type connection struct {
 	// what names the store in messages.
 	what string
 	fake *bigcommercetest.Server
+	// rootHint is set when an OAuth base URL lacks /stores/{hash}/v2: a
+	// 404 from such a root more likely means a wrong URL than a missing
+	// group, and the error says so.
+	rootHint string
 }
 
 // connect builds the client from the flags and the environment, once per
@@ -64,6 +70,13 @@ func (a *app) connect(ctx context.Context) (*connection, error) {
 		if token == "" {
 			return nil, usageErrorf("a store hash was given but no access token: set BIGCOMMERCE_ACCESS_TOKEN or pass --token")
 		}
+		if baseURL != "" {
+			hint, err := checkOAuthRoot(baseURL, hash, a.flags.baseURL != "", a.flags.storeHash != "")
+			if err != nil {
+				return nil, err
+			}
+			conn.rootHint = hint
+		}
 		oauth := bigcommerce.NewOAuth(hash, token)
 		oauth.ClientID = a.getenv("BIGCOMMERCE_CLIENT_ID")
 		auth = oauth
@@ -92,6 +105,47 @@ func (a *app) connect(ctx context.Context) (*connection, error) {
 	conn.client = client
 	a.conn = conn
 	return conn, nil
+}
+
+// checkOAuthRoot compares an OAuth base URL with the store hash before any
+// request is sent. A URL that names another store is refused, naming both:
+// the token would be sent to the store in the URL while every message
+// named the other, and a delete would hit the wrong store. A URL without
+// /stores/{hash}/v2 may be a proxy that adds it; it is allowed, with a
+// hint kept for a 404.
+func checkOAuthRoot(baseURL, hash string, urlFromFlag, hashFromFlag bool) (hint string, err error) {
+	urlFrom, hashFrom := "BIGCOMMERCE_BASE_URL", "BIGCOMMERCE_STORE_HASH"
+	if urlFromFlag {
+		urlFrom = "--base-url"
+	}
+	if hashFromFlag {
+		hashFrom = "--store-hash"
+	}
+	u, err := url.Parse(baseURL)
+	if err != nil || u.Host == "" {
+		return "", usageErrorf("%s: %q is not an absolute URL such as https://api.bigcommerce.com/stores/%s/v2", urlFrom, baseURL, hash)
+	}
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	for i := 0; i+2 < len(parts); i++ {
+		if parts[i] != "stores" || parts[i+2] != "v2" {
+			continue
+		}
+		if parts[i+1] != hash {
+			return "", usageErrorf("the store hash %q (%s) disagrees with the store %q in the base URL (%s): refusing to guess which store you mean; make them agree", hash, hashFrom, parts[i+1], urlFrom)
+		}
+		return "", nil
+	}
+	return fmt.Sprintf("%s has no /stores/%s/v2 in its path, which BigCommerce's OAuth API root has (https://api.bigcommerce.com/stores/%s/v2), so the 404 more likely means a wrong base URL than a missing group", urlFrom, hash, hash), nil
+}
+
+// explainNotFound turns a 404 from a base URL that lacks /stores/{hash}/v2
+// into what it most likely is: a wrong URL, not a missing group. The
+// result no longer matches ErrNotFound, so the exit code is 1, not 3.
+func (a *app) explainNotFound(err error) error {
+	if a.conn == nil || a.conn.rootHint == "" || !errors.Is(err, bigcommerce.ErrNotFound) {
+		return err
+	}
+	return fmt.Errorf("%v; hint: %s", err, a.conn.rootHint)
 }
 
 // close stops the fake store, if one was started.

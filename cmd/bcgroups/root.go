@@ -101,6 +101,7 @@ func (a *app) execute(ctx context.Context, args []string) (code int) {
 		return a.checkOutputFlag()
 	}
 	cmd, err := root.ExecuteContextC(ctx)
+	err = a.explainNotFound(err)
 	a.close()
 	if err == nil {
 		return exitOK
