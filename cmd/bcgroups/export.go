@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -39,7 +40,8 @@ carriage return) gets a single quote in front; apply takes it off again.
 --csv-raw writes cells exactly.
 
 When standard error is a terminal and the data goes elsewhere (--file, or a
-pipe), a progress bar counts groups and pages.
+pipe), a progress bar counts groups and pages; while the SDK waits for the
+store's rate limit it says so, with the seconds left.
 
 --file replaces the file only once the export is complete: groups go to a
 temporary file in the same folder, which is flushed to disk and renamed
@@ -104,6 +106,18 @@ func (a *app) exportTo(ctx context.Context, conn *connection, dst io.Writer, toT
 			return 0, err
 		}
 		bar = newProgress(a.io.ErrOut, total)
+		ticker := time.NewTicker(rateWatchInterval)
+		done := make(chan struct{})
+		watched := make(chan struct{})
+		go func() {
+			defer close(watched)
+			bar.watch(conn.client.Rate, ticker.C, done)
+		}()
+		defer func() {
+			ticker.Stop()
+			close(done)
+			<-watched
+		}()
 	}
 	out := newGroupWriter(format, dst, writerOptions{terminal: toTerminal, csvRaw: a.flags.csvRaw})
 	n := 0
@@ -111,6 +125,9 @@ func (a *app) exportTo(ctx context.Context, conn *connection, dst io.Writer, toT
 		if err != nil {
 			// Unfinished on purpose, like list --all.
 			bar.stop()
+			if n == 0 {
+				return n, fmt.Errorf("export failed: %w", err)
+			}
 			return n, fmt.Errorf("export stopped after %s: %w", plural(n, "group", "groups"), err)
 		}
 		if err := out.write(&g); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"runtime/debug"
 	"strings"
 
@@ -64,6 +65,9 @@ SIGTERM.`,
 	pf.BoolVar(&a.flags.csvRaw, "csv-raw", false, "write and read CSV cells exactly, without the guard that keeps spreadsheets from running them as formulas")
 	pf.StringVarP(&a.flags.output, "output", "o", "", "output format: table, json, ndjson or csv (default table on a terminal, json otherwise)")
 
+	root.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		return outputFormats, cobra.ShellCompDirectiveNoFileComp
+	})
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &usageError{msg: err.Error()}
 	})
@@ -114,7 +118,7 @@ func (a *app) execute(ctx context.Context, args []string) (code int) {
 	// their own.
 	// The message may quote the store (its answer to a bad request), so it
 	// passes safeText like every other store string bound for a terminal.
-	msg := safeText(strings.Join(strings.Fields(a.redact(err.Error())), " "))
+	msg := safeText(strings.Join(strings.Fields(a.redact(trimRepeats(err))), " "))
 	if errors.As(err, &usage) && cmd != nil {
 		msg += fmt.Sprintf(" (see '%s --help')", cmd.CommandPath())
 	}
@@ -126,6 +130,20 @@ func (a *app) execute(ctx context.Context, args []string) (code int) {
 	}
 	fmt.Fprintln(a.io.ErrOut, "bcgroups: "+msg)
 	return exitCode(err)
+}
+
+// trimRepeats is err's message without the parts that say the same thing
+// twice. The SDK already names the call ("bigcommerce: GET /stores/...:"),
+// and net/http's *url.Error inside it names it again with the full URL
+// and query ("Get \"http://...?limit=250&page=1\":"), which buries the
+// reason at the end of a long line.
+func trimRepeats(err error) string {
+	msg := err.Error()
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		msg = strings.Replace(msg, fmt.Sprintf("%s %q: ", urlErr.Op, urlErr.URL), "", 1)
+	}
+	return msg
 }
 
 // say writes one line of news to standard error. The whole line passes
