@@ -22,8 +22,9 @@ type applyOptions struct {
 func newApplyCmd(a *app) *cobra.Command {
 	var o applyOptions
 	cmd := &cobra.Command{
-		Use:   "apply -f FILE",
-		Short: "Make the store's customer groups match a document",
+		Use:         "apply -f FILE",
+		Annotations: map[string]string{jsonCommand: "yes"},
+		Short:       "Make the store's customer groups match a document",
 		Long: `Make the store's customer groups match a document in the format export
 writes (a JSON array, NDJSON or CSV; "-f -" reads standard input).
 
@@ -79,6 +80,11 @@ func (a *app) runApply(ctx context.Context, o *applyOptions) error {
 	}
 	if o.exitCode && !o.dryRun {
 		return usageErrorf("--exit-code: only with --dry-run")
+	}
+	if a.jq != nil && !o.dryRun {
+		// The filter runs after the command, so the plan would be shown
+		// only after the writes it describes.
+		return usageErrorf("--jq: with apply, only together with --dry-run")
 	}
 	if o.strictMap && o.mapFile == "" {
 		return usageErrorf("--strict-map: only with --map")

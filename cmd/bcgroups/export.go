@@ -20,8 +20,9 @@ type exportOptions struct {
 func newExportCmd(a *app) *cobra.Command {
 	var o exportOptions
 	cmd := &cobra.Command{
-		Use:   "export",
-		Short: "Write every customer group, in full, as JSON, NDJSON or CSV",
+		Use:         "export",
+		Annotations: map[string]string{jsonCommand: "yes"},
+		Short:       "Write every customer group, in full, as JSON, NDJSON or CSV",
 		Long: `Write every customer group (or those the filters select), with every field,
 to standard output or --file. The format is -o json (the default: one JSON
 array), ndjson (one group per line) or csv. apply reads all three back.
@@ -67,6 +68,9 @@ func (a *app) runExport(ctx context.Context, o *exportOptions) error {
 		format = "json"
 	case "table":
 		return usageErrorf("-o/--output: export writes json, ndjson or csv, not a table")
+	}
+	if a.jq != nil && o.file != "" {
+		return usageErrorf("--jq: prints to standard output, so it cannot be combined with --file")
 	}
 	filter, err := o.filters.filter()
 	if err != nil {

@@ -10,10 +10,11 @@ import (
 
 func newGetCmd(a *app) *cobra.Command {
 	return &cobra.Command{
-		Use:   "get ID...",
-		Short: "Show customer groups by id",
-		Long:  "Show customer groups by id. JSON output is always an array, however many ids are given.",
-		Args:  cobra.MinimumNArgs(1),
+		Use:         "get ID...",
+		Annotations: map[string]string{jsonCommand: "yes"},
+		Short:       "Show customer groups by id",
+		Long:        "Show customer groups by id. JSON output is always an array, however many ids are given.",
+		Args:        cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ids, err := parseIDArgs(args)
 			if err != nil {

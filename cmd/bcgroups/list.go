@@ -99,8 +99,9 @@ type listOptions struct {
 func newListCmd(a *app) *cobra.Command {
 	var o listOptions
 	cmd := &cobra.Command{
-		Use:   "list",
-		Short: "List customer groups: one page, or every page with --all",
+		Use:         "list",
+		Annotations: map[string]string{jsonCommand: "yes"},
+		Short:       "List customer groups: one page, or every page with --all",
 		Example: `  bcgroups list --name-like wholesale
   bcgroups list --all --default=false -o csv
   bcgroups list --created-min 2024-01-01 --created-max "2024-03-31 23:00:00"`,
@@ -175,9 +176,10 @@ func (a *app) runList(ctx context.Context, o *listOptions) error {
 func newCountCmd(a *app) *cobra.Command {
 	var f filterFlags
 	cmd := &cobra.Command{
-		Use:   "count",
-		Short: "Count customer groups, with the same filters as list",
-		Args:  cobra.NoArgs,
+		Use:         "count",
+		Annotations: map[string]string{jsonCommand: "yes"},
+		Short:       "Count customer groups, with the same filters as list",
+		Args:        cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.runCount(cmd.Context(), &f)
 		},

@@ -23,6 +23,7 @@ type app struct {
 	sdkOptions []bigcommerce.Option
 
 	flags   globalFlags
+	jq      *jqFilter // set by --jq
 	conn    *connection
 	secrets []string // credentials in use, kept out of every message
 }
@@ -31,7 +32,7 @@ type app struct {
 type globalFlags struct {
 	storeHash, token, baseURL string
 	fake, verbose, csvRaw     bool
-	output                    string
+	output, jq                string
 }
 
 func (a *app) newRootCmd() *cobra.Command {
@@ -62,6 +63,7 @@ SIGTERM.`,
 	pf.StringVar(&a.flags.baseURL, "base-url", "", "API root to use instead of BigCommerce's, e.g. a proxy (default $BIGCOMMERCE_BASE_URL)")
 	pf.BoolVar(&a.flags.fake, "fake", false, "use a built-in fake store with sample groups instead of a real one")
 	pf.BoolVarP(&a.flags.verbose, "verbose", "v", false, "log every request to standard error")
+	pf.StringVarP(&a.flags.jq, "jq", "q", "", "filter JSON output with a jq expression, e.g. '.[].name' (strings print without quotes)")
 	pf.BoolVar(&a.flags.csvRaw, "csv-raw", false, "write and read CSV cells exactly, without the guard that keeps spreadsheets from running them as formulas")
 	pf.StringVarP(&a.flags.output, "output", "o", "", "output format: table, json, ndjson or csv (default table on a terminal, json otherwise)")
 
@@ -100,11 +102,17 @@ func (a *app) execute(ctx context.Context, args []string) (code int) {
 	// cobra parses flags and checks arguments before any pre-run hook, so
 	// an error from before this hook ran is always bad input.
 	started := false
-	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		started = true
-		return a.checkOutputFlag()
+		if err := a.checkOutputFlag(); err != nil {
+			return err
+		}
+		return a.setUpJQ(cmd)
 	}
 	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil && a.jq != nil {
+		err = a.jq.run(ctx)
+	}
 	err = a.explainNotFound(err)
 	a.close()
 	if err == nil {

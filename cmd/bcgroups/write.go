@@ -128,9 +128,10 @@ func (f *groupFlags) group(a *app) (*docGroup, error) {
 func newCreateCmd(a *app) *cobra.Command {
 	var f groupFlags
 	cmd := &cobra.Command{
-		Use:   "create",
-		Short: "Create a customer group",
-		Long:  "Create a customer group from flags or from a JSON file, and print it." + groupFlagsHelp,
+		Use:         "create",
+		Annotations: map[string]string{jsonCommand: "yes"},
+		Short:       "Create a customer group",
+		Long:        "Create a customer group from flags or from a JSON file, and print it." + groupFlagsHelp,
 		Example: `  bcgroups create --name Wholesale --access specific --categories 18,23 \
       --rule all:percent:10 --rule category:23:fixed:2.50
   bcgroups get 4 -o json | jq '.[0] | .name = "Wholesale EU"' | bcgroups create -f -`,
@@ -188,8 +189,9 @@ func writeOne(a *app, g *bigcommerce.CustomerGroup) error {
 func newUpdateCmd(a *app) *cobra.Command {
 	var f groupFlags
 	cmd := &cobra.Command{
-		Use:   "update ID",
-		Short: "Change fields of a customer group",
+		Use:         "update ID",
+		Annotations: map[string]string{jsonCommand: "yes"},
+		Short:       "Change fields of a customer group",
 		Long: "Change the fields given as flags (or present in the file) and leave the others as they are.\n" +
 			"--rule replaces every discount rule; --clear-rules removes them all." + groupFlagsHelp,
 		Example: `  bcgroups update 4 --default=false
