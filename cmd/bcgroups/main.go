@@ -39,6 +39,6 @@ func main() {
 // out which streams are terminals, runs the command line args, and returns
 // the exit code, so that tests need no subprocess.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	a := &app{io: newIOStreams(stdin, stdout, stderr), getenv: os.Getenv}
+	a := &app{io: newIOStreams(stdin, stdout, stderr), getenv: os.Getenv, userConfigDir: os.UserConfigDir, keyring: osKeyring{}}
 	return a.execute(ctx, args)
 }

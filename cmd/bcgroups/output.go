@@ -222,8 +222,14 @@ func (t *tableWriter) close() error {
 		fmt.Fprintln(t.bw, "no customer groups")
 		return t.bw.Flush()
 	}
-	rows := append([][]string{tableHeader}, t.rows...)
-	widths := make([]int, len(tableHeader))
+	return writeColumns(t.bw, append([][]string{tableHeader}, t.rows...))
+}
+
+// writeColumns lines up rows of cells (already passed through safeText),
+// measuring each in terminal cells, two spaces between columns.
+func writeColumns(w io.Writer, rows [][]string) error {
+	bw := bufio.NewWriter(w)
+	widths := make([]int, len(rows[0]))
 	for _, row := range rows {
 		for i, cell := range row {
 			widths[i] = max(widths[i], cells(cell))
@@ -231,15 +237,15 @@ func (t *tableWriter) close() error {
 	}
 	for _, row := range rows {
 		for i, cell := range row {
-			t.bw.WriteString(cell)
+			bw.WriteString(cell)
 			if i == len(row)-1 {
-				t.bw.WriteByte('\n')
+				bw.WriteByte('\n')
 			} else {
-				t.bw.WriteString(strings.Repeat(" ", widths[i]-cells(cell)+2))
+				bw.WriteString(strings.Repeat(" ", widths[i]-cells(cell)+2))
 			}
 		}
 	}
-	return t.bw.Flush()
+	return bw.Flush()
 }
 
 func yesNo(b bool) string {

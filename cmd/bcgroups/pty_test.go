@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+	"github.com/zalando/go-keyring"
 
 	"github.com/bigcommerce-go/customergroups/bigcommercetest"
 )
@@ -53,6 +54,8 @@ func builtBinary(t *testing.T) string {
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	// No test may read or write the real OS keyring.
+	keyring.MockInit()
 	code := m.Run()
 	if binaryDir != "" {
 		os.RemoveAll(binaryDir)

@@ -55,16 +55,22 @@ func removeTempFiles() {
 // leaves half an export where the last good one was.
 //
 // A new file gets perm; a file that is replaced keeps its mode.
-func replaceFile(path string, perm fs.FileMode, write func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	if info, statErr := os.Stat(path); statErr == nil {
+func replaceFile(path string, perm fs.FileMode, write func(io.Writer) error) error {
+	if info, err := os.Stat(path); err == nil {
 		if !info.Mode().IsRegular() {
 			return fmt.Errorf("%s is not a regular file", path)
 		}
 		perm = info.Mode().Perm()
+	}
+	return replaceFileMode(path, perm, write)
+}
+
+// replaceFileMode is replaceFile with the mode always perm, for a file
+// that must stay private whatever its mode was.
+func replaceFileMode(path string, perm fs.FileMode, write func(io.Writer) error) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
 	}
 	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
 	if err != nil {

@@ -21,6 +21,10 @@ type app struct {
 	// sdkOptions are added after the tool's own client options; tests use
 	// them to retry without waiting.
 	sdkOptions []bigcommerce.Option
+	// userConfigDir and keyring are where profiles live; tests point them
+	// at a temporary folder and a fake keyring.
+	userConfigDir func() (string, error)
+	keyring       secretStore
 
 	flags   globalFlags
 	jq      *jqFilter // set by --jq
@@ -31,6 +35,7 @@ type app struct {
 // globalFlags are the flags every command takes.
 type globalFlags struct {
 	storeHash, token, baseURL string
+	profile                   string
 	fake, verbose, csvRaw     bool
 	output, jq                string
 }
@@ -41,10 +46,15 @@ func (a *app) newRootCmd() *cobra.Command {
 		Short: "Manage a BigCommerce store's customer groups",
 		Long: `bcgroups reads and writes the customer groups of a BigCommerce store.
 
-Credentials come from the environment or from flags:
+Credentials come from flags, a profile saved by 'bcgroups auth login', or
+the environment:
   OAuth (API account or app):  BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_ACCESS_TOKEN
                                (or --store-hash, --token), optional BIGCOMMERCE_CLIENT_ID
   Legacy Basic auth:           BIGCOMMERCE_STORE_URL, BIGCOMMERCE_USERNAME, BIGCOMMERCE_API_KEY
+Each setting is taken from the first of: its flag (--store-hash, --token,
+--base-url); the profile named by --profile; the environment; the current
+profile (auth switch), which is used only when the environment names no
+store. A profile's token is sent only to that profile's store.
 --base-url (or BIGCOMMERCE_BASE_URL) replaces the API root, e.g. for a proxy
 or for the fake served by cmd/bigcommerce-fake. --fake runs every command
 against a built-in sample store that lives only as long as the command.
@@ -60,6 +70,7 @@ SIGTERM.`,
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.flags.storeHash, "store-hash", "", "store hash for OAuth (default $BIGCOMMERCE_STORE_HASH)")
 	pf.StringVar(&a.flags.token, "token", "", "OAuth access token (default $BIGCOMMERCE_ACCESS_TOKEN)")
+	pf.StringVar(&a.flags.profile, "profile", "", "use this profile saved by 'auth login' (default: the current one, unless the environment names a store)")
 	pf.StringVar(&a.flags.baseURL, "base-url", "", "API root to use instead of BigCommerce's, e.g. a proxy (default $BIGCOMMERCE_BASE_URL)")
 	pf.BoolVar(&a.flags.fake, "fake", false, "use a built-in fake store with sample groups instead of a real one")
 	pf.BoolVarP(&a.flags.verbose, "verbose", "v", false, "log every request to standard error")
@@ -78,7 +89,7 @@ SIGTERM.`,
 		newCreateCmd(a), newUpdateCmd(a),
 		newDeleteCmd(a), newDeleteAllCmd(a),
 		newExportCmd(a), newApplyCmd(a),
-		newVersionCmd(),
+		newVersionCmd(), newAuthCmd(a),
 	)
 	return root
 }
