@@ -5,7 +5,7 @@ go 1.26.0
 require (
 	github.com/bigcommerce-go/customergroups v0.2.0
 	github.com/creack/pty v1.1.24
-	github.com/itchyny/gojq v0.12.20
+	github.com/itchyny/gojq v0.12.19
 	github.com/mattn/go-runewidth v0.0.31
 	github.com/schollz/progressbar/v3 v3.19.1
 	github.com/spf13/cobra v1.10.2
