@@ -41,7 +41,7 @@ profile's token is sent only to that profile's store.`,
 }
 
 func newAuthLoginCmd(a *app) *cobra.Command {
-	var withToken bool
+	var withToken, insecure bool
 	cmd := &cobra.Command{
 		Use:   "login [NAME]",
 		Short: "Save a store as a profile and make it the current one",
@@ -60,14 +60,15 @@ store (one count of its groups) before anything is saved.`,
 			if len(args) == 1 {
 				name = args[0]
 			}
-			return a.runAuthLogin(cmd.Context(), name, withToken)
+			return a.runAuthLogin(cmd.Context(), name, withToken, insecure)
 		},
 	}
 	cmd.Flags().BoolVar(&withToken, "with-token", false, "read the token from standard input")
+	cmd.Flags().BoolVar(&insecure, "insecure-storage", false, "save the token in the configuration file (mode 0600) even where an OS keyring exists")
 	return cmd
 }
 
-func (a *app) runAuthLogin(ctx context.Context, name string, withToken bool) error {
+func (a *app) runAuthLogin(ctx context.Context, name string, withToken, insecure bool) error {
 	hash, hashFrom := first(source{a.flags.storeHash, "--store-hash"}, source{a.getenv("BIGCOMMERCE_STORE_HASH"), "BIGCOMMERCE_STORE_HASH"})
 	if hash == "" {
 		return usageErrorf("--store-hash: auth login needs the store hash (or BIGCOMMERCE_STORE_HASH)")
@@ -111,9 +112,11 @@ func (a *app) runAuthLogin(ctx context.Context, name string, withToken bool) err
 		return err
 	}
 	where := "the OS keyring"
-	if err := a.keyring.Set(name, token); err != nil {
-		p.Token = token
-		where = path
+	switch err := a.storeToken(name, token, insecure); {
+	case insecure:
+		p.Token, where = token, path+" (mode 0600, as --insecure-storage asked)"
+	case err != nil:
+		p.Token, where = token, path
 		a.say("no OS keyring is available (%v), so the token is saved in %s, which only you can read (mode 0600)", err, path)
 	}
 	c.Profiles[name] = p
@@ -123,6 +126,17 @@ func (a *app) runAuthLogin(ctx context.Context, name string, withToken bool) err
 	}
 	a.say("logged in to store %s as profile %s, now the current profile; the token is in %s", hash, quote(name), where)
 	return nil
+}
+
+// storeToken puts the token in the keyring, unless insecure asks for the
+// file; then any token the keyring held for the profile is removed, so
+// that an old one cannot outlive the new.
+func (a *app) storeToken(name, token string, insecure bool) error {
+	if insecure {
+		a.keyring.Delete(name)
+		return nil
+	}
+	return a.keyring.Set(name, token)
 }
 
 // readToken takes the token from standard input (--with-token), a flag

@@ -226,3 +226,18 @@ func TestProfilesLiveUnderTheUserConfigDir(t *testing.T) {
 		t.Errorf("no config under XDG_CONFIG_HOME: %v", err)
 	}
 }
+
+func TestInsecureStorageKeepsTheTokenInTheFileEvenWithAKeyring(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	dir := t.TempDir()
+	mockKeyring.Set("insecure-shop", "an-older-token")
+	r := cli{configDir: dir, stdin: srv.AccessToken}.run(t, "--store-hash", srv.StoreHash, "--base-url", srv.OAuthBaseURL(), "auth", "login", "insecure-shop", "--with-token", "--insecure-storage")
+	r.wantCode(t, 0)
+	if file, mode := readConfigFile(t, dir); !strings.Contains(file, srv.AccessToken) || mode != 0o600 {
+		t.Errorf("mode %v; the file lacks the token", mode)
+	}
+	if _, err := mockKeyring.Get("insecure-shop"); err == nil {
+		t.Error("an older token was left in the keyring")
+	}
+}

@@ -204,6 +204,21 @@ func TestInATerminalExportDrawsAProgressBarAndInAPipeItDoesNot(t *testing.T) {
 	}
 }
 
+func TestInATerminalLoginAsksForTheTokenWithoutEchoingIt(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	tm := startInTerminal(t, "--store-hash", srv.StoreHash, "--base-url", srv.OAuthBaseURL(), "auth", "login", "pty-shop", "--insecure-storage")
+	tm.expect("Access token (not shown): ")
+	tm.typeLine(srv.AccessToken)
+	tm.expect(`as profile "pty-shop"`)
+	if code := tm.wait(); code != 0 {
+		t.Fatalf("exit %d, terminal:\n%q", code, tm.seen.String())
+	}
+	if strings.Contains(tm.seen.String(), srv.AccessToken) {
+		t.Errorf("the terminal shows the token:\n%q", tm.seen.String())
+	}
+}
+
 func TestInATerminalAHostileNameIsShownEscaped(t *testing.T) {
 	t.Parallel()
 	srv := newStore(t)
