@@ -41,9 +41,15 @@ then asks before writing: on a terminal it asks, elsewhere it needs --yes.
 --dry-run prints the plan and writes nothing; with --exit-code it exits 5
 when there is something to change, for drift checks in CI.
 
+The whole document is checked before the first request, with the SDK's own
+rules, and a document the store could never settle is refused: two groups
+marked as the guests' group or as the default, or two names that differ
+only in case. Every offending entry is named by its line; exit 2 means
+nothing was sent.
+
 Writes go one at a time: creates, then updates, then deletes. On a failure,
 or on Ctrl-C before the next write, apply stops and reports what was done
-and what was not. When a create gets
+and what was not; a failure after some writes exits 6. When a create gets
 an answer that leaves its fate unknown (a 5xx, a lost connection), apply
 looks the group up by name before anything else and reports what it finds,
 so running apply again never makes a duplicate.
