@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -151,4 +152,21 @@ func TestSignalsToTheRealProgramLeaveThePreviousExport(t *testing.T) {
 			wantPreviousExportAlone(t, path)
 		})
 	}
+}
+
+// A second Ctrl-C ends the program from main's signal goroutine, without
+// unwinding replaceFile; removeTempFiles must still find the file. It
+// removes every temporary file of the process, so this test does not run
+// in parallel with the exports of other tests.
+func TestRemoveTempFilesFindsAFileBeingWritten(t *testing.T) {
+	path := exportTarget(t)
+	err := replaceFile(path, 0o644, func(w io.Writer) error {
+		w.Write([]byte("half an export"))
+		removeTempFiles() // what main does on the second signal
+		return errors.New("the program would have exited here")
+	})
+	if err == nil {
+		t.Fatal("replaceFile succeeded")
+	}
+	wantPreviousExportAlone(t, path)
 }

@@ -107,3 +107,12 @@ func TestTableColumnsAreMeasuredInTerminalCellsAndLongNamesAreCut(t *testing.T) 
 		t.Errorf("CSV cut the long name:\n%s", js.stdout)
 	}
 }
+
+func TestPluralAgreesWithTheCount(t *testing.T) {
+	t.Parallel()
+	for n, want := range map[int]string{0: "0 groups", 1: "1 group", 2: "2 groups"} {
+		if got := plural(n, "group", "groups"); got != want {
+			t.Errorf("plural(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
