@@ -27,8 +27,8 @@ type connection struct {
 	rootHint string
 }
 
-// connect builds the client from the flags and the environment, once per
-// run. Only commands that talk to a store call it, so "version" and
+// connect builds the client from the flags, the profiles and the
+// environment, once per run. Only commands that talk to a store call it, so "version" and
 // "--help" need no credentials.
 func (a *app) connect(ctx context.Context) (*connection, error) {
 	if a.conn != nil {
@@ -38,14 +38,6 @@ func (a *app) connect(ctx context.Context) (*connection, error) {
 	if a.flags.verbose {
 		opts = append(opts, bigcommerce.WithLogger(slog.New(slog.NewTextHandler(a.io.ErrOut, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	}
-	env := func(flag, name string) string {
-		if flag != "" {
-			return flag
-		}
-		return a.getenv(name)
-	}
-	baseURL := env(a.flags.baseURL, "BIGCOMMERCE_BASE_URL")
-
 	if a.flags.fake {
 		srv := bigcommercetest.NewServer()
 		seedSample(srv)

@@ -166,9 +166,10 @@ func trimRepeats(err error) string {
 }
 
 // say writes one line of news to standard error. The whole line passes
-// safeText, since it may carry a store's name or error message.
+// safeText, since it may carry a store's name or error message, and
+// redact, like the final error line.
 func (a *app) say(format string, args ...any) {
-	fmt.Fprintln(a.io.ErrOut, safeText(fmt.Sprintf(format, args...)))
+	fmt.Fprintln(a.io.ErrOut, safeText(a.redact(fmt.Sprintf(format, args...))))
 }
 
 // redact hides every credential in s. The SDK already keeps them out of
