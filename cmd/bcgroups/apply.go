@@ -150,7 +150,7 @@ func (a *app) runApply(ctx context.Context, o *applyOptions) error {
 	if p.changes() == 1 {
 		question = fmt.Sprintf("Apply this 1 change to %s?", conn.what)
 	}
-	ok, err := a.io.confirm(o.yes, question)
+	ok, err := a.io.confirm(ctx, o.yes, question)
 	if err != nil {
 		return err
 	}

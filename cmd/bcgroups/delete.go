@@ -33,7 +33,7 @@ func newDeleteCmd(a *app) *cobra.Command {
 func (a *app) runDelete(ctx context.Context, ids []int, yes bool) error {
 	// Refuse before connecting, so a script without --yes learns it at once.
 	if !yes && !a.io.InTTY {
-		_, err := a.io.confirm(false, "")
+		_, err := a.io.confirm(ctx, false, "")
 		return err
 	}
 	conn, err := a.connect(ctx)
@@ -51,7 +51,7 @@ func (a *app) runDelete(ctx context.Context, ids []int, yes bool) error {
 		}
 		words[i] = fmt.Sprintf("%s (id %d)", quote(g.Name), id)
 	}
-	ok, err := a.io.confirm(yes, fmt.Sprintf("Delete %s from %s: %s? Their customers will be in no group.", plural(len(ids), "group", "groups"), conn.what, strings.Join(words, ", ")))
+	ok, err := a.io.confirm(ctx, yes, fmt.Sprintf("Delete %s from %s: %s? Their customers will be in no group.", plural(len(ids), "group", "groups"), conn.what, strings.Join(words, ", ")))
 	if err != nil {
 		return err
 	}
@@ -96,7 +96,7 @@ func newDeleteAllCmd(a *app) *cobra.Command {
 func (a *app) runDeleteAll(ctx context.Context, yes bool) error {
 	fmt.Fprintln(a.io.ErrOut, "note: "+deleteAllNote)
 	if !yes && !a.io.InTTY {
-		_, err := a.io.confirm(false, "")
+		_, err := a.io.confirm(ctx, false, "")
 		return err
 	}
 	conn, err := a.connect(ctx)
@@ -107,7 +107,7 @@ func (a *app) runDeleteAll(ctx context.Context, yes bool) error {
 	if err != nil {
 		return err
 	}
-	ok, err := a.io.confirmTyped(yes, fmt.Sprintf("This deletes all %s of %s, and cannot be undone.", plural(n, "customer group", "customer groups"), conn.what), conn.confirmWord)
+	ok, err := a.io.confirmTyped(ctx, yes, fmt.Sprintf("This deletes all %s of %s, and cannot be undone.", plural(n, "customer group", "customer groups"), conn.what), conn.confirmWord)
 	if err != nil {
 		return err
 	}

@@ -182,6 +182,25 @@ func TestInATerminalDeleteAsksAndHonoursNoThenYes(t *testing.T) {
 	}
 }
 
+func TestInATerminalCtrlCAtAPromptExits130AndChangesNothing(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	tm := startInTerminalOn(t, srv, "delete", "3")
+	tm.expect("[y/N] ")
+	if _, err := tm.pty.Write([]byte{3}); err != nil { // Ctrl-C
+		t.Fatal(err)
+	}
+	if code := tm.wait(); code != exitInterrupted {
+		t.Errorf("exit %d, want %d; terminal:\n%q", code, exitInterrupted, tm.seen.String())
+	}
+	if _, ok := srv.Group(3); !ok || writes(srv) != 0 {
+		t.Error("a Ctrl-C at the question deleted the group")
+	}
+	if !strings.Contains(tm.seen.String(), "interrupted by Ctrl-C: nothing was changed") {
+		t.Errorf("terminal:\n%q", tm.seen.String())
+	}
+}
+
 func TestInATerminalExportDrawsAProgressBarAndInAPipeItDoesNot(t *testing.T) {
 	t.Parallel()
 	tm := startInTerminal(t, "--fake", "export", "--file", "groups.json")
