@@ -85,7 +85,7 @@ func (a *app) runAuthLogin(ctx context.Context, name string, withToken, insecure
 			return err
 		}
 	}
-	token, err := a.readToken(withToken)
+	token, err := a.readToken(ctx, withToken)
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func (a *app) storeToken(name, token string, insecure bool) error {
 
 // readToken takes the token from standard input (--with-token), a flag
 // or the environment, or asks for it on a terminal without echoing it.
-func (a *app) readToken(withToken bool) (string, error) {
+func (a *app) readToken(ctx context.Context, withToken bool) (string, error) {
 	if withToken {
 		b, err := io.ReadAll(io.LimitReader(a.io.In, 64<<10))
 		if err != nil {
@@ -160,12 +160,36 @@ func (a *app) readToken(withToken bool) (string, error) {
 		return "", usageErrorf("no token: pass --with-token and give it on standard input, or set BIGCOMMERCE_ACCESS_TOKEN")
 	}
 	fmt.Fprint(a.io.ErrOut, "Access token (not shown): ")
-	b, err := term.ReadPassword(int(f.Fd()))
-	fmt.Fprintln(a.io.ErrOut)
+	fd := int(f.Fd())
+	// ReadPassword turns echo off until it returns. A Ctrl-C ends the
+	// wait without it returning, so the terminal is put back here, or the
+	// shell would be left typing blind.
+	state, err := term.GetState(fd)
 	if err != nil {
 		return "", err
 	}
-	if t := strings.TrimSpace(string(b)); t != "" {
+	type answer struct {
+		b   []byte
+		err error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		b, err := term.ReadPassword(fd)
+		got <- answer{b, err}
+	}()
+	var ans answer
+	select {
+	case ans = <-got:
+	case <-ctx.Done():
+		term.Restore(fd, state)
+		fmt.Fprintln(a.io.ErrOut)
+		return "", fmt.Errorf("nothing was saved: %w", ctx.Err())
+	}
+	fmt.Fprintln(a.io.ErrOut)
+	if ans.err != nil {
+		return "", ans.err
+	}
+	if t := strings.TrimSpace(string(ans.b)); t != "" {
 		return t, nil
 	}
 	return "", usageErrorf("no token was typed")

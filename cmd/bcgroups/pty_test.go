@@ -238,6 +238,22 @@ func TestInATerminalLoginAsksForTheTokenWithoutEchoingIt(t *testing.T) {
 	}
 }
 
+func TestInATerminalCtrlCAtTheTokenPromptExits130AndSavesNothing(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	tm := startInTerminal(t, "--store-hash", srv.StoreHash, "--base-url", srv.OAuthBaseURL(), "auth", "login", "pty-cancel", "--insecure-storage")
+	tm.expect("Access token (not shown): ")
+	if _, err := tm.pty.Write([]byte{3}); err != nil { // Ctrl-C
+		t.Fatal(err)
+	}
+	if code := tm.wait(); code != exitInterrupted {
+		t.Errorf("exit %d, want %d; terminal:\n%q", code, exitInterrupted, tm.seen.String())
+	}
+	if _, err := os.Stat(filepath.Join(tm.cmd.Dir, "bcgroups", "config.json")); err == nil {
+		t.Error("a profile was saved after Ctrl-C")
+	}
+}
+
 func TestInATerminalAHostileNameIsShownEscaped(t *testing.T) {
 	t.Parallel()
 	srv := newStore(t)
