@@ -45,7 +45,7 @@ func newAuthLoginCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "login [NAME]",
 		Short: "Save a store as a profile and make it the current one",
-		Long: `Save a store as a profile named NAME (the store hash when NAME is left out)
+		Long: `Save a store as a profile named NAME (or --profile, or else the store hash)
 and make it the current profile. The store hash comes from --store-hash or
 BIGCOMMERCE_STORE_HASH, the base URL from --base-url or BIGCOMMERCE_BASE_URL,
 the client id from BIGCOMMERCE_CLIENT_ID. The token is read from standard
@@ -74,7 +74,7 @@ func (a *app) runAuthLogin(ctx context.Context, name string, withToken, insecure
 		return usageErrorf("--store-hash: auth login needs the store hash (or BIGCOMMERCE_STORE_HASH)")
 	}
 	if name == "" {
-		name = hash
+		name, _ = first(source{a.flags.profile, ""}, source{hash, ""})
 	}
 	if strings.TrimSpace(name) != name || name == "" || strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return usageErrorf("NAME: %s is not a usable profile name; use letters, digits, dashes", quote(name))

@@ -86,8 +86,9 @@ func (a *app) runExport(ctx context.Context, o *exportOptions) error {
 	}
 	n := 0
 	err = replaceFile(o.file, 0o644, func(w io.Writer) error {
-		n, err = a.exportTo(ctx, conn, w, false, format, filter)
-		return err
+		var werr error
+		n, werr = a.exportTo(ctx, conn, w, false, format, filter)
+		return werr
 	})
 	var cannotCreate *cannotCreateError
 	switch {
