@@ -1,11 +1,13 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
+	"github.com/bigcommerce-go/customergroups/bigcommercetest"
 )
 
 func TestTheProgressBarSaysWhenItWaitsForTheRateLimit(t *testing.T) {
@@ -56,4 +58,19 @@ func TestWatchStopsWhenTold(t *testing.T) {
 	ticks <- time.Time{}
 	close(done)
 	<-watched
+}
+
+// TestExportSaysWhenTheStoresRateLimitHoldsItBack runs a real export
+// against a store whose quota runs out, so it waits about one 2s window:
+// a timing-bound test.
+func TestExportSaysWhenTheStoresRateLimitHoldsItBack(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t, bigcommercetest.WithRateLimit(2, 2*time.Second))
+	srv.Seed(600)
+	path := filepath.Join(t.TempDir(), "groups.json")
+	r := cli{srv: srv, errTTY: true, sdk: []bigcommerce.Option{bigcommerce.WithMaxRateLimitWait(10 * time.Second)}}.run(t, "export", "--file", path)
+	r.wantCode(t, 0)
+	if !strings.Contains(r.stderr, "waiting for the store's rate limit, ") || !strings.Contains(r.stderr, "608/608") {
+		t.Errorf("stderr:\n%q\nwant the bar to say it waits for the rate limit", r.stderr)
+	}
 }
