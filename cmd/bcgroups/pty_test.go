@@ -275,3 +275,28 @@ func TestInATerminalAHostileNameIsShownEscaped(t *testing.T) {
 		t.Errorf("the terminal shows %q, want the name's controls visible and inert", s)
 	}
 }
+
+func TestInATerminalWideNamesKeepTheColumnsInLine(t *testing.T) {
+	t.Parallel()
+	srv := bigcommercetest.NewServer()
+	t.Cleanup(srv.Close)
+	for _, name := range []string{"批发客户", "Trade", "도매 고객"} {
+		srv.Add(bigcommercetest.Group{Name: name, CategoryAccess: bigcommercetest.CategoryAccess{Type: "all"}})
+	}
+	tm := startInTerminalOn(t, srv, "list")
+	if code := tm.wait(); code != 0 {
+		t.Fatalf("exit %d, terminal:\n%q", code, tm.seen.String())
+	}
+	lines := strings.Split(strings.TrimSpace(strings.ReplaceAll(tm.seen.String(), "\r\n", "\n")), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("terminal:\n%s", tm.seen.String())
+	}
+	// The DEFAULT column starts in the same terminal cell on every line.
+	at := func(line, word string) int { return cells(line[:strings.Index(line, word)]) }
+	want := at(lines[0], "DEFAULT")
+	for _, line := range lines[1:] {
+		if got := at(line, " no "); got+1 != want {
+			t.Errorf("on %q the third column starts at cell %d, want %d:\n%s", line, got+1, want, tm.seen.String())
+		}
+	}
+}
