@@ -46,3 +46,14 @@ func TestABaseURLWithoutTheStorePathGetsAHintInsteadOfNotFound(t *testing.T) {
 	// The right root still finds a missing group as missing.
 	runOn(t, srv, "get", "404").wantCode(t, exitNotFound)
 }
+
+func TestQuestionsNameTheStoreByHostForBasicAuth(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	basic := map[string]string{"BIGCOMMERCE_STORE_URL": srv.URL, "BIGCOMMERCE_USERNAME": srv.Username, "BIGCOMMERCE_API_KEY": srv.APIKey}
+	r := cli{env: basic, inTTY: true, stdin: "n\n"}.run(t, "delete", "3", "4")
+	r.wantCode(t, exitFailure)
+	if want := `Delete 2 groups from store 127.0.0.1: "Wholesale" (id 3), "VIP" (id 4)?`; !strings.Contains(r.stderr, want) {
+		t.Errorf("stderr = %q, want %q", r.stderr, want)
+	}
+}
