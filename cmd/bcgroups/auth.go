@@ -68,6 +68,8 @@ store (one count of its groups) before anything is saved.`,
 	return cmd
 }
 
+// runAuthLogin checks the token against the store, then saves the profile
+// and its token and makes it the current one.
 func (a *app) runAuthLogin(ctx context.Context, name string, withToken, insecure bool) error {
 	hash, hashFrom := first(source{a.flags.storeHash, "--store-hash"}, source{a.getenv("BIGCOMMERCE_STORE_HASH"), "BIGCOMMERCE_STORE_HASH"})
 	if hash == "" {
@@ -217,6 +219,8 @@ type profileListing struct {
 	Current   bool   `json:"current"`
 }
 
+// runAuthList prints the profiles, a table for people or JSON for
+// programs, with where each token is kept and never the token.
 func (a *app) runAuthList() error {
 	c, path, err := a.loadConfig()
 	if err != nil {

@@ -127,6 +127,8 @@ func (osKeyring) Delete(name string) error {
 
 var errKeyringTimeout = errors.New("the keyring did not answer in time")
 
+// withTimeout runs f, giving up after keyringTimeout. The call left
+// behind finishes on its own; the program does not wait for it.
 func withTimeout(f func() error) error {
 	done := make(chan error, 1)
 	go func() { done <- f() }()

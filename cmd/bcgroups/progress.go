@@ -134,6 +134,7 @@ func (p *progress) stop() {
 	fmt.Fprintln(p.w)
 }
 
+// end marks the bar done, so that watch no longer redraws it.
 func (p *progress) end() {
 	p.mu.Lock()
 	p.ended = true

@@ -18,6 +18,8 @@ var tempFiles struct {
 	paths map[string]bool
 }
 
+// trackTemp adds a temporary file to tempFiles, or with on false takes it
+// off once it was renamed or removed.
 func trackTemp(path string, on bool) {
 	tempFiles.Lock()
 	defer tempFiles.Unlock()

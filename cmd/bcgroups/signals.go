@@ -13,6 +13,7 @@ type interrupted struct{ sig os.Signal }
 
 func (e *interrupted) Error() string { return "interrupted by " + signalName(e.sig) }
 
+// signalName is how people know the signal: Ctrl-C rather than SIGINT.
 func signalName(sig os.Signal) string {
 	if sig == syscall.SIGTERM {
 		return "SIGTERM"

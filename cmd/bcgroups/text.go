@@ -49,6 +49,8 @@ func safeText(s string) string {
 	return b.String()
 }
 
+// isSafe reports whether safeText would leave s as it is, so that the
+// common case costs no copy.
 func isSafe(s string) bool {
 	for _, r := range s {
 		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == utf8.RuneError || isBidiOrSeparator(r) {
