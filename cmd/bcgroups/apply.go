@@ -22,8 +22,9 @@ type applyOptions struct {
 func newApplyCmd(a *app) *cobra.Command {
 	var o applyOptions
 	cmd := &cobra.Command{
-		Use:   "apply -f FILE",
-		Short: "Make the store's customer groups match a document",
+		Use:         "apply -f FILE",
+		Annotations: map[string]string{jsonCommand: "yes"},
+		Short:       "Make the store's customer groups match a document",
 		Long: `Make the store's customer groups match a document in the format export
 writes (a JSON array, NDJSON or CSV; "-f -" reads standard input).
 
@@ -40,9 +41,15 @@ then asks before writing: on a terminal it asks, elsewhere it needs --yes.
 --dry-run prints the plan and writes nothing; with --exit-code it exits 5
 when there is something to change, for drift checks in CI.
 
+The whole document is checked before the first request, with the SDK's own
+rules, and a document the store could never settle is refused: two groups
+marked as the guests' group or as the default, or two names that differ
+only in case. Every offending entry is named by its line; exit 2 means
+nothing was sent.
+
 Writes go one at a time: creates, then updates, then deletes. On a failure,
 or on Ctrl-C before the next write, apply stops and reports what was done
-and what was not. When a create gets
+and what was not; a failure after some writes exits 6. When a create gets
 an answer that leaves its fate unknown (a 5xx, a lost connection), apply
 looks the group up by name before anything else and reports what it finds,
 so running apply again never makes a duplicate.
@@ -80,6 +87,11 @@ func (a *app) runApply(ctx context.Context, o *applyOptions) error {
 	if o.exitCode && !o.dryRun {
 		return usageErrorf("--exit-code: only with --dry-run")
 	}
+	if a.jq != nil && !o.dryRun {
+		// The filter runs after the command, so the plan would be shown
+		// only after the writes it describes.
+		return usageErrorf("--jq: with apply, only together with --dry-run")
+	}
 	if o.strictMap && o.mapFile == "" {
 		return usageErrorf("--strict-map: only with --map")
 	}
@@ -91,11 +103,8 @@ func (a *app) runApply(ctx context.Context, o *applyOptions) error {
 	if err != nil {
 		return err
 	}
-	docs, err := parseDocument(o.file, data)
+	docs, err := parseDocument(o.file, data, a.flags.csvRaw)
 	if err != nil {
-		return err
-	}
-	if err := checkUniqueNames(o.file, docs); err != nil {
 		return err
 	}
 	if o.mapFile != "" {
@@ -134,10 +143,14 @@ func (a *app) runApply(ctx context.Context, o *applyOptions) error {
 	case o.dryRun:
 		return nil
 	case p.changes() == 0:
-		fmt.Fprintf(a.io.ErrOut, "%s already matches %s; nothing to do\n", conn.what, o.file)
+		a.say("%s already matches %s; nothing to do", conn.what, o.file)
 		return nil
 	}
-	ok, err := a.io.confirm(o.yes, fmt.Sprintf("Apply these %d changes to %s?", p.changes(), conn.what))
+	question := fmt.Sprintf("Apply these %d changes to %s?", p.changes(), conn.what)
+	if p.changes() == 1 {
+		question = fmt.Sprintf("Apply this 1 change to %s?", conn.what)
+	}
+	ok, err := a.io.confirm(ctx, o.yes, question)
 	if err != nil {
 		return err
 	}
@@ -145,20 +158,6 @@ func (a *app) runApply(ctx context.Context, o *applyOptions) error {
 		return errDeclined
 	}
 	return a.applyPlan(ctx, conn, p)
-}
-
-// checkUniqueNames refuses a document with two groups the store would
-// take for one.
-func checkUniqueNames(file string, docs []docGroup) error {
-	seen := make(map[string]*docGroup, len(docs))
-	for i := range docs {
-		k := nameKey(docs[i].Name)
-		if first, dup := seen[k]; dup {
-			return usageErrorf("%s:%d: group %q has the same name as %q (line %d) ignoring case, and the store allows only one of them", file, docs[i].line, docs[i].Name, first.Name, first.line)
-		}
-		seen[k] = &docs[i]
-	}
-	return nil
 }
 
 // walkStore reads every group of the store. Names are matched ignoring
@@ -196,7 +195,7 @@ func (a *app) applyPlan(ctx context.Context, conn *connection, p *plan) error {
 	}
 	labels := make([]string, len(steps))
 	for i, st := range steps {
-		labels[i] = fmt.Sprintf("%s %q", st.verb, st.s.name())
+		labels[i] = st.verb + " " + quote(st.s.name())
 	}
 	for i, st := range steps {
 		label := labels[i]
@@ -204,18 +203,18 @@ func (a *app) applyPlan(ctx context.Context, conn *connection, p *plan) error {
 		// the middle of one, so that the report below is exact.
 		if err := ctx.Err(); err != nil {
 			a.report(done, nil, labels[i:])
-			return fmt.Errorf("apply interrupted before %s: %w", label, err)
+			return stoppedAfter(len(done), fmt.Errorf("apply interrupted before %s: %w", label, err))
 		}
 		err := st.run()
 		if errors.Is(err, bigcommerce.ErrPartialSuccess) {
 			// A 207: the group was saved; only the store's own follow-up failed.
 			done = append(done, label)
-			fmt.Fprintf(a.io.ErrOut, "%s: done, with a warning: %v\n", label, err)
+			a.say("%s: done, with a warning: %v", label, err)
 			continue
 		}
 		if err == nil {
 			done = append(done, label)
-			fmt.Fprintf(a.io.ErrOut, "%s: done\n", label)
+			a.say("%s: done", label)
 			continue
 		}
 		// The failed step is reported as done, not done or unknown, and
@@ -244,12 +243,21 @@ func (a *app) applyPlan(ctx context.Context, conn *connection, p *plan) error {
 			outcome = "not done"
 			rest = labels[i:]
 		}
-		fmt.Fprintf(a.io.ErrOut, "%s: %s: %v\n", label, outcome, err)
+		a.say("%s: %s: %v", label, outcome, err)
 		a.report(done, unknown, rest)
-		return fmt.Errorf("apply stopped at %s: %w", label, err)
+		return stoppedAfter(len(done)+len(unknown), fmt.Errorf("apply stopped at %s: %w", label, err))
 	}
-	fmt.Fprintf(a.io.ErrOut, "applied: %d created, %d updated, %d deleted\n", len(p.creates), len(p.updates), len(p.deletes))
+	a.say("applied: %d created, %d updated, %d deleted", len(p.creates), len(p.updates), len(p.deletes))
 	return nil
+}
+
+// stoppedAfter marks err as a partial failure when writes had been done,
+// or may have been, before it.
+func stoppedAfter(writes int, err error) error {
+	if writes > 0 {
+		return &partialError{err}
+	}
+	return err
 }
 
 // ambiguous reports whether a failed write may still have been applied:
@@ -296,9 +304,10 @@ func (a *app) report(done, unknown, rest []string) {
 		}
 		return strings.Join(items, ", ")
 	}
-	fmt.Fprintf(a.io.ErrOut, "done: %s\n", list(done))
+	a.say("done: %s", list(done))
 	if len(unknown) > 0 {
-		fmt.Fprintf(a.io.ErrOut, "unknown: %s\n", list(unknown))
+		a.say("unknown: %s", list(unknown))
 	}
-	fmt.Fprintf(a.io.ErrOut, "not done: %s\nrun apply again to finish; it will not repeat what was done\n", list(rest))
+	a.say("not done: %s", list(rest))
+	a.say("run apply again to finish; it will not repeat what was done")
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -159,7 +160,7 @@ func TestApplyStoppedByACreateThatWasAppliedButFailedReportsItAndNeverDuplicates
 			srv.InjectFault(bigcommercetest.Fault{Method: "POST"})
 			srv.InjectFault(tc.fault)
 			r := runOn(t, srv, "apply", "-f", path, "--yes")
-			r.wantCode(t, exitFailure)
+			r.wantCode(t, exitPartial)
 			silver := groupNamed(t, srv, "Silver")
 			for _, want := range []string{
 				`create "Silver": done after all (the group is in the store as id ` + itoa(silver.ID),
@@ -220,7 +221,7 @@ func TestApplyStoppedByARefusedUpdateListsItAsNotDone(t *testing.T) {
 	path := writeFile(t, "groups.ndjson", threeNew)
 	srv.InjectFault(bigcommercetest.Fault{Method: "PUT", Status: 422})
 	r := runOn(t, srv, "apply", "-f", path, "--yes")
-	r.wantCode(t, exitFailure)
+	r.wantCode(t, exitPartial)
 	for _, want := range []string{
 		`update "Staff": not done: `,
 		`done: create "Bronze", create "Silver", create "Platinum"` + "\n",
@@ -241,7 +242,7 @@ func TestApplyInterruptedStopsBeforeTheNextWriteAndSaysWhatWasDone(t *testing.T)
 	// Ctrl-C as soon as the first create is reported.
 	ctrlC := &onWrite{want: `create "Bronze": done`, f: cancel}
 	r := cli{srv: srv, errOut: ctrlC, ctx: ctx}.run(t, "apply", "-f", path, "--yes")
-	r.wantCode(t, exitFailure)
+	r.wantCode(t, exitPartial)
 	if n := writes(srv); n != 1 {
 		t.Errorf("%d writes after the interrupt, want only the first create", n)
 	}
@@ -281,13 +282,16 @@ func TestApplyRefusesABadDocumentBeforeSendingAnything(t *testing.T) {
 	t.Parallel()
 	srv := newStore(t)
 	for _, tc := range []struct{ doc, want string }{
-		{"[{\"name\": \"Gold\"},\n {\"name\": \"gold\"}]", `:2: group "gold" has the same name as "Gold" (line 1) ignoring case`},
+		{"[{\"name\": \"Gold\"},\n {\"name\": \"gold\"}]", `line 2: group "gold": has the same name as "Gold" (line 1) once case is ignored`},
+		{"[{\"name\": \"A\", \"is_group_for_guests\": true},\n {\"name\": \"B\", \"is_group_for_guests\": true}]", `line 2: group "B": is marked as the guests' group (is_group_for_guests), as is "A" (line 1)`},
+		{"[{\"name\": \"A\", \"is_default\": true},\n {\"name\": \"B\", \"is_default\": true}]", `line 2: group "B": is marked as the default group (is_default), as is "A" (line 1)`},
+		{`[{"name": "Gold", "discount_rules": [{"type": "all", "method": "percent", "amount": "150"}]}]`, `group "Gold": discount_rules[0].amount:`},
 		{"[{\"name\": \"Gold\"},\n {\"name\": \"Silver\",}]", ":2:19: not valid JSON"},
 		{"{\"name\": \"Gold\"}\n{\"name\": 7}\n", ":2:11: name: a JSON number cannot be a string"},
 		{"[{\"name\": \"Gold\", \"colour\": \"gold\"}]", `:1: json: unknown field "colour"`},
-		{`[{"name": "Gold", "discount_rules": [{"type": "all", "method": "percent", "amount": "five"}]}]`, `group "Gold": discount rule "all:percent:five": the amount "five" is not a decimal number`},
-		{`[{"name": "Gold", "category_access": {"type": "specific"}}]`, "specific category access needs at least one category id"},
-		{`[{"name": " "}]`, "name is required"},
+		{`[{"name": "Gold", "discount_rules": [{"type": "all", "method": "percent", "amount": "five"}]}]`, `group "Gold": discount_rules[0].amount: must be a decimal number`},
+		{`[{"name": "Gold", "category_access": {"type": "specific"}}]`, "category_access.categories: must list at least one category id"},
+		{`[{"name": " "}]`, "name: is required"},
 		{"id,name\n1,\"Gold\n", "extraneous or missing \" in quoted-field"},
 		{"<groups/>", "not a document of groups"},
 	} {
@@ -358,5 +362,48 @@ func TestApplyRefusesAnIDMapItCannotReadBeforeSendingAnything(t *testing.T) {
 	}
 	if n := len(srv.Requests()); n != 0 {
 		t.Errorf("%d requests were sent for bad maps, want none", n)
+	}
+}
+
+func TestApplyNamesEveryOffendingEntryOfADocumentAtOnce(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	doc := `[{"name": "Gold", "is_group_for_guests": true},
+ {"name": "GOLD"},
+ {"name": "Silver", "is_group_for_guests": true},
+ {"name": "Bronze", "category_access": {"type": "none", "categories": [3]}}]`
+	r := runOn(t, srv, "apply", "-f", writeFile(t, "doc.json", doc), "--yes")
+	r.wantCode(t, exitUsage)
+	for _, want := range []string{"3 problems, so nothing was sent", `line 2: group "GOLD"`, `line 3: group "Silver"`, `line 4: group "Bronze"`} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr = %q, want it to name %q", r.stderr, want)
+		}
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d requests were sent, want none", n)
+	}
+}
+
+func TestApplyStoppedByCtrlCAfterAWriteExits130(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	path := writeFile(t, "groups.ndjson", threeNew)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	ctrlC := &onWrite{want: `create "Bronze": done`, f: func() { cancel(&interrupted{os.Interrupt}) }}
+	r := cli{srv: srv, errOut: ctrlC, ctx: ctx}.run(t, "apply", "-f", path, "--yes")
+	r.wantCode(t, exitInterrupted)
+	if !strings.Contains(r.stderr, "done: create \"Bronze\"\n") || !strings.Contains(r.stderr, "bcgroups: interrupted by Ctrl-C: apply interrupted") {
+		t.Errorf("stderr:\n%s", r.stderr)
+	}
+}
+
+func TestApplyAsksAboutOneChangeInTheSingular(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	r := cli{srv: srv, inTTY: true, stdin: "n\n"}.run(t, "apply", "-f", writeFile(t, "g.json", `[{"name": "Bronze"}]`))
+	r.wantCode(t, exitFailure)
+	if !strings.Contains(r.stderr, "Apply this 1 change to store "+srv.StoreHash+"?") || !strings.Contains(r.stdout, "8 groups in the store are not in the document") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -15,6 +14,8 @@ func newDeleteCmd(a *app) *cobra.Command {
 		Use:   "delete ID...",
 		Short: "Delete customer groups by id",
 		Long: "Delete customer groups by id; their customers are left in no group.\n" +
+			"Every group is looked up first: a missing id stops the run before anything\n" +
+			"is deleted, and the question names the store and each group.\n" +
 			"Asks first on a terminal; without a terminal, --yes is required.",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -32,22 +33,25 @@ func newDeleteCmd(a *app) *cobra.Command {
 func (a *app) runDelete(ctx context.Context, ids []int, yes bool) error {
 	// Refuse before connecting, so a script without --yes learns it at once.
 	if !yes && !a.io.InTTY {
-		_, err := a.io.confirm(false, "")
+		_, err := a.io.confirm(ctx, false, "")
 		return err
 	}
 	conn, err := a.connect(ctx)
 	if err != nil {
 		return err
 	}
+	// Every group is looked up first, so that the question names what
+	// will go (an id is easy to mistype), and a missing id stops the run
+	// before anything is deleted.
 	words := make([]string, len(ids))
 	for i, id := range ids {
-		words[i] = strconv.Itoa(id)
+		g, _, err := conn.client.CustomerGroups.Get(ctx, id)
+		if err != nil {
+			return fmt.Errorf("looking up group %d (nothing was deleted): %w", id, err)
+		}
+		words[i] = fmt.Sprintf("%s (id %d)", quote(g.Name), id)
 	}
-	noun := "group"
-	if len(ids) > 1 {
-		noun = "groups"
-	}
-	ok, err := a.io.confirm(yes, fmt.Sprintf("Delete %d %s (%s) from %s? Their customers will be in no group.", len(ids), noun, strings.Join(words, ", "), conn.what))
+	ok, err := a.io.confirm(ctx, yes, fmt.Sprintf("Delete %s from %s: %s? Their customers will be in no group.", plural(len(ids), "group", "groups"), conn.what, strings.Join(words, ", ")))
 	if err != nil {
 		return err
 	}
@@ -56,12 +60,14 @@ func (a *app) runDelete(ctx context.Context, ids []int, yes bool) error {
 	}
 	for i, id := range ids {
 		if _, err := conn.client.CustomerGroups.Delete(ctx, id); err != nil {
-			if i > 0 {
-				fmt.Fprintf(a.io.ErrOut, "deleted %s before the failure; not deleted: %s\n", strings.Join(words[:i], ", "), strings.Join(words[i:], ", "))
+			err = fmt.Errorf("deleting group %s: %w", words[i], err)
+			if i == 0 {
+				return err
 			}
-			return fmt.Errorf("deleting group %d: %w", id, err)
+			a.say("deleted %s before the failure; not deleted: %s", strings.Join(words[:i], ", "), strings.Join(words[i:], ", "))
+			return &partialError{err}
 		}
-		fmt.Fprintf(a.io.ErrOut, "deleted group %d\n", id)
+		a.say("deleted group %s", words[i])
 	}
 	return nil
 }
@@ -90,7 +96,7 @@ func newDeleteAllCmd(a *app) *cobra.Command {
 func (a *app) runDeleteAll(ctx context.Context, yes bool) error {
 	fmt.Fprintln(a.io.ErrOut, "note: "+deleteAllNote)
 	if !yes && !a.io.InTTY {
-		_, err := a.io.confirm(false, "")
+		_, err := a.io.confirm(ctx, false, "")
 		return err
 	}
 	conn, err := a.connect(ctx)
@@ -101,7 +107,7 @@ func (a *app) runDeleteAll(ctx context.Context, yes bool) error {
 	if err != nil {
 		return err
 	}
-	ok, err := a.io.confirmTyped(yes, fmt.Sprintf("This deletes all %d customer groups of %s, and cannot be undone.", n, conn.what), conn.confirmWord)
+	ok, err := a.io.confirmTyped(ctx, yes, fmt.Sprintf("This deletes all %s of %s, and cannot be undone.", plural(n, "customer group", "customer groups"), conn.what), conn.confirmWord)
 	if err != nil {
 		return err
 	}
@@ -111,6 +117,6 @@ func (a *app) runDeleteAll(ctx context.Context, yes bool) error {
 	if _, err := conn.client.CustomerGroups.DeleteAll(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.io.ErrOut, "deleted every customer group of %s (%d before)\n", conn.what, n)
+	a.say("deleted every customer group of %s (%d before)", conn.what, n)
 	return nil
 }

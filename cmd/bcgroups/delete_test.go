@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/bigcommerce-go/customergroups/bigcommercetest"
 )
 
 func TestDeleteRefusesWithoutYesWhenStandardInputIsNotATerminal(t *testing.T) {
@@ -25,7 +27,7 @@ func TestDeleteOnATerminalAsksAndHonoursTheAnswer(t *testing.T) {
 	srv := newStore(t)
 	r := cli{srv: srv, inTTY: true, stdin: "n\n"}.run(t, "delete", "3", "4")
 	r.wantCode(t, exitFailure)
-	if !strings.Contains(r.stderr, "Delete 2 groups (3, 4) from store "+srv.StoreHash+"?") {
+	if !strings.Contains(r.stderr, "Delete 2 groups from store "+srv.StoreHash+`: "Wholesale" (id 3), "VIP" (id 4)?`) {
 		t.Errorf("stderr = %q, want the question", r.stderr)
 	}
 	if writes(srv) != 0 {
@@ -41,16 +43,28 @@ func TestDeleteOnATerminalAsksAndHonoursTheAnswer(t *testing.T) {
 	}
 }
 
-func TestDeleteWithYesDeletesAndStopsAtAMissingGroup(t *testing.T) {
+func TestDeleteOfAMissingGroupDeletesNothing(t *testing.T) {
 	t.Parallel()
 	srv := newStore(t)
 	r := runOn(t, srv, "delete", "--yes", "2", "99", "5")
 	r.wantCode(t, exitNotFound)
-	if _, ok := srv.Group(5); !ok {
-		t.Error("group 5 was deleted after the failure on 99")
+	if writes(srv) != 0 || len(srv.Groups()) != 8 {
+		t.Errorf("%d writes for a delete with a missing id, want none", writes(srv))
 	}
-	if !strings.Contains(r.stderr, "not deleted: 99, 5") {
-		t.Errorf("stderr = %q, want what was not deleted", r.stderr)
+	if !strings.Contains(r.stderr, "looking up group 99 (nothing was deleted)") {
+		t.Errorf("stderr = %q", r.stderr)
+	}
+}
+
+func TestDeleteThatFailsAfterSomeDeletesHasItsOwnExitCode(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	srv.InjectFault(bigcommercetest.Fault{Method: "DELETE"})
+	srv.InjectFault(bigcommercetest.Fault{Method: "DELETE", Status: 500, Count: 10})
+	r := runOn(t, srv, "delete", "--yes", "2", "5")
+	r.wantCode(t, exitPartial)
+	if !strings.Contains(r.stderr, "not deleted: ") || !strings.Contains(r.stderr, "(id 5)") {
+		t.Errorf("stderr = %q, want what was deleted and what was not", r.stderr)
 	}
 }
 

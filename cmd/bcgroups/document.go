@@ -45,10 +45,10 @@ func (a *app) readSource(name string) ([]byte, error) {
 
 // parseDocument reads groups in any format export writes: a JSON array,
 // NDJSON (one object per line, which includes a single object) or CSV
-// with export's header. Syntax errors give the line and column; every
-// group is checked against the API's rules, so that a bad document is
+// with export's header. Syntax errors give the line and column; the
+// document is then checked whole by checkDocument, so that a bad one is
 // refused before anything is sent.
-func parseDocument(name string, data []byte) ([]docGroup, error) {
+func parseDocument(name string, data []byte, csvRaw bool) ([]docGroup, error) {
 	// A byte order mark, which spreadsheet programs and some editors
 	// write, is no part of the document; JSON decoders reject it.
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
@@ -63,17 +63,15 @@ func parseDocument(name string, data []byte) ([]docGroup, error) {
 	case trimmed[0] == '{':
 		groups, err = parseJSONStream(data)
 	case isCSVHeader(data):
-		groups, err = parseCSV(data)
+		groups, err = parseCSV(data, csvRaw)
 	default:
 		return nil, usageErrorf("%s: not a document of groups: expected a JSON array, JSON objects one per line, or CSV as export writes it", name)
 	}
 	if err != nil {
 		return nil, usageErrorf("%s:%v", name, err)
 	}
-	for i := range groups {
-		if err := checkDocGroup(&groups[i]); err != nil {
-			return nil, usageErrorf("%s:%d: group %q: %v", name, groups[i].line, groups[i].Name, err)
-		}
+	if err := checkDocument(name, groups); err != nil {
+		return nil, err
 	}
 	return groups, nil
 }
@@ -181,8 +179,9 @@ func isCSVHeader(data []byte) bool {
 }
 
 // parseCSV reads export's CSV by its header, so columns may come in any
-// order; only name is required.
-func parseCSV(data []byte) ([]docGroup, error) {
+// order; only name is required. Unless raw, it undoes the spreadsheet
+// guard that export puts on cells (see guardCell).
+func parseCSV(data []byte, raw bool) ([]docGroup, error) {
 	r := csv.NewReader(bytes.NewReader(data))
 	header, err := r.Read()
 	if err != nil {
@@ -203,6 +202,11 @@ func parseCSV(data []byte) ([]docGroup, error) {
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%v", err)
+		}
+		if !raw {
+			for i := range rec {
+				rec[i] = unguardCell(rec[i])
+			}
 		}
 		line, _ := r.FieldPos(0)
 		get := func(name string) (string, bool) {
@@ -245,23 +249,60 @@ func parseCSV(data []byte) ([]docGroup, error) {
 	}
 }
 
-// checkDocGroup applies the API's rules to one group of a document.
-func checkDocGroup(g *docGroup) error {
-	g.Name = strings.TrimSpace(g.Name)
-	if g.Name == "" {
-		return fmt.Errorf("name is required")
+// checkDocument checks a whole document before anything is sent: each
+// group as the SDK will check its create, and the groups together, since
+// a document that the store cannot hold would never settle. Each apply
+// would undo the last: two groups marked as the guests' group or as the
+// default (the store keeps one of each), or two names the store takes for
+// one (it ignores case). Every problem is listed, each naming its group
+// and line, so that one run finds them all.
+func checkDocument(file string, docs []docGroup) error {
+	var problems []string
+	add := func(g *docGroup, format string, args ...any) {
+		problems = append(problems, fmt.Sprintf("line %d: group %s: %s", g.line, quote(g.Name), fmt.Sprintf(format, args...)))
 	}
-	if g.CategoryAccess != nil {
-		if err := checkAccess(*g.CategoryAccess); err != nil {
-			return err
+	byName := map[string]*docGroup{}
+	var guests, defaults []*docGroup
+	for i := range docs {
+		g := &docs[i]
+		g.Name = strings.TrimSpace(g.Name)
+		if err := g.createRequest().Validate(); err != nil {
+			add(g, "%s", invalid(err))
+		}
+		if g.Name != "" {
+			k := nameKey(g.Name)
+			if first, dup := byName[k]; dup {
+				add(g, "has the same name as %s (line %d) once case is ignored, and the store holds only one of them", quote(first.Name), first.line)
+			} else {
+				byName[k] = g
+			}
+		}
+		if g.IsGroupForGuests != nil && *g.IsGroupForGuests {
+			guests = append(guests, g)
+		}
+		if g.IsDefault != nil && *g.IsDefault {
+			defaults = append(defaults, g)
 		}
 	}
-	if g.DiscountRules != nil {
-		if err := checkRules(*g.DiscountRules); err != nil {
-			return err
+	for _, more := range []struct {
+		groups []*docGroup
+		what   string
+	}{{guests, "the guests' group (is_group_for_guests)"}, {defaults, "the default group (is_default)"}} {
+		if len(more.groups) < 2 {
+			continue
+		}
+		for _, g := range more.groups[1:] {
+			add(g, "is marked as %s, as is %s (line %d), and the store has only one", more.what, quote(more.groups[0].Name), more.groups[0].line)
 		}
 	}
-	return nil
+	if len(problems) == 0 {
+		return nil
+	}
+	noun := "problem"
+	if len(problems) > 1 {
+		noun = "problems"
+	}
+	return usageErrorf("%s: %d %s, so nothing was sent: %s", file, len(problems), noun, strings.Join(problems, "; "))
 }
 
 // createRequest is the create that makes g.

@@ -16,6 +16,15 @@ const (
 	exitRateLimited = 4
 	// exitDrift is apply --dry-run --exit-code finding changes to make.
 	exitDrift = 5
+	// exitPartial is a run of several writes that stopped after some of
+	// them were done (or may have been): the store is neither as it was
+	// nor as asked, and the report on standard error says which writes
+	// were done.
+	exitPartial = 6
+	// exitInterrupted and exitSIGTERM follow the shell's 128 + signal
+	// number: the run was stopped by Ctrl-C or by SIGTERM.
+	exitInterrupted = 130
+	exitSIGTERM     = 143
 )
 
 // usageError is input the tool refused before sending anything: a bad
@@ -28,6 +37,15 @@ func usageErrorf(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}
 }
 
+// partialError is a failure after some writes were done, or may have
+// been. Exit code 2 promises that nothing was sent and 1 that nothing was
+// changed is at least possible; a script must be able to tell that this
+// one left the store half way.
+type partialError struct{ err error }
+
+func (e *partialError) Error() string { return e.err.Error() }
+func (e *partialError) Unwrap() error { return e.err }
+
 // errDrift is returned by apply --dry-run --exit-code when the plan has
 // changes; the plan itself has already been printed.
 var errDrift = errors.New("the store does not match the document")
@@ -38,9 +56,12 @@ var errDeclined = errors.New("not confirmed; nothing was changed")
 // exitCode is the one place where errors become exit codes.
 func exitCode(err error) int {
 	var usage *usageError
+	var partial *partialError
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &partial):
+		return exitPartial
 	case errors.Is(err, errDrift):
 		return exitDrift
 	case errors.As(err, &usage), errors.Is(err, bigcommerce.ErrInvalidRequest):

@@ -48,6 +48,9 @@ func TestRunWithoutCredentialsNamesBothWaysToConnect(t *testing.T) {
 	for _, k := range []string{"BIGCOMMERCE_STORE_HASH", "BIGCOMMERCE_ACCESS_TOKEN", "BIGCOMMERCE_STORE_URL", "BIGCOMMERCE_USERNAME", "BIGCOMMERCE_API_KEY", "BIGCOMMERCE_BASE_URL"} {
 		t.Setenv(k, "")
 	}
+	// No profile of the machine's user may count as credentials.
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"list"}, strings.NewReader(""), &out, &errOut)
 	if code != exitUsage {

@@ -2,9 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,8 +20,9 @@ type exportOptions struct {
 func newExportCmd(a *app) *cobra.Command {
 	var o exportOptions
 	cmd := &cobra.Command{
-		Use:   "export",
-		Short: "Write every customer group, in full, as JSON, NDJSON or CSV",
+		Use:         "export",
+		Annotations: map[string]string{jsonCommand: "yes"},
+		Short:       "Write every customer group, in full, as JSON, NDJSON or CSV",
 		Long: `Write every customer group (or those the filters select), with every field,
 to standard output or --file. The format is -o json (the default: one JSON
 array), ndjson (one group per line) or csv. apply reads all three back.
@@ -33,10 +35,19 @@ is_group_for_guests, category_access, categories, discount_rules,
 date_created and date_modified. categories holds category ids joined by ";"
 (18;23). discount_rules holds the rules in the --rule syntax joined by ";"
 (all:percent:10.0000;category:23:fixed:2.5000). Amounts keep the store's
-exact digits in every format. Dates are RFC 3339 in UTC.
+exact digits in every format. Dates are RFC 3339 in UTC. A cell that a
+spreadsheet would run as a formula (starting with =, +, -, @, tab or
+carriage return) gets a single quote in front; apply takes it off again.
+--csv-raw writes cells exactly.
 
 When standard error is a terminal and the data goes elsewhere (--file, or a
-pipe), a progress bar counts groups and pages.`,
+pipe), a progress bar counts groups and pages; while the SDK waits for the
+store's rate limit it says so, with the seconds left.
+
+--file replaces the file only once the export is complete: groups go to a
+temporary file in the same folder, which is flushed to disk and renamed
+over the target. A failure, Ctrl-C or SIGTERM leaves the previous file as
+it was and removes the temporary one.`,
 		Example: `  bcgroups export > groups.json
   bcgroups export -o csv --file groups.csv
   bcgroups export -o ndjson --name-like trade | gzip > trade.ndjson.gz`,
@@ -58,6 +69,9 @@ func (a *app) runExport(ctx context.Context, o *exportOptions) error {
 	case "table":
 		return usageErrorf("-o/--output: export writes json, ndjson or csv, not a table")
 	}
+	if a.jq != nil && o.file != "" {
+		return usageErrorf("--jq: prints to standard output, so it cannot be combined with --file")
+	}
 	filter, err := o.filters.filter()
 	if err != nil {
 		return err
@@ -66,54 +80,71 @@ func (a *app) runExport(ctx context.Context, o *exportOptions) error {
 	if err != nil {
 		return err
 	}
-	var dst io.Writer = a.io.Out
-	toTerminal := a.io.OutTTY
-	var file *os.File
-	if o.file != "" {
-		if file, err = os.Create(o.file); err != nil {
-			return usageErrorf("--file: %v", err)
-		}
-		defer file.Close() // after a failure; success checks Close below
-		dst, toTerminal = file, false
+	if o.file == "" {
+		_, err := a.exportTo(ctx, conn, a.io.Out, a.io.OutTTY, format, filter)
+		return err
 	}
+	n := 0
+	err = replaceFile(o.file, 0o644, func(w io.Writer) error {
+		var werr error
+		n, werr = a.exportTo(ctx, conn, w, false, format, filter)
+		return werr
+	})
+	var cannotCreate *cannotCreateError
+	switch {
+	case errors.As(err, &cannotCreate):
+		return usageErrorf("--file: %v", cannotCreate.err)
+	case err != nil:
+		return fmt.Errorf("%w; %s was left as it was", err, o.file)
+	}
+	a.say("exported %s to %s", plural(n, "group", "groups"), o.file)
+	return nil
+}
 
+// exportTo writes the groups to dst and returns how many it wrote, with a
+// progress bar on standard error when that is a terminal and dst is not.
+func (a *app) exportTo(ctx context.Context, conn *connection, dst io.Writer, toTerminal bool, format string, filter bigcommerce.CustomerGroupFilter) (int, error) {
 	var bar *progress
 	if a.io.ErrTTY && !toTerminal {
 		total, _, err := conn.client.CustomerGroups.Count(ctx, &filter)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		bar = newProgress(a.io.ErrOut, total)
+		ticker := time.NewTicker(rateWatchInterval)
+		done := make(chan struct{})
+		watched := make(chan struct{})
+		go func() {
+			defer close(watched)
+			bar.watch(conn.client.Rate, ticker.C, done)
+		}()
+		defer func() {
+			ticker.Stop()
+			close(done)
+			<-watched
+		}()
 	}
-
-	out := newGroupWriter(format, dst, false)
+	out := newGroupWriter(format, dst, writerOptions{terminal: toTerminal, csvRaw: a.flags.csvRaw})
 	n := 0
 	for g, err := range conn.client.CustomerGroups.All(ctx, &bigcommerce.ListCustomerGroupsOptions{CustomerGroupFilter: filter}) {
 		if err != nil {
 			// Unfinished on purpose, like list --all.
 			bar.stop()
-			return fmt.Errorf("export stopped after %d groups: %w", n, err)
+			if n == 0 {
+				return n, fmt.Errorf("export failed: %w", err)
+			}
+			return n, fmt.Errorf("export stopped after %s: %w", plural(n, "group", "groups"), err)
 		}
 		if err := out.write(&g); err != nil {
 			bar.stop()
-			return err
+			return n, err
 		}
 		n++
 		bar.add(n)
 	}
 	if err := out.close(); err != nil {
-		return err
-	}
-	if file != nil {
-		// Some file systems report a failed write only when the file is
-		// closed.
-		if err := file.Close(); err != nil {
-			return fmt.Errorf("--file: %w", err)
-		}
+		return n, err
 	}
 	bar.finish()
-	if o.file != "" {
-		fmt.Fprintf(a.io.ErrOut, "exported %d groups to %s\n", n, o.file)
-	}
-	return nil
+	return n, nil
 }

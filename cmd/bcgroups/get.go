@@ -10,10 +10,11 @@ import (
 
 func newGetCmd(a *app) *cobra.Command {
 	return &cobra.Command{
-		Use:   "get ID...",
-		Short: "Show customer groups by id",
-		Long:  "Show customer groups by id. JSON output is always an array, however many ids are given.",
-		Args:  cobra.MinimumNArgs(1),
+		Use:         "get ID...",
+		Annotations: map[string]string{jsonCommand: "yes"},
+		Short:       "Show customer groups by id",
+		Long:        "Show customer groups by id. JSON output is always an array, however many ids are given.",
+		Args:        cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ids, err := parseIDArgs(args)
 			if err != nil {
@@ -51,7 +52,7 @@ func (a *app) runGet(ctx context.Context, ids []int) error {
 			return err
 		}
 	}
-	out := newGroupWriter(a.format(), a.io.Out, false)
+	out := a.stdoutWriter(false)
 	for _, g := range groups {
 		if err := out.write(g); err != nil {
 			return err

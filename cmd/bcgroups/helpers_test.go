@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
@@ -37,7 +38,35 @@ type cli struct {
 	errOut                io.Writer            // nil: stderr is only captured
 	ctx                   context.Context      // nil: context.Background()
 	sdk                   []bigcommerce.Option // after the options below
+	configDir             string               // "": a fresh temporary folder
+	keyring               secretStore          // nil: mockKeyring
 }
+
+// lockedKeyring serializes calls to go-keyring's mock (see TestMain),
+// whose map has no lock of its own, for tests that run in parallel.
+type lockedKeyring struct{ mu sync.Mutex }
+
+func (k *lockedKeyring) Get(name string) (string, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return osKeyring{}.Get(name)
+}
+
+func (k *lockedKeyring) Set(name, token string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return osKeyring{}.Set(name, token)
+}
+
+func (k *lockedKeyring) Delete(name string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return osKeyring{}.Delete(name)
+}
+
+// mockKeyring is the OS keyring code path over go-keyring's in-memory
+// mock, so that no test reads or writes the real keyring.
+var mockKeyring = &lockedKeyring{}
 
 type result struct {
 	stdout, stderr string
@@ -69,6 +98,15 @@ func (c cli) run(t *testing.T, args ...string) result {
 			return c.env[k]
 		},
 		sdkOptions: append([]bigcommerce.Option{bigcommerce.WithRetryWait(0, 0), bigcommerce.WithMaxRateLimitWait(0)}, c.sdk...),
+		keyring:    c.keyring,
+	}
+	configDir := c.configDir
+	if configDir == "" {
+		configDir = t.TempDir()
+	}
+	a.userConfigDir = func() (string, error) { return configDir, nil }
+	if a.keyring == nil {
+		a.keyring = mockKeyring
 	}
 	if c.srv != nil {
 		args = append([]string{"--base-url", c.srv.OAuthBaseURL(), "--store-hash", c.srv.StoreHash, "--token", c.srv.AccessToken}, args...)

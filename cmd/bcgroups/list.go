@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -91,13 +93,15 @@ type listOptions struct {
 	filters     filterFlags
 	all         bool
 	page, limit int
+	flags       *pflag.FlagSet
 }
 
 func newListCmd(a *app) *cobra.Command {
 	var o listOptions
 	cmd := &cobra.Command{
-		Use:   "list",
-		Short: "List customer groups: one page, or every page with --all",
+		Use:         "list",
+		Annotations: map[string]string{jsonCommand: "yes"},
+		Short:       "List customer groups: one page, or every page with --all",
 		Example: `  bcgroups list --name-like wholesale
   bcgroups list --all --default=false -o csv
   bcgroups list --created-min 2024-01-01 --created-max "2024-03-31 23:00:00"`,
@@ -109,7 +113,8 @@ func newListCmd(a *app) *cobra.Command {
 	o.filters.register(cmd.Flags())
 	cmd.Flags().BoolVar(&o.all, "all", false, "walk every page instead of one")
 	cmd.Flags().IntVar(&o.page, "page", 0, "page to show, from 1 (default 1)")
-	cmd.Flags().IntVar(&o.limit, "limit", 0, "groups per page, 1 to 250 (default 50)")
+	cmd.Flags().IntVar(&o.limit, "limit", 0, fmt.Sprintf("groups per page, %d to %d (default %d)", bigcommerce.MinPageSize, bigcommerce.MaxPageSize, bigcommerce.DefaultPageSize))
+	o.flags = cmd.Flags()
 	return cmd
 }
 
@@ -118,11 +123,21 @@ func (a *app) runList(ctx context.Context, o *listOptions) error {
 	if err != nil {
 		return err
 	}
-	if o.page < 0 {
+	// The SDK's Validate takes 0 for "the API's default", which a flag
+	// left out already means; a --limit or --page of 0 typed out is a
+	// mistake, so those are refused here.
+	if o.flags.Changed("page") && o.page < 1 {
 		return usageErrorf("--page: must be at least 1, got %d", o.page)
 	}
-	if o.limit < 0 || o.limit > 250 {
-		return usageErrorf("--limit: must be between 1 and 250, got %d", o.limit)
+	if o.flags.Changed("limit") && o.limit < bigcommerce.MinPageSize {
+		return usageErrorf("--limit: must be between %d and %d, got %d", bigcommerce.MinPageSize, bigcommerce.MaxPageSize, o.limit)
+	}
+	if err := (bigcommerce.ListOptions{Page: o.page, Limit: o.limit}).Validate(); err != nil {
+		var v *bigcommerce.ValidationError
+		if errors.As(err, &v) && v.Field == "Limit" {
+			return usageErrorf("--limit: must be between %d and %d, got %d", bigcommerce.MinPageSize, bigcommerce.MaxPageSize, o.limit)
+		}
+		return usageErrorf("%s", invalid(err))
 	}
 	if o.all && o.page != 0 {
 		return usageErrorf("--page: cannot be combined with --all, which walks every page")
@@ -132,7 +147,7 @@ func (a *app) runList(ctx context.Context, o *listOptions) error {
 		return err
 	}
 	opts := &bigcommerce.ListCustomerGroupsOptions{CustomerGroupFilter: filter, ListOptions: bigcommerce.ListOptions{Page: o.page, Limit: o.limit}}
-	out := newGroupWriter(a.format(), a.io.Out, false)
+	out := a.stdoutWriter(false)
 	if o.all {
 		for g, err := range conn.client.CustomerGroups.All(ctx, opts) {
 			if err != nil {
@@ -161,9 +176,10 @@ func (a *app) runList(ctx context.Context, o *listOptions) error {
 func newCountCmd(a *app) *cobra.Command {
 	var f filterFlags
 	cmd := &cobra.Command{
-		Use:   "count",
-		Short: "Count customer groups, with the same filters as list",
-		Args:  cobra.NoArgs,
+		Use:         "count",
+		Annotations: map[string]string{jsonCommand: "yes"},
+		Short:       "Count customer groups, with the same filters as list",
+		Args:        cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.runCount(cmd.Context(), &f)
 		},

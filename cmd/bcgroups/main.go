@@ -12,18 +12,26 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"syscall"
 )
 
 func main() {
-	// The first Ctrl-C cancels ctx: apply then stops before its next write
-	// and says what was done. A second one ends the program at once.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// The first Ctrl-C or SIGTERM cancels ctx: apply then stops before its
+	// next write and says what was done, and a file being written is
+	// removed. A second one ends the program at once, still removing any
+	// half-written file.
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
-		<-ctx.Done()
-		stop()
+		sig := <-sigs
+		cancel(&interrupted{sig})
+		sig = <-sigs
+		removeTempFiles()
+		os.Exit(signalExitCode(sig))
 	}()
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
+	signal.Stop(sigs)
 	os.Exit(code)
 }
 
@@ -31,6 +39,6 @@ func main() {
 // out which streams are terminals, runs the command line args, and returns
 // the exit code, so that tests need no subprocess.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	a := &app{io: newIOStreams(stdin, stdout, stderr), getenv: os.Getenv}
+	a := &app{io: newIOStreams(stdin, stdout, stderr), getenv: os.Getenv, userConfigDir: os.UserConfigDir, keyring: osKeyring{}}
 	return a.execute(ctx, args)
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
@@ -60,19 +59,35 @@ type groupWriter interface {
 	close() error
 }
 
-// newGroupWriter writes groups to w in format. With single, JSON is one
-// object rather than an array: the answer to create and update.
-func newGroupWriter(format string, w io.Writer, single bool) groupWriter {
+// writerOptions shape a groupWriter.
+type writerOptions struct {
+	// single makes JSON one object rather than an array: the answer to
+	// create and update.
+	single bool
+	// terminal says that a person reads the output, so CSV cells pass
+	// safeText like every other store string bound for a terminal.
+	terminal bool
+	// csvRaw writes CSV cells exactly, without the spreadsheet guard.
+	csvRaw bool
+}
+
+// newGroupWriter writes groups to w in format.
+func newGroupWriter(format string, w io.Writer, o writerOptions) groupWriter {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	switch format {
 	case "ndjson":
 		return &jsonWriter{w: bw, lines: true}
 	case "csv":
-		return &csvWriter{w: csv.NewWriter(bw), bw: bw}
+		return &csvWriter{w: csv.NewWriter(bw), bw: bw, terminal: o.terminal, raw: o.csvRaw}
 	case "table":
-		return &tableWriter{w: tabwriter.NewWriter(bw, 0, 4, 2, ' ', 0), bw: bw}
+		return &tableWriter{bw: bw}
 	}
-	return &jsonWriter{w: bw, single: single}
+	return &jsonWriter{w: bw, single: o.single}
+}
+
+// stdoutWriter writes groups to standard output in the format asked for.
+func (a *app) stdoutWriter(single bool) groupWriter {
+	return newGroupWriter(a.format(), a.io.Out, writerOptions{single: single, terminal: a.io.OutTTY, csvRaw: a.flags.csvRaw})
 }
 
 type jsonWriter struct {
@@ -135,9 +150,10 @@ func indent(b []byte) []byte {
 }
 
 type csvWriter struct {
-	w      *csv.Writer
-	bw     *bufio.Writer
-	header bool
+	w             *csv.Writer
+	bw            *bufio.Writer
+	header        bool
+	terminal, raw bool
 }
 
 func (c *csvWriter) write(g *bigcommerce.CustomerGroup) error {
@@ -147,11 +163,21 @@ func (c *csvWriter) write(g *bigcommerce.CustomerGroup) error {
 			return err
 		}
 	}
-	return c.w.Write([]string{
+	row := []string{
 		strconv.Itoa(g.ID), g.Name, strconv.FormatBool(g.IsDefault), strconv.FormatBool(g.IsGroupForGuests),
 		string(g.CategoryAccess.Type), formatIDs(g.CategoryAccess.Categories), formatRules(g.DiscountRules),
 		formatDate(g.DateCreated), formatDate(g.DateModified),
-	})
+	}
+	for i, cell := range row {
+		if !c.raw {
+			cell = guardCell(cell)
+		}
+		if c.terminal {
+			cell = safeText(cell)
+		}
+		row[i] = cell
+	}
+	return c.w.Write(row)
 }
 
 func (c *csvWriter) close() error {
@@ -166,17 +192,19 @@ func (c *csvWriter) close() error {
 	return c.bw.Flush()
 }
 
+// tableWriter lines columns up for a person at a terminal. Like
+// text/tabwriter it holds the rows until close, but it measures cells in
+// terminal columns rather than runes, so that a name in Chinese or
+// Japanese, whose characters take two columns each, does not push the
+// columns after it out of line.
 type tableWriter struct {
-	w      *tabwriter.Writer
-	bw     *bufio.Writer
-	header bool
+	bw   *bufio.Writer
+	rows [][]string
 }
 
+var tableHeader = []string{"ID", "NAME", "DEFAULT", "GUESTS", "CATEGORIES", "DISCOUNTS"}
+
 func (t *tableWriter) write(g *bigcommerce.CustomerGroup) error {
-	if !t.header {
-		t.header = true
-		fmt.Fprintln(t.w, "ID\tNAME\tDEFAULT\tGUESTS\tCATEGORIES\tDISCOUNTS")
-	}
 	access := string(g.CategoryAccess.Type)
 	if g.CategoryAccess.Type == bigcommerce.CategoryAccessSpecific {
 		access = strings.ReplaceAll(formatIDs(g.CategoryAccess.Categories), ";", ",")
@@ -185,30 +213,39 @@ func (t *tableWriter) write(g *bigcommerce.CustomerGroup) error {
 	if len(g.DiscountRules) > 0 {
 		rules = strings.ReplaceAll(formatRules(g.DiscountRules), ";", ", ")
 	}
-	_, err := fmt.Fprintf(t.w, "%d\t%s\t%s\t%s\t%s\t%s\n", g.ID, tableText(g.Name), yesNo(g.IsDefault), yesNo(g.IsGroupForGuests), access, rules)
-	return err
+	t.rows = append(t.rows, []string{strconv.Itoa(g.ID), fitCells(safeText(g.Name), maxNameCells), yesNo(g.IsDefault), yesNo(g.IsGroupForGuests), access, rules})
+	return nil
 }
 
 func (t *tableWriter) close() error {
-	if !t.header {
+	if len(t.rows) == 0 {
 		fmt.Fprintln(t.bw, "no customer groups")
 		return t.bw.Flush()
 	}
-	if err := t.w.Flush(); err != nil {
-		return err
-	}
-	return t.bw.Flush()
+	return writeColumns(t.bw, append([][]string{tableHeader}, t.rows...))
 }
 
-// tableText keeps a name on its row: tabs and line breaks would break the
-// columns.
-func tableText(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\t' || r == '\n' || r == '\r' {
-			return ' '
+// writeColumns lines up rows of cells (already passed through safeText),
+// measuring each in terminal cells, two spaces between columns.
+func writeColumns(w io.Writer, rows [][]string) error {
+	bw := bufio.NewWriter(w)
+	widths := make([]int, len(rows[0]))
+	for _, row := range rows {
+		for i, cell := range row {
+			widths[i] = max(widths[i], cells(cell))
 		}
-		return r
-	}, s)
+	}
+	for _, row := range rows {
+		for i, cell := range row {
+			bw.WriteString(cell)
+			if i == len(row)-1 {
+				bw.WriteByte('\n')
+			} else {
+				bw.WriteString(strings.Repeat(" ", widths[i]-cells(cell)+2))
+			}
+		}
+	}
+	return bw.Flush()
 }
 
 func yesNo(b bool) string {

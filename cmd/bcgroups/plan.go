@@ -67,7 +67,7 @@ func makePlan(docs []docGroup, store []bigcommerce.CustomerGroup, prune bool) (*
 	for i := range store {
 		k := nameKey(store[i].Name)
 		if other, dup := byName[k]; dup {
-			return nil, fmt.Errorf("the store has two groups whose names differ only in case, %q (id %d) and %q (id %d): rename one before applying", other.Name, other.ID, store[i].Name, store[i].ID)
+			return nil, fmt.Errorf("the store has two groups whose names differ only in case, %s (id %d) and %s (id %d): rename one before applying", quote(other.Name), other.ID, quote(store[i].Name), store[i].ID)
 		}
 		byName[k] = &store[i]
 	}
@@ -105,7 +105,9 @@ func makePlan(docs []docGroup, store []bigcommerce.CustomerGroup, prune bool) (*
 // update that sends only those.
 func diff(d *docGroup, g *bigcommerce.CustomerGroup) *planStep {
 	s := &planStep{doc: d, store: g, update: &bigcommerce.UpdateCustomerGroupRequest{}}
-	if d.Name != g.Name {
+	// The document's name is trimmed when it is read; a store name with
+	// spaces or tabs around it is the same name, not one to rewrite.
+	if d.Name != strings.TrimSpace(g.Name) {
 		s.changes = append(s.changes, fieldChange{"name", g.Name, d.Name})
 		s.update.Name = bigcommerce.Ptr(d.Name)
 	}
@@ -200,21 +202,21 @@ const maxUnchangedListed = 10
 func (p *plan) writeText(w io.Writer) error {
 	var b strings.Builder
 	for _, s := range p.creates {
-		fmt.Fprintf(&b, "+ create %q\n", s.doc.Name)
+		fmt.Fprintf(&b, "+ create %s\n", quote(s.doc.Name))
 		for _, c := range s.changes {
-			fmt.Fprintf(&b, "    %s: %s\n", c.Field, c.New)
+			fmt.Fprintf(&b, "    %s: %s\n", c.Field, safeText(c.New))
 		}
 	}
 	for _, s := range p.updates {
-		fmt.Fprintf(&b, "~ update %q (id %d)\n", s.store.Name, s.store.ID)
+		fmt.Fprintf(&b, "~ update %s (id %d)\n", quote(s.store.Name), s.store.ID)
 		for _, c := range s.changes {
-			fmt.Fprintf(&b, "    %s: %s -> %s\n", c.Field, c.Old, c.New)
+			fmt.Fprintf(&b, "    %s: %s -> %s\n", c.Field, safeText(c.Old), safeText(c.New))
 		}
 	}
 	if len(p.unchanged) > 0 {
 		names := make([]string, 0, maxUnchangedListed)
 		for _, s := range p.unchanged[:min(len(p.unchanged), maxUnchangedListed)] {
-			names = append(names, fmt.Sprintf("%q (id %d)", s.store.Name, s.store.ID))
+			names = append(names, fmt.Sprintf("%s (id %d)", quote(s.store.Name), s.store.ID))
 		}
 		more := ""
 		if n := len(p.unchanged) - len(names); n > 0 {
@@ -223,11 +225,15 @@ func (p *plan) writeText(w io.Writer) error {
 		fmt.Fprintf(&b, "= unchanged: %s%s\n", strings.Join(names, ", "), more)
 	}
 	for _, s := range p.deletes {
-		fmt.Fprintf(&b, "- delete %q (id %d)\n", s.store.Name, s.store.ID)
+		fmt.Fprintf(&b, "- delete %s (id %d)\n", quote(s.store.Name), s.store.ID)
 	}
 	fmt.Fprintf(&b, "Plan: %d to create, %d to update, %d unchanged, %d to delete.\n", len(p.creates), len(p.updates), len(p.unchanged), len(p.deletes))
 	if p.untouched > 0 {
-		fmt.Fprintf(&b, "%d groups in the store are not in the document and are left alone (--prune would delete them).\n", p.untouched)
+		if p.untouched == 1 {
+			fmt.Fprintf(&b, "1 group in the store is not in the document and is left alone (--prune would delete it).\n")
+		} else {
+			fmt.Fprintf(&b, "%d groups in the store are not in the document and are left alone (--prune would delete them).\n", p.untouched)
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

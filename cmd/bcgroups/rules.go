@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -58,6 +59,11 @@ func parseRule(s string) (bigcommerce.DiscountRule, error) {
 	}
 	if !r.Amount.Valid() {
 		return bad("the amount %q is not a decimal number such as 5 or 2.50", rest[1])
+	}
+	// The SDK knows the rest: no more than four decimals, a percent of at
+	// most 100, no negative amount.
+	if err := r.Validate(); err != nil {
+		return bad("%s", invalid(err))
 	}
 	return r, nil
 }
@@ -132,50 +138,15 @@ func formatIDs(ids []int) string {
 	return strings.Join(out, ";")
 }
 
-// checkAccess applies the API's rules for category access, so that a bad
-// document is refused before anything is sent.
-func checkAccess(ca bigcommerce.CategoryAccess) error {
-	if !ca.Type.Valid() {
-		return fmt.Errorf("category access %q is not all, none or specific", ca.Type)
+// invalid is the SDK's verdict on a request, for a message: the field and
+// the rule it breaks, without the SDK's "bigcommerce: invalid request"
+// prefix, since the tool's own message says what was being checked.
+func invalid(err error) string {
+	var v *bigcommerce.ValidationError
+	if errors.As(err, &v) {
+		return v.Field + ": " + v.Rule
 	}
-	if ca.Type == bigcommerce.CategoryAccessSpecific && len(ca.Categories) == 0 {
-		return fmt.Errorf("specific category access needs at least one category id")
-	}
-	if ca.Type != bigcommerce.CategoryAccessSpecific && len(ca.Categories) > 0 {
-		return fmt.Errorf("category ids are allowed only with specific access, not %q", ca.Type)
-	}
-	for _, id := range ca.Categories {
-		if id < 1 {
-			return fmt.Errorf("category id %d is not a positive number", id)
-		}
-	}
-	return nil
-}
-
-// checkRules applies the API's rules for a set of discount rules: each is
-// complete, a price-list rule stands alone, and there is at most one
-// storewide rule.
-func checkRules(rules []bigcommerce.DiscountRule) error {
-	alls := 0
-	for _, r := range rules {
-		if _, err := parseRule(formatRule(r)); err != nil {
-			return fmt.Errorf("discount rule %v", err)
-		}
-		switch r.Type {
-		case bigcommerce.DiscountRulePriceList:
-			if len(rules) > 1 {
-				return fmt.Errorf("a price_list rule must be the group's only rule")
-			}
-			if r.Method != "" || r.Amount != "" {
-				return fmt.Errorf("a price_list rule takes no method or amount")
-			}
-		case bigcommerce.DiscountRuleAll:
-			if alls++; alls > 1 {
-				return fmt.Errorf("a group may have only one storewide (all) rule")
-			}
-		}
-	}
-	return nil
+	return err.Error()
 }
 
 // sameIDs compares id sets, ignoring order and repeats: the store gives

@@ -63,7 +63,7 @@ func (f *groupFlags) group(a *app) (*docGroup, error) {
 		if err != nil {
 			return nil, err
 		}
-		groups, err := parseDocument(f.file, data)
+		groups, err := parseDocument(f.file, data, a.flags.csvRaw)
 		if err != nil {
 			return nil, err
 		}
@@ -97,11 +97,8 @@ func (f *groupFlags) group(a *app) (*docGroup, error) {
 			return nil, usageErrorf("--categories: category id %v", err)
 		}
 		ca.Categories = ids
-		switch {
-		case ca.Type == bigcommerce.CategoryAccessSpecific && len(ids) == 0:
-			return nil, usageErrorf("--categories: --access specific needs category ids, e.g. --categories 7,12")
-		case ca.Type != bigcommerce.CategoryAccessSpecific && len(ids) > 0:
-			return nil, usageErrorf("--categories: allowed only with --access specific, not %s", ca.Type)
+		if err := ca.Validate(); err != nil {
+			return nil, usageErrorf("--access/--categories: %s (e.g. --access specific --categories 7,12)", invalid(err))
 		}
 		g.CategoryAccess = ca
 	}
@@ -120,8 +117,8 @@ func (f *groupFlags) group(a *app) (*docGroup, error) {
 			}
 			rules[i] = r
 		}
-		if err := checkRules(rules); err != nil {
-			return nil, usageErrorf("--rule: %v", err)
+		if err := bigcommerce.ValidateDiscountRules(rules); err != nil {
+			return nil, usageErrorf("--rule: %s", invalid(err))
 		}
 		g.DiscountRules = &rules
 	}
@@ -131,9 +128,10 @@ func (f *groupFlags) group(a *app) (*docGroup, error) {
 func newCreateCmd(a *app) *cobra.Command {
 	var f groupFlags
 	cmd := &cobra.Command{
-		Use:   "create",
-		Short: "Create a customer group",
-		Long:  "Create a customer group from flags or from a JSON file, and print it." + groupFlagsHelp,
+		Use:         "create",
+		Annotations: map[string]string{jsonCommand: "yes"},
+		Short:       "Create a customer group",
+		Long:        "Create a customer group from flags or from a JSON file, and print it." + groupFlagsHelp,
 		Example: `  bcgroups create --name Wholesale --access specific --categories 18,23 \
       --rule all:percent:10 --rule category:23:fixed:2.50
   bcgroups get 4 -o json | jq '.[0] | .name = "Wholesale EU"' | bcgroups create -f -`,
@@ -145,6 +143,9 @@ func newCreateCmd(a *app) *cobra.Command {
 			}
 			if g.Name == "" {
 				return usageErrorf("--name: a new group needs a name")
+			}
+			if err := g.createRequest().Validate(); err != nil {
+				return usageErrorf("%s", invalid(err))
 			}
 			return a.runCreate(cmd.Context(), g)
 		},
@@ -162,7 +163,7 @@ func (a *app) runCreate(ctx context.Context, g *docGroup) error {
 	if errors.Is(err, bigcommerce.ErrPartialSuccess) {
 		// A 207: the group exists, but the answer does not say which id it
 		// got, so it is looked up to print it as a plain create would.
-		fmt.Fprintf(a.io.ErrOut, "created group %q in %s, with a warning: %v\n", g.Name, conn.what, err)
+		a.say("created group %s in %s, with a warning: %v", quote(g.Name), conn.what, err)
 		if created, _, err = conn.client.CustomerGroups.FindByName(ctx, g.Name); err != nil {
 			return fmt.Errorf("the group was created, but looking it up to print it failed: %w", err)
 		}
@@ -171,14 +172,14 @@ func (a *app) runCreate(ctx context.Context, g *docGroup) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.io.ErrOut, "created group %d %q in %s\n", created.ID, created.Name, conn.what)
+	a.say("created group %d %s in %s", created.ID, quote(created.Name), conn.what)
 	return writeOne(a, created)
 }
 
 // writeOne prints the group that create or update wrote: one object in
 // JSON, not an array.
 func writeOne(a *app, g *bigcommerce.CustomerGroup) error {
-	out := newGroupWriter(a.format(), a.io.Out, true)
+	out := a.stdoutWriter(true)
 	if err := out.write(g); err != nil {
 		return err
 	}
@@ -188,8 +189,9 @@ func writeOne(a *app, g *bigcommerce.CustomerGroup) error {
 func newUpdateCmd(a *app) *cobra.Command {
 	var f groupFlags
 	cmd := &cobra.Command{
-		Use:   "update ID",
-		Short: "Change fields of a customer group",
+		Use:         "update ID",
+		Annotations: map[string]string{jsonCommand: "yes"},
+		Short:       "Change fields of a customer group",
 		Long: "Change the fields given as flags (or present in the file) and leave the others as they are.\n" +
 			"--rule replaces every discount rule; --clear-rules removes them all." + groupFlagsHelp,
 		Example: `  bcgroups update 4 --default=false
@@ -208,6 +210,9 @@ func newUpdateCmd(a *app) *cobra.Command {
 			req := g.updateRequest()
 			if req.Name == nil && req.IsDefault == nil && req.IsGroupForGuests == nil && req.CategoryAccess == nil && req.DiscountRules == nil {
 				return usageErrorf("nothing to change: give at least one of --name, --default, --guest, --access, --categories, --rule, --clear-rules or -f")
+			}
+			if err := req.Validate(); err != nil {
+				return usageErrorf("%s", invalid(err))
 			}
 			return a.runUpdate(cmd.Context(), ids[0], req)
 		},
@@ -236,7 +241,7 @@ func (a *app) runUpdate(ctx context.Context, id int, req *bigcommerce.UpdateCust
 	updated, _, err := conn.client.CustomerGroups.Update(ctx, id, req)
 	if errors.Is(err, bigcommerce.ErrPartialSuccess) {
 		// A 207 carries no group; read it back to print what was saved.
-		fmt.Fprintf(a.io.ErrOut, "updated group %d in %s, with a warning (sending the same update again is safe): %v\n", id, conn.what, err)
+		a.say("updated group %d in %s, with a warning (sending the same update again is safe): %v", id, conn.what, err)
 		if updated, _, err = conn.client.CustomerGroups.Get(ctx, id); err != nil {
 			return fmt.Errorf("the group was updated, but reading it back to print it failed: %w", err)
 		}
@@ -245,6 +250,6 @@ func (a *app) runUpdate(ctx context.Context, id int, req *bigcommerce.UpdateCust
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.io.ErrOut, "updated group %d %q in %s\n", updated.ID, updated.Name, conn.what)
+	a.say("updated group %d %s in %s", updated.ID, quote(updated.Name), conn.what)
 	return writeOne(a, updated)
 }
