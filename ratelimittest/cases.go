@@ -32,6 +32,7 @@ var cases = []struct {
 	{"CancelingAWaitReturnsAtOnceAndHoldsNoSlot", (*suite).cancelWaits},
 	{"ACanceledWaiterDoesNotEndTheFirstRequestsHold", (*suite).probeOutlivesACanceledWaiter},
 	{"AWaitLongerThanMaxWaitIsRefusedAtOnce", (*suite).maxWait},
+	{"ARefusedRequestHoldsNoSlot", (*suite).refusalHoldsNoSlot},
 }
 
 // Many goroutines ask for more than the window has; exactly what the
@@ -357,4 +358,24 @@ func (s *suite) maxWait(t *testing.T) {
 	if !errors.As(r.err, &te) || !errors.Is(r.err, bigcommerce.ErrRateLimited) || r.permit != nil {
 		t.Errorf("Acquire with the quota spent past the context's deadline = %v, %v; want a *ThrottleError at once, not the deadline", r.permit, r.err)
 	}
+}
+
+// A refused request holds no slot: with a cap of one, the request after
+// it goes once the window refills.
+func (s *suite) refusalHoldsNoSlot(t *testing.T) {
+	const length = 300 * time.Millisecond
+	s.clocked(t, func(t *testing.T) error {
+		st := s.start(t, 1)
+		w := st.teach(2, length)
+		answer(st.acquire(1, 0), http.StatusOK, w.header(0))
+		_, err := st.on(2).Acquire(context.Background(), st.root, length/10)
+		if time.Since(w.start) > length/2 {
+			return errSlow
+		}
+		if !throttled(err) {
+			return fmt.Errorf("Acquire with maxWait %s and about %s to the window's end = %v, want a *ThrottleError", length/10, length, err)
+		}
+		st.acquire(0, patient).Release()
+		return nil
+	})
 }

@@ -35,7 +35,7 @@
 //     leaves no slot held;
 //   - a wait longer than maxWait, or past the context's deadline, is
 //     refused at once with a *bigcommerce.ThrottleError, which matches
-//     bigcommerce.ErrRateLimited.
+//     bigcommerce.ErrRateLimited, and leaves no slot held.
 //
 // The windows are short or the checks do not wait for them, so a run takes
 // about a second. The checks count grants and refusals; where a check
