@@ -9,6 +9,7 @@
 //		ratelimittest.Run(t, func(t *testing.T, cfg ratelimittest.Config) bigcommerce.RateLimiter {
 //			return mylimiter.New(mylimiter.WithMaxInFlight(cfg.MaxInFlight), mylimiter.WithPrefix(cfg.Namespace))
 //		}, ratelimittest.Shared())
+//	}
 //
 // Run drives the limiter as the Client does, Acquire, then Report with the
 // answer's status and BigCommerce's X-Rate-Limit-* and X-Retry-After
@@ -30,15 +31,19 @@
 //     reports requests left (the store's cap on requests in flight) pauses
 //     none;
 //   - a Permit released twice frees one slot: the second Release is a
-//     no-op;
+//     no-op (the Client releases each Permit once, but a limiter that a
+//     stray second call corrupts turns one caller's bug into more requests
+//     in flight than the store allows);
 //   - a canceled context ends a wait at once with the context's error and
 //     leaves no slot held;
 //   - a wait longer than maxWait, or past the context's deadline, is
 //     refused at once with a *bigcommerce.ThrottleError, which matches
 //     bigcommerce.ErrRateLimited, and leaves no slot held.
 //
-// The windows are short or the checks do not wait for them, so a run takes
-// about a second. The checks count grants and refusals; where a check
+// Each rule is a parallel subtest named for it, such as
+// QuotaIsGrantedExactlyOnce: the name Skip takes (go test -v lists them
+// all). The windows are short
+// or the checks do not wait for them, so a run takes a second or two. The checks count grants and refusals; where a check
 // depends on the clock, as whether a window has ended, the suite measures
 // whether the machine kept up and repeats a try that it did not keep up
 // with, so a slow machine makes the suite slower rather than wrong.
@@ -89,7 +94,7 @@ type Option func(*suite)
 
 // Shared tells Run that limiters built with one Config share their state,
 // as processes sharing one store's quota through a shared backend do. Run
-// then builds several limiters for each case and spreads its requests over
+// then builds three limiters for each case and spreads its requests over
 // them, so that each check also holds across processes.
 //
 // Without it, Run builds one limiter per case, which is what an in-process
