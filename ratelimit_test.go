@@ -167,26 +167,6 @@ func TestLimiterBoundsAnAbsurdPause(t *testing.T) {
 	}
 }
 
-func TestLimiterLetsThe429sOwnWaitWin(t *testing.T) {
-	t.Parallel()
-	l := newThrottle(40, true, time.Minute)
-	t0 := time.Now()
-	l.reserve(at(t0))
-	observeResp(l, rateResp(200, 9, 30000), t0)
-	// A 429 that asks for no wait (a proxy shedding load, say) must not
-	// hold requests for the rest of a 30 s window.
-	observeResp(l, statusResp(429, "X-Retry-After", "0"), t0)
-	if w := l.reserve(at(t0.Add(time.Millisecond))); w != 0 {
-		t.Fatalf("wait %s after a 429 asking for none, want 0", w)
-	}
-	// Nor one that says nothing at all: that is load shedding, for the
-	// retry backoff to handle.
-	observeResp(l, statusResp(429), t0)
-	if w := l.reserve(at(t0.Add(2 * time.Millisecond))); w != 0 {
-		t.Fatalf("wait %s after a bare 429, want 0", w)
-	}
-}
-
 // TestLimiterReadsTheClockUnderItsLock: a request that read the time before
 // a 429's pause began must not be told to wait for a pause that, by the
 // time it holds the lock, is over.
@@ -231,7 +211,7 @@ func TestWithTimeoutBoundsA429sWaitToo(t *testing.T) {
 // requests left (the store refusing for concurrency, not for quota) asks
 // for no wait of its own, so it is retried after the backoff, not after
 // the window's reset. That it pauses no limiter is the conformance suite's
-// case A429WithRequestsLeftPausesNobody.
+// case A429WithoutAWaitPausesNobody.
 func TestRateLimitWaitOfA429WithQuotaLeftIsNone(t *testing.T) {
 	t.Parallel()
 	if w, ok := RateLimitWait(rateResp(429, 30, 25000).Header); ok || w != 0 {

@@ -27,9 +27,10 @@
 //   - the window refills once it ends;
 //   - other apps' use of the store, seen in the headers, lowers what is
 //     granted;
-//   - a 429 that asks for a wait pauses every request, and a 429 that still
-//     reports requests left (the store's cap on requests in flight) pauses
-//     none;
+//   - a 429 that asks for a wait pauses every request, and a 429 that does
+//     not (one that still reports requests left, from the store's cap on
+//     requests in flight; one with X-Retry-After: 0; one with no headers)
+//     pauses none;
 //   - a Permit released twice frees one slot: the second Release is a
 //     no-op (the Client releases each Permit once, but a limiter that a
 //     stray second call corrupts turns one caller's bug into more requests

@@ -76,7 +76,7 @@ func TestTheSuiteCatchesEveryBrokenRule(t *testing.T) {
 		{noRefill, "TheWindowRefillsAndItsLateAnswersDoNotSpendTheNext"},
 		{ignoresOthers, "OtherAppsUseLowersWhatIsGranted"},
 		{noPause, "A429WithAWaitPausesEveryone"},
-		{pausesOnAny429, "A429WithRequestsLeftPausesNobody"},
+		{pausesOnAny429, "A429WithoutAWaitPausesNobody"},
 		{releasesTwice, "ASecondReleaseIsANoOp"},
 		{ignoresCancel, "CancelingAWaitReturnsAtOnceAndHoldsNoSlot"},
 		{sleepsOutMaxWait, "AWaitLongerThanMaxWaitIsRefusedAtOnce"},
