@@ -154,6 +154,10 @@ func (s *suite) overtaken(t *testing.T) {
 	older, newer := st.acquire(1, time.Second), st.acquire(2, time.Second)
 	answer(newer, http.StatusOK, w.header(40))
 	answer(older, http.StatusOK, w.header(90))
+	// The limiter that passed on the last answer has seen everything.
+	if r := st.on(1).Rate(st.root); r.Remaining != 40 {
+		t.Errorf("Rate after an overtaken answer said 90 were left = %+v, want the 40 the newer one said", r)
+	}
 	if got := st.grant(80); got != 40 {
 		t.Errorf("%d requests granted after an overtaken answer said 90 were left, want the 40 the newer one said", got)
 	}
