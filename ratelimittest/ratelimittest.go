@@ -43,11 +43,12 @@
 //
 // Each rule is a parallel subtest named for it, such as
 // QuotaIsGrantedExactlyOnce: the name Skip takes (go test -v lists them
-// all). The windows are short
-// or the checks do not wait for them, so a run takes a second or two. The checks count grants and refusals; where a check
-// depends on the clock, as whether a window has ended, the suite measures
-// whether the machine kept up and repeats a try that it did not keep up
-// with, so a slow machine makes the suite slower rather than wrong.
+// all). A case waits out a window of a second at most, and most wait for
+// none, so a run takes a few seconds. The checks count grants and
+// refusals. Where a check depends on the clock, as on whether a window has
+// ended, the suite measures whether the machine kept up, and tries again
+// on a fresh store when it did not, so that a busy machine makes the suite
+// slower rather than wrong.
 //
 // The suite plays a healthy backend: a limiter that answers an error
 // matching bigcommerce.ErrLimiterUnavailable fails it. Give a limiter with
@@ -60,6 +61,7 @@ import (
 	crand "crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -333,9 +335,14 @@ func (st *store) teach(quota int, length time.Duration) *window {
 // done.
 var errSlow = errors.New("the machine was too slow for this try")
 
+// slow says which step of a try took too long.
+func slow(step string, took time.Duration) error {
+	return fmt.Errorf("%w: %s took %s", errSlow, step, took.Round(time.Millisecond))
+}
+
 // tries is how often a clock-bound case is tried before a machine that
 // keeps being too slow fails it.
-const tries = 3
+const tries = 5
 
 // clocked runs a case whose checks hold only while the machine keeps up
 // with a short window. try returns nil when its checks passed, errSlow to
@@ -350,6 +357,7 @@ func (s *suite) clocked(t *testing.T, try func(t *testing.T) error) {
 		if !errors.Is(err, errSlow) {
 			t.Fatal(err)
 		}
+		t.Log(err)
 	}
 	t.Fatalf("every one of %d tries was too slow to judge: the machine is too busy for this case's windows", tries)
 }
