@@ -128,18 +128,20 @@ func (l *link) attach(server net.Conn) bool {
 	return true
 }
 
-// end closes both connections, resetting the client's when abort is set,
-// and reports whether this call ended the link.
-func (l *link) end(abort bool) bool {
+// end closes both connections once. With resets set, it resets the
+// client's and counts it there first, so that the count is in before the
+// client can see the reset.
+func (l *link) end(resets *atomic.Int64) {
 	l.mu.Lock()
 	if l.ended {
 		l.mu.Unlock()
-		return false
+		return
 	}
 	l.ended = true
 	server := l.server
 	l.mu.Unlock()
-	if abort {
+	if resets != nil {
+		resets.Add(1)
 		// A zero linger makes Close send RST rather than FIN.
 		if tc, ok := l.client.(*net.TCPConn); ok {
 			_ = tc.SetLinger(0)
@@ -150,7 +152,6 @@ func (l *link) end(abort bool) bool {
 	if server != nil {
 		_ = server.Close()
 	}
-	return true
 }
 
 func (p *Proxy) serve() {
@@ -187,7 +188,7 @@ func (p *Proxy) connect(l *link) {
 	defer p.wg.Done()
 	s, err := net.DialTimeout("tcp", p.target, time.Second)
 	if err != nil {
-		p.finish(l, false)
+		p.finish(l)
 		return
 	}
 	if !l.attach(s) {
@@ -212,12 +213,12 @@ func (p *Proxy) pipe(l *link, dst, src net.Conn, toClient bool) {
 				return
 			}
 			if _, werr := dst.Write(buf[:n]); werr != nil {
-				p.finish(l, false)
+				p.finish(l)
 				return
 			}
 		}
 		if err != nil {
-			p.finish(l, false)
+			p.finish(l)
 			return
 		}
 	}
@@ -258,14 +259,13 @@ func (p *Proxy) pass(l *link, toClient bool) bool {
 
 // abort resets the client's connection.
 func (p *Proxy) abort(l *link) {
-	if l.end(true) {
-		p.resets.Add(1)
-	}
+	l.end(&p.resets)
 	p.forget(l)
 }
 
-func (p *Proxy) finish(l *link, abort bool) {
-	l.end(abort)
+// finish closes both connections of a link.
+func (p *Proxy) finish(l *link) {
+	l.end(nil)
 	p.forget(l)
 }
 
@@ -287,7 +287,7 @@ func (p *Proxy) close() {
 	p.mu.Unlock()
 	_ = p.ln.Close()
 	for _, l := range links {
-		p.finish(l, false)
+		p.finish(l)
 	}
 	p.wg.Wait()
 }
