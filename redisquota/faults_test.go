@@ -18,8 +18,8 @@ import (
 // watchedLimiter counts what the Limiter answered the Client.
 type watchedLimiter struct {
 	*Limiter
-	step                          time.Duration
-	granted, unavailable, refused atomic.Int64
+	step                        time.Duration
+	granted, unavailable, other atomic.Int64
 	// early counts the times the Limiter gave up on Redis before its
 	// step timeout had run out.
 	early atomic.Int64
@@ -37,7 +37,7 @@ func (w *watchedLimiter) Acquire(ctx context.Context, apiRoot string, maxWait ti
 			w.early.Add(1)
 		}
 	default:
-		w.refused.Add(1)
+		w.other.Add(1)
 	}
 	return p, err
 }
@@ -91,22 +91,27 @@ func (r *faultRig) calls(t *testing.T, n int) int {
 	return int(failed.Load())
 }
 
-// callUntilPaced makes calls until the Limiter paces one, failing the test
-// if a call fails or none is paced within 10 s. The Client asks a Limiter
-// that failed again only after a hold-off, and a busy machine can make a
-// healthy Redis miss a step timeout now and then.
-func (r *faultRig) callUntilPaced(t *testing.T, when string) {
+// callUntil makes calls until cond holds, failing the test if a call
+// fails or cond does not hold within 10 s. The Client asks a Limiter that
+// failed again only after a hold-off, so how many calls it takes to reach
+// the Limiter depends on the clock; the calls are counted, not timed.
+func (r *faultRig) callUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	granted := r.lim.granted.Load()
 	deadline := time.Now().Add(10 * time.Second)
-	for r.lim.granted.Load() == granted {
+	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: the Limiter paced no request within 10s", when)
+			t.Fatalf("%s: not within 10s", what)
 		}
 		if failed := r.calls(t, 4); failed != 0 {
-			t.Fatalf("%s: %d of 4 calls failed", when, failed)
+			t.Fatalf("%s: %d of 4 calls failed", what, failed)
 		}
 	}
+}
+
+// paced reports whether the Limiter has paced a request since it had
+// paced n.
+func (r *faultRig) paced(n int64) func() bool {
+	return func() bool { return r.lim.granted.Load() > n }
 }
 
 // TestLatencyUnderTheStepTimeoutIsNoOutage: Redis answering late, but
@@ -129,6 +134,9 @@ func TestLatencyUnderTheStepTimeoutIsNoOutage(t *testing.T) {
 		}
 		if e := r.lim.early.Load(); e != 0 {
 			t.Fatalf("the Limiter reported itself unavailable %d times before its step timeout of %s ran out, with each answer %s late", e, step, latency)
+		}
+		if n := r.lim.other.Load(); n != 0 {
+			t.Fatalf("the Limiter answered %d times with neither a permit nor ErrLimiterUnavailable", n)
 		}
 		if r.lim.unavailable.Load() != 0 {
 			continue // every outage outlasted the step timeout: the machine was too slow
@@ -163,7 +171,7 @@ func TestFaultsOnTheWayToRedisFailNoCall(t *testing.T) {
 			t.Parallel()
 			const step = 100 * time.Millisecond
 			r := newFaultRig(t, step, f.ctxTimeout)
-			r.callUntilPaced(t, "before the fault")
+			r.callUntil(t, "the Limiter paced a request before the fault", r.paced(0))
 			f.start(r)
 
 			// The fault lasts until the test ends it, so only the step
@@ -182,19 +190,22 @@ func TestFaultsOnTheWayToRedisFailNoCall(t *testing.T) {
 				t.Fatalf("Acquire had not returned %s into the fault, with a step timeout of %s", 20*step, step)
 			}
 
-			granted := r.lim.granted.Load()
+			granted, unavailable := r.lim.granted.Load(), r.lim.unavailable.Load()
 			if failed := r.calls(t, 16); failed != 0 {
 				t.Fatalf("%d of 16 calls failed during the fault", failed)
 			}
-			if r.lim.unavailable.Load() == 0 {
-				t.Error("the Client never found the Limiter unavailable during the fault")
-			}
+			r.callUntil(t, "the Client found the Limiter unavailable during the fault", func() bool {
+				return r.lim.unavailable.Load() > unavailable
+			})
 			if g := r.lim.granted.Load(); g != granted {
 				t.Errorf("the Limiter granted %d requests while Redis was out of reach", g-granted)
 			}
 
 			f.end(r)
-			r.callUntilPaced(t, "after the fault")
+			r.callUntil(t, "the Limiter paced a request after the fault", r.paced(granted))
+			if n := r.lim.other.Load(); n != 0 {
+				t.Errorf("the Limiter answered %d times with neither a permit nor ErrLimiterUnavailable", n)
+			}
 		})
 	}
 }
