@@ -1,0 +1,66 @@
+package redisquota
+
+import (
+	"testing"
+	"time"
+
+	bigcommerce "github.com/bigcommerce-go/customergroups"
+	"github.com/bigcommerce-go/customergroups/ratelimittest"
+	"github.com/bigcommerce-go/customergroups/redisquota/internal/redistest"
+	"github.com/redis/go-redis/v9"
+)
+
+// newLimiter builds a Limiter or fails the test; the constructors' names
+// change in one place.
+func newLimiter(t testing.TB, rdb redis.UniversalClient, opts ...Option) *Limiter {
+	t.Helper()
+	l, err := NewLimiter(rdb, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// TestLimiterConformance holds the Limiter to the contract every
+// RateLimiter keeps, with each case's limiters standing for processes that
+// share one Redis: through a go-redis client that honours deadlines, as
+// the README advises, and through one that does not, for which the
+// Limiter runs each step in a goroutine of its own.
+func TestLimiterConformance(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	for _, c := range []struct {
+		name       string
+		ctxTimeout bool
+		opts       []ratelimittest.Option
+	}{
+		{"ClientHonouringDeadlines", true, nil},
+		{"ClientIgnoringDeadlines", false, []ratelimittest.Option{
+			// Reported to redisquota's owner (issue 15); drop both with
+			// the fix.
+			ratelimittest.Skip("CancelingAWaitReturnsAtOnceAndHoldsNoSlot", abandonedStep),
+			ratelimittest.Skip("RequestsInFlightStayWithinTheCap", abandonedStep),
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			ratelimittest.Run(t, func(t *testing.T, cfg ratelimittest.Config) bigcommerce.RateLimiter {
+				// Each limiter has a connection pool of its own, as a
+				// process would.
+				rdb := redis.NewClient(&redis.Options{Addr: srv.Addr(), ContextTimeoutEnabled: c.ctxTimeout})
+				t.Cleanup(func() { _ = rdb.Close() })
+				// The step timeout is generous: the suite is about
+				// counting, and under the race detector on a busy machine
+				// a step can take far longer than in production.
+				return newLimiter(t, rdb,
+					WithKeyPrefix("conformance:"+cfg.Namespace),
+					WithMaxConcurrentRequests(cfg.MaxInFlight),
+					WithStepTimeout(5*time.Second))
+			}, append(c.opts, ratelimittest.Shared())...)
+		})
+	}
+}
+
+// abandonedStep is a known bug these cases catch on a busy machine.
+const abandonedStep = "known bug: an Acquire whose context ends during a step returns at once, but the step's goroutine runs on; " +
+	"when its script grants a lease, nobody releases it, and the slot stays taken for the lease TTL"
