@@ -154,8 +154,10 @@ type Permit interface {
 	// arrive. It is called at most once, and not at all when the request
 	// got no answer.
 	Report(status int, header http.Header)
-	// Release ends the request once its body is closed or it failed. It is
-	// called exactly once, after Report, and must not block for long.
+	// Release ends the request once its body is closed or it failed. The
+	// Client calls it once, after Report; a second call must do nothing,
+	// so that a stray one cannot free another request's slot. It must not
+	// block for long.
 	Release()
 }
 

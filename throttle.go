@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -93,10 +94,12 @@ func (l *throttle) Acquire(ctx context.Context, _ string, maxWait time.Duration)
 // a 1/share part of each window when share is over 1, and releases p when
 // it gives up.
 func (l *throttle) paceFor(ctx context.Context, p *throttlePermit, maxWait time.Duration, share int) (Permit, error) {
-	if err := l.awaitProbe(ctx); err != nil {
+	prober, err := l.awaitProbe(ctx)
+	if err != nil {
 		p.Release()
 		return nil, err
 	}
+	p.prober = prober
 	for {
 		wait := l.reserveShare(time.Now, share)
 		if wait <= 0 {
@@ -151,6 +154,10 @@ type throttlePermit struct {
 	l        *throttle
 	reported bool
 	alone    bool // the slot is one of l.alone's, not of l.slots
+	// prober: this request went first to learn an unknown quota, and the
+	// others wait for its answer.
+	prober   bool
+	released atomic.Bool
 }
 
 func (p *throttlePermit) Report(status int, h http.Header) {
@@ -159,8 +166,14 @@ func (p *throttlePermit) Report(status int, h http.Header) {
 }
 
 func (p *throttlePermit) Release() {
-	if !p.reported {
-		// No answer came: let whoever waits on the first answer go.
+	// A second Release must not free another request's slot.
+	if p.released.Swap(true) {
+		return
+	}
+	if p.prober && !p.reported {
+		// The first request got no answer: let whoever waits on it go.
+		// Only its own permit may: a waiter that gives up has nothing to
+		// tell the others.
 		p.l.endProbe()
 	}
 	if p.alone {
@@ -172,22 +185,23 @@ func (p *throttlePermit) Release() {
 
 // awaitProbe lets the first request through and holds the others until
 // it has been answered.
-func (l *throttle) awaitProbe(ctx context.Context) error {
+func (l *throttle) awaitProbe(ctx context.Context) (prober bool, err error) {
 	l.mu.Lock()
 	if l.probed || !l.probing {
+		prober = !l.probed
 		l.probing = true
 		l.mu.Unlock()
-		return nil
+		return prober, nil
 	}
 	l.mu.Unlock()
 	start := time.Now()
 	select {
 	case <-l.probe:
 		traceWait(ctx, l.tracer, WaitProbe, start, nil)
-		return nil
+		return false, nil
 	case <-ctx.Done():
 		traceWait(ctx, l.tracer, WaitProbe, start, ctx.Err())
-		return ctx.Err()
+		return false, ctx.Err()
 	}
 }
 
