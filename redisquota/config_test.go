@@ -37,6 +37,7 @@ func TestBadInputGetsAClearError(t *testing.T) {
 		{"a sub-millisecond lease TTL", rdb, []Option{WithLeaseTTL(time.Microsecond)}, "must be at least 1ms, got 1µs"},
 		{"a zero step timeout", rdb, []Option{WithStepTimeout(0)}, "redisquota: WithStepTimeout: must be positive, got 0s"},
 		{"a negative step timeout", rdb, []Option{WithStepTimeout(-time.Second)}, "must be positive, got -1s"},
+		{"no expected processes", rdb, []Option{WithExpectedProcesses(0)}, "redisquota: WithExpectedProcesses: must be at least 1, got 0"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -70,8 +71,8 @@ func TestGoodInputIsKept(t *testing.T) {
 	t.Parallel()
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true})
 	t.Cleanup(func() { _ = rdb.Close() })
-	l := New(rdb, WithKeyPrefix("app:bc"), WithMaxConcurrentRequests(7), WithLeaseTTL(3*time.Second), WithStepTimeout(20*time.Millisecond))
-	want := config{prefix: "app:bc", maxInFlight: 7, leaseTTL: 3 * time.Second, stepTimeout: 20 * time.Millisecond}
+	l := New(rdb, WithKeyPrefix("app:bc"), WithMaxConcurrentRequests(7), WithLeaseTTL(3*time.Second), WithStepTimeout(20*time.Millisecond), WithExpectedProcesses(5))
+	want := config{prefix: "app:bc", maxInFlight: 7, leaseTTL: 3 * time.Second, stepTimeout: 20 * time.Millisecond, expectedProcs: 5}
 	if l.cfg != want {
 		t.Errorf("config %+v, want %+v", l.cfg, want)
 	}
@@ -96,7 +97,7 @@ func TestKeysOfOneStoreShareOneHashTag(t *testing.T) {
 	l := New(rdb, WithKeyPrefix("p"))
 	root := "https://api.bigcommerce.com/stores/abc123/v2"
 	got := strings.Join(l.store(root).keys, " ")
-	want := "p:{" + root + "}:state p:{" + root + "}:inflight p:{" + root + "}:probe"
+	want := "p:{" + root + "}:state p:{" + root + "}:inflight p:{" + root + "}:probe p:{" + root + "}:members"
 	if got != want {
 		t.Errorf("keys %s, want %s", got, want)
 	}

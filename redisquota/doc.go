@@ -28,6 +28,16 @@
 // ever; the first request's hold on the store expires after the lease TTL
 // or 5 s, whichever is shorter.
 //
+// # How many processes share a store
+//
+// Every round trip also renews the Limiter's membership of the store's
+// fleet in Redis and brings back how many members were heard from in the
+// last minute, so Limiter.FleetSize knows how many processes share the
+// store at no extra cost. While Redis is away, the Client paces about that
+// fraction of the store instead of all of it. A Limiter that never reached
+// Redis guesses: WithExpectedProcesses, else the largest fleet it saw on
+// another store, else DefaultExpectedProcesses.
+//
 // # When Redis fails
 //
 // A Redis that is down, slow or answering errors never fails a call. Each
@@ -56,7 +66,8 @@
 //	bigcommerce:ratelimit:{R}:state     hash: quota, window, count, window end, pause
 //	bigcommerce:ratelimit:{R}:inflight  sorted set: request leases by expiry
 //	bigcommerce:ratelimit:{R}:probe     string: the lease probing the quota
+//	bigcommerce:ratelimit:{R}:members   sorted set: the fleet's Limiters by expiry
 //
-// All of them expire when unused: state after ten minutes, the others after
-// the lease TTL.
+// All of them expire when unused: state after ten minutes, members after a
+// minute, the others after the lease TTL.
 package redisquota

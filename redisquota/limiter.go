@@ -59,12 +59,22 @@ type Limiter struct {
 	ctxBound bool
 
 	leaseTTLms, probeTTLms int64
-	idPrefix               string
-	nextID                 atomic.Uint64
-	stores                 sync.Map // apiRoot -> *store
+	// memberTTLms is how long a Limiter counts as a member of a store's
+	// fleet after its last round trip for the store.
+	memberTTLms int64
+	memberID    string
+	idPrefix    string
+	nextID      atomic.Uint64
+	stores      sync.Map // apiRoot -> *store
+	// largestFleet is the largest fleet seen on any store, the guess for a
+	// store whose own fleet was never seen.
+	largestFleet atomic.Int64
 }
 
-var _ bigcommerce.RateLimiter = (*Limiter)(nil)
+var (
+	_ bigcommerce.RateLimiter = (*Limiter)(nil)
+	_ bigcommerce.FleetSizer  = (*Limiter)(nil)
+)
 
 // New returns a Limiter that keeps its state in rdb: a *redis.Client, a
 // *redis.ClusterClient or any other redis.UniversalClient. It panics with
@@ -96,14 +106,18 @@ func NewLimiter(rdb redis.UniversalClient, opts ...Option) (*Limiter, error) {
 	}
 	var b [8]byte
 	_, _ = crand.Read(b[:])
+	// Lease and member ids must differ across processes, which share no
+	// counter.
+	id := hex.EncodeToString(b[:])
 	return &Limiter{
-		rdb:        rdb,
-		cfg:        cfg,
-		ctxBound:   respectsContext(rdb),
-		leaseTTLms: cfg.leaseTTL.Milliseconds(),
-		probeTTLms: min(cfg.leaseTTL, maxProbeTTL).Milliseconds(),
-		// Lease ids must differ across processes, which share no counter.
-		idPrefix: hex.EncodeToString(b[:]) + ":",
+		rdb:         rdb,
+		cfg:         cfg,
+		ctxBound:    respectsContext(rdb),
+		leaseTTLms:  cfg.leaseTTL.Milliseconds(),
+		probeTTLms:  min(cfg.leaseTTL, maxProbeTTL).Milliseconds(),
+		memberTTLms: memberTTL.Milliseconds(),
+		memberID:    id,
+		idPrefix:    id + ":",
 	}, nil
 }
 
@@ -136,9 +150,10 @@ func respectsContext(rdb redis.UniversalClient) bool {
 }
 
 // store is what the Limiter keeps in memory about one store: its keys,
-// built once, and the latest view of its quota for Rate.
+// built once, and the latest view of its quota and fleet.
 type store struct {
-	keys []string
+	keys  []string
+	fleet atomic.Int64 // live members last seen; 0 before the first answer
 
 	mu   sync.Mutex
 	rate bigcommerce.Rate
@@ -153,23 +168,79 @@ func (l *Limiter) store(apiRoot string) *store {
 	// all of one store's keys in one slot, which a script needs, and
 	// spreads the stores over the cluster.
 	base := l.cfg.prefix + ":{" + apiRoot + "}:"
-	s, _ := l.stores.LoadOrStore(apiRoot, &store{keys: []string{base + "state", base + "inflight", base + "probe"}})
+	s, _ := l.stores.LoadOrStore(apiRoot, &store{keys: []string{base + "state", base + "inflight", base + "probe", base + "members"}})
 	return s.(*store)
 }
 
-// see records the view a script returned: quota, left, reset in, window.
-func (s *store) see(res []int64) {
-	if len(res) < 6 {
-		return
+// reply is a script's answer, decoded from the array of integers that both
+// scripts return.
+type reply struct {
+	code  int64
+	wait  time.Duration    // how long to wait before asking again
+	rate  bigcommerce.Rate // the shared view; the zero Rate while unknown
+	fleet int              // live members of the store, the caller included
+}
+
+// replyLen is how many integers a reply holds.
+const replyLen = 7
+
+// decodeReply refuses an answer of the wrong shape, which only a script
+// other than ours under the same SHA could give.
+func decodeReply(res []int64) (reply, error) {
+	if len(res) != replyLen {
+		return reply{}, fmt.Errorf("unexpected script answer %v", res)
 	}
-	r := bigcommerce.Rate{Quota: int(res[2]), Remaining: int(res[3]), ResetIn: time.Duration(res[4]) * time.Millisecond, Window: time.Duration(res[5]) * time.Millisecond}
-	if r.Quota <= 0 {
-		r = bigcommerce.Rate{}
+	r := reply{
+		code:  res[0],
+		wait:  time.Duration(res[1]) * time.Millisecond,
+		fleet: int(res[6]),
 	}
+	if res[2] > 0 {
+		r.rate = bigcommerce.Rate{Quota: int(res[2]), Remaining: int(res[3]), ResetIn: time.Duration(res[4]) * time.Millisecond, Window: time.Duration(res[5]) * time.Millisecond}
+	}
+	return r, nil
+}
+
+// see records what a reply says about the store.
+func (l *Limiter) see(s *store, r reply) {
 	now := time.Now()
 	s.mu.Lock()
-	s.rate, s.at = r, now
+	s.rate, s.at = r.rate, now
 	s.mu.Unlock()
+	if r.fleet > 0 {
+		s.fleet.Store(int64(r.fleet))
+		for {
+			largest := l.largestFleet.Load()
+			if int64(r.fleet) <= largest || l.largestFleet.CompareAndSwap(largest, int64(r.fleet)) {
+				break
+			}
+		}
+	}
+}
+
+// FleetSize is how many processes (Limiters, to be exact) shared the store
+// at apiRoot when Redis last answered this Limiter about it: those that made
+// a round trip for the store within the last minute. It costs no round trip:
+// every Acquire and Release learns it from the answer it already gets.
+//
+// When this Limiter never heard from Redis about the store, as when it
+// started while Redis was away, FleetSize guesses: the value given with
+// WithExpectedProcesses, else the largest fleet it saw on any other store,
+// else DefaultExpectedProcesses. The Client uses it to pace a fair share of
+// the store while the shared limiter is unavailable.
+func (l *Limiter) FleetSize(apiRoot string) int {
+	if v, ok := l.stores.Load(apiRoot); ok {
+		if n := v.(*store).fleet.Load(); n > 0 {
+			return int(n)
+		}
+	}
+	if l.cfg.expectedProcs > 0 {
+		return l.cfg.expectedProcs
+	}
+	if n := l.largestFleet.Load(); n > 0 {
+		return int(n)
+	}
+	return DefaultExpectedProcesses
 }
 
 // Rate is the store's quota as Redis last told this Limiter, at its latest
@@ -201,17 +272,17 @@ func (l *Limiter) Acquire(ctx context.Context, apiRoot string, maxWait time.Dura
 	start := time.Now()
 	poll := firstPoll
 	for {
-		res, err := l.step(ctx, acquireScript, s.keys, id, l.cfg.maxInFlight, l.leaseTTLms, l.probeTTLms)
+		r, err := l.step(ctx, acquireScript, s.keys, id, l.memberID, l.memberTTLms, l.cfg.maxInFlight, l.leaseTTLms, l.probeTTLms)
 		if err != nil {
 			return nil, l.failed(ctx, "acquire", apiRoot, err)
 		}
-		s.see(res)
+		l.see(s, r)
 		var wait time.Duration
-		switch res[0] {
+		switch r.code {
 		case codeGranted, codeGrantedProbe:
 			return &permit{l: l, s: s, id: id, maxWait: maxWait}, nil
 		case codeWaitQuota:
-			wait = time.Duration(res[1]) * time.Millisecond
+			wait = r.wait
 			if err := tooLong(ctx, wait, time.Since(start)+wait, maxWait); err != nil {
 				return nil, err
 			}
@@ -257,37 +328,36 @@ func (l *Limiter) failed(ctx context.Context, step, apiRoot string, err error) e
 }
 
 type stepResult struct {
-	res []int64
+	r   reply
 	err error
 }
 
 // step runs one script, bounded by the step timeout.
-func (l *Limiter) step(ctx context.Context, script *redis.Script, keys []string, args ...any) ([]int64, error) {
+func (l *Limiter) step(ctx context.Context, script *redis.Script, keys []string, args ...any) (reply, error) {
 	ctx, cancel := context.WithTimeout(ctx, l.cfg.stepTimeout)
 	defer cancel()
 	if l.ctxBound {
-		return checked(script.Run(ctx, l.rdb, keys, args...).Int64Slice())
+		return run(ctx, l.rdb, script, keys, args)
 	}
 	done := make(chan stepResult, 1)
 	go func() {
-		res, err := checked(script.Run(ctx, l.rdb, keys, args...).Int64Slice())
-		done <- stepResult{res, err}
+		r, err := run(ctx, l.rdb, script, keys, args)
+		done <- stepResult{r, err}
 	}()
 	select {
 	case r := <-done:
-		return r.res, r.err
+		return r.r, r.err
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return reply{}, ctx.Err()
 	}
 }
 
-// checked refuses an answer of the wrong shape, which only a script other
-// than ours under the same SHA could give.
-func checked(res []int64, err error) ([]int64, error) {
-	if err == nil && len(res) != 6 {
-		err = fmt.Errorf("unexpected script answer %v", res)
+func run(ctx context.Context, rdb redis.UniversalClient, script *redis.Script, keys []string, args []any) (reply, error) {
+	res, err := script.Run(ctx, rdb, keys, args...).Int64Slice()
+	if err != nil {
+		return reply{}, err
 	}
-	return res, err
+	return decodeReply(res)
 }
 
 // permit is one request's lease. Report only remembers the answer, so that
@@ -321,17 +391,17 @@ func (p *permit) Report(status int, h http.Header) {
 // waits at most the step timeout; if Redis does not answer, the lease
 // expires by itself and the next answers correct the count.
 func (p *permit) Release() {
-	var args []any
+	args := []any{p.id, p.l.memberID, p.l.memberTTLms}
 	if !p.reported {
-		args = []any{p.id, 0}
+		args = append(args, 0)
 	} else {
-		args = []any{p.id, 1, p.status, time.Since(p.answeredAt).Milliseconds(),
+		args = append(args, 1, p.status, time.Since(p.answeredAt).Milliseconds(),
 			boolInt(p.hasRate), p.rate.Quota, p.rate.Remaining, p.rate.ResetIn.Milliseconds(), p.rate.Window.Milliseconds(),
-			millis(p.pause), p.maxWait.Milliseconds()}
+			millis(p.pause), p.maxWait.Milliseconds())
 	}
-	res, err := p.l.step(context.Background(), releaseScript, p.s.keys, args...)
+	r, err := p.l.step(context.Background(), releaseScript, p.s.keys, args...)
 	if err == nil {
-		p.s.see(res)
+		p.l.see(p.s, r)
 	}
 }
 

@@ -5,16 +5,18 @@
 --
 -- KEYS as in acquire.lua.
 -- ARGV[1]  lease id
--- ARGV[2]  1 when an answer came, else 0 (the other arguments are unused)
--- ARGV[3]  HTTP status
--- ARGV[4]  ms since the answer arrived: the headers are relative to then
--- ARGV[5]  1 when the answer carried X-Rate-Limit-Requests-Left
--- ARGV[6]  X-Rate-Limit-Requests-Quota (0 when absent)
--- ARGV[7]  X-Rate-Limit-Requests-Left
--- ARGV[8]  X-Rate-Limit-Time-Reset-Ms (0 when absent)
--- ARGV[9]  X-Rate-Limit-Time-Window-Ms (0 when absent)
--- ARGV[10] how long a 429 asked to wait (ms), -1 when it did not say
--- ARGV[11] the longest pause one answer may impose (ms), besides a window
+-- ARGV[2]  member id of the calling Limiter
+-- ARGV[3]  member TTL (ms)
+-- ARGV[4]  1 when an answer came, else 0 (the other arguments are unused)
+-- ARGV[5]  HTTP status
+-- ARGV[6]  ms since the answer arrived: the headers are relative to then
+-- ARGV[7]  1 when the answer carried X-Rate-Limit-Requests-Left
+-- ARGV[8]  X-Rate-Limit-Requests-Quota (0 when absent)
+-- ARGV[9]  X-Rate-Limit-Requests-Left
+-- ARGV[10] X-Rate-Limit-Time-Reset-Ms (0 when absent)
+-- ARGV[11] X-Rate-Limit-Time-Window-Ms (0 when absent)
+-- ARGV[12] how long a 429 asked to wait (ms), -1 when it did not say
+-- ARGV[13] the longest pause one answer may impose (ms), besides a window
 --
 -- Returns what acquire.lua returns, with code 0 and no wait.
 
@@ -25,6 +27,12 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local stateTTL = 600000
 
 redis.call('ZREM', KEYS[2], ARGV[1])
+
+local memberTTL = tonumber(ARGV[3])
+redis.call('ZADD', KEYS[4], now + memberTTL, ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
+redis.call('PEXPIRE', KEYS[4], memberTTL)
+local fleet = redis.call('ZCARD', KEYS[4])
 local probe = redis.call('GET', KEYS[3]) == ARGV[1]
 if probe then
   -- Without an answer the next request probes again; with one, the
@@ -41,15 +49,15 @@ local others = tonumber(f[5]) or 0
 local paused = tonumber(f[6]) or 0
 local guessedFrom = tonumber(f[7]) or 0
 
-if ARGV[2] == '1' then
+if ARGV[4] == '1' then
   if probe then redis.call('HSET', KEYS[1], 'probed', 1) end
-  local at = now - tonumber(ARGV[4])
-  local maxPause = tonumber(ARGV[11])
-  local rq = tonumber(ARGV[6])
+  local at = now - tonumber(ARGV[6])
+  local maxPause = tonumber(ARGV[13])
+  local rq = tonumber(ARGV[8])
   -- A quota of zero would hold every request for ever; such an answer is
   -- not trusted.
-  if ARGV[5] == '1' and rq > 0 then
-    local rleft, rreset, rwindow = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
+  if ARGV[7] == '1' and rq > 0 then
+    local rleft, rreset, rwindow = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
     -- An absurd reset time must not stall the store for days.
     local newReset = at + math.min(rreset, math.max(rwindow, maxPause))
     local tolerance = math.min(50, rwindow / 4)
@@ -75,8 +83,8 @@ if ARGV[2] == '1' then
       end
     end
   end
-  local wait = tonumber(ARGV[10])
-  if tonumber(ARGV[3]) == 429 and wait > 0 then
+  local wait = tonumber(ARGV[12])
+  if tonumber(ARGV[5]) == 429 and wait > 0 then
     -- Every process pauses as long as the 429 asks, not only the one that
     -- got it.
     local untilAt = at + math.min(wait, math.max(window, maxPause))
@@ -92,4 +100,4 @@ if quota > 0 then
   left = math.max(quota - sent - others, 0)
   resetIn = math.max(resetAt - now, 0)
 end
-return {0, 0, quota, left, resetIn, window}
+return {0, 0, quota, left, resetIn, window, fleet}
