@@ -37,6 +37,7 @@ func TestBadInputGetsAClearError(t *testing.T) {
 		{"a sub-millisecond lease TTL", rdb, []Option{WithLeaseTTL(time.Microsecond)}, "must be at least 1ms, got 1µs"},
 		{"a zero step timeout", rdb, []Option{WithStepTimeout(0)}, "redisquota: WithStepTimeout: must be positive, got 0s"},
 		{"a negative step timeout", rdb, []Option{WithStepTimeout(-time.Second)}, "must be positive, got -1s"},
+		{"a zero longest step timeout", rdb, []Option{WithMaxStepTimeout(0)}, "redisquota: WithMaxStepTimeout: must be positive, got 0s"},
 		{"no expected processes", rdb, []Option{WithExpectedProcesses(0)}, "redisquota: WithExpectedProcesses: must be at least 1, got 0"},
 	}
 	for _, c := range cases {
@@ -72,7 +73,7 @@ func TestGoodInputIsKept(t *testing.T) {
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true})
 	t.Cleanup(func() { _ = rdb.Close() })
 	l := New(rdb, WithKeyPrefix("app:bc"), WithMaxConcurrentRequests(7), WithLeaseTTL(3*time.Second), WithStepTimeout(20*time.Millisecond), WithExpectedProcesses(5))
-	want := config{prefix: "app:bc", maxInFlight: 7, leaseTTL: 3 * time.Second, stepTimeout: 20 * time.Millisecond, expectedProcs: 5}
+	want := config{prefix: "app:bc", maxInFlight: 7, leaseTTL: 3 * time.Second, stepTimeout: 20 * time.Millisecond, maxStep: DefaultMaxStepTimeout, expectedProcs: 5}
 	if l.cfg != want {
 		t.Errorf("config %+v, want %+v", l.cfg, want)
 	}
@@ -84,6 +85,9 @@ func TestGoodInputIsKept(t *testing.T) {
 	}
 	if got := New(rdb).cfg; got != defaults() {
 		t.Errorf("defaults %+v, want %+v", got, defaults())
+	}
+	if got := New(rdb, WithStepTimeout(5*time.Second)).cfg.maxStep; got != 5*time.Second {
+		t.Errorf("longest step timeout %s with a step timeout of 5s, want it raised to 5s", got)
 	}
 	if got := New(rdb, WithLeaseTTL(time.Minute)).probeTTLms; got != maxProbeTTL.Milliseconds() {
 		t.Errorf("probe TTL %d ms with a minute's lease, want %d", got, maxProbeTTL.Milliseconds())

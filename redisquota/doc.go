@@ -38,15 +38,23 @@
 // Redis guesses: WithExpectedProcesses, else the largest fleet it saw on
 // another store, else DefaultExpectedProcesses.
 //
-// # When Redis fails
+// # When Redis fails, and when the machine is busy
 //
-// A Redis that is down, slow or answering errors never fails a call. Each
-// round trip is bounded by WithStepTimeout; when it runs out, Acquire
-// returns an error matching bigcommerce.ErrLimiterUnavailable and the
-// Client paces with its in-process throttle, logs that once, and goes back
-// to the shared limiter when Redis answers again. Release gives up after
-// the same timeout and leaves its lease to expire. A Redis that restarts
-// empty is an ordinary event: the next request probes the quota again.
+// A Redis that is down, slow or answering errors never fails a call. A
+// Redis that refuses or resets connections is reported at once: the Limiter
+// watches go-redis's dials, so it need not wait out go-redis's own retries.
+// A Redis that answers late, because a machine is busy, is waited for: while
+// Redis has been answering, a round trip may take up to WithMaxStepTimeout,
+// so late answers are not taken for an outage. Once a round trip has
+// failed, the next ones get only WithStepTimeout until one succeeds, so a
+// Redis that stops answering without refusing costs one long wait, not one
+// per request. When a round trip fails, Acquire returns an error matching
+// bigcommerce.ErrLimiterUnavailable and the Client paces with its
+// in-process throttle at about a FleetSize-th of the store, logs that once,
+// and goes back to the shared limiter when Redis answers again. Release
+// gives up by the same rules and leaves its lease to expire. A Redis that
+// restarts empty is an ordinary event: the next request probes the quota
+// again.
 //
 // go-redis ignores context deadlines unless ContextTimeoutEnabled is set,
 // so with a client without it every round trip runs in a goroutine of its

@@ -5,7 +5,6 @@ import (
 	crand "crypto/rand"
 	_ "embed"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -57,6 +56,11 @@ type Limiter struct {
 	// deadline; otherwise each step runs in a goroutine of its own, so that
 	// the step timeout holds even while rdb waits out its read timeout.
 	ctxBound bool
+	// suspect is set when a step failed and cleared when one succeeds:
+	// while it is set, steps get the short step timeout rather than the
+	// patience a slow but working Redis deserves.
+	suspect atomic.Bool
+	dials   *dialWatch
 
 	leaseTTLms, probeTTLms int64
 	// memberTTLms is how long a Limiter counts as a member of a store's
@@ -91,6 +95,10 @@ func New(rdb redis.UniversalClient, opts ...Option) *Limiter {
 }
 
 // NewLimiter is New returning a *ConfigError instead of panicking.
+//
+// It adds a hook to rdb that watches its dials, so that a Redis refusing
+// connections is told apart from a slow one at once; the hook changes
+// nothing for rdb's other users.
 func NewLimiter(rdb redis.UniversalClient, opts ...Option) (*Limiter, error) {
 	if isNil(rdb) {
 		return nil, invalid("rdb", "must not be nil")
@@ -104,12 +112,18 @@ func NewLimiter(rdb redis.UniversalClient, opts ...Option) (*Limiter, error) {
 			return nil, err
 		}
 	}
+	cfg.maxStep = max(cfg.maxStep, cfg.stepTimeout)
 	var b [8]byte
 	_, _ = crand.Read(b[:])
 	// Lease and member ids must differ across processes, which share no
 	// counter.
 	id := hex.EncodeToString(b[:])
+	dials := newDialWatch()
+	// The hook only watches dials for refusals; it changes nothing for the
+	// client's other users.
+	rdb.AddHook(dials)
 	return &Limiter{
+		dials:       dials,
 		rdb:         rdb,
 		cfg:         cfg,
 		ctxBound:    respectsContext(rdb),
@@ -313,51 +327,6 @@ func tooLong(ctx context.Context, wait, total, maxWait time.Duration) error {
 		return &bigcommerce.ThrottleError{RetryAfter: wait, Reason: "the store's API quota, shared through Redis, is spent past the call's deadline"}
 	}
 	return nil
-}
-
-// failed turns a failed step into ctx's error when ctx ended, and into an
-// error matching bigcommerce.ErrLimiterUnavailable otherwise.
-func (l *Limiter) failed(ctx context.Context, step, apiRoot string, err error) error {
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return ctxErr
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		err = fmt.Errorf("no answer within the step timeout (%s)", l.cfg.stepTimeout)
-	}
-	return fmt.Errorf("redisquota: %s for %s: %w: %w", step, apiRoot, bigcommerce.ErrLimiterUnavailable, err)
-}
-
-type stepResult struct {
-	r   reply
-	err error
-}
-
-// step runs one script, bounded by the step timeout.
-func (l *Limiter) step(ctx context.Context, script *redis.Script, keys []string, args ...any) (reply, error) {
-	ctx, cancel := context.WithTimeout(ctx, l.cfg.stepTimeout)
-	defer cancel()
-	if l.ctxBound {
-		return run(ctx, l.rdb, script, keys, args)
-	}
-	done := make(chan stepResult, 1)
-	go func() {
-		r, err := run(ctx, l.rdb, script, keys, args)
-		done <- stepResult{r, err}
-	}()
-	select {
-	case r := <-done:
-		return r.r, r.err
-	case <-ctx.Done():
-		return reply{}, ctx.Err()
-	}
-}
-
-func run(ctx context.Context, rdb redis.UniversalClient, script *redis.Script, keys []string, args []any) (reply, error) {
-	res, err := script.Run(ctx, rdb, keys, args...).Int64Slice()
-	if err != nil {
-		return reply{}, err
-	}
-	return decodeReply(res)
 }
 
 // permit is one request's lease. Report only remembers the answer, so that

@@ -24,6 +24,11 @@ const (
 	// answers in well under a millisecond on a local network; past this the
 	// Client paces with its in-process throttle instead of waiting.
 	DefaultStepTimeout = 100 * time.Millisecond
+	// DefaultMaxStepTimeout is how long a round trip may take while Redis
+	// has been answering. On a machine whose CPUs are busy, a healthy
+	// Redis's answers were measured arriving hundreds of milliseconds late;
+	// with two seconds none was taken for an outage.
+	DefaultMaxStepTimeout = 2 * time.Second
 	// DefaultExpectedProcesses is FleetSize's guess for a store whose fleet
 	// the Limiter never saw, when WithExpectedProcesses was not given and
 	// no other store's fleet is known either. A guess above the truth slows
@@ -77,7 +82,8 @@ type config struct {
 	maxInFlight   int
 	leaseTTL      time.Duration
 	stepTimeout   time.Duration
-	expectedProcs int // 0: FleetSize's default rule
+	maxStep       time.Duration // raised to stepTimeout when below it
+	expectedProcs int           // 0: FleetSize's default rule
 }
 
 func defaults() config {
@@ -86,6 +92,7 @@ func defaults() config {
 		maxInFlight: DefaultMaxConcurrentRequests,
 		leaseTTL:    DefaultLeaseTTL,
 		stepTimeout: DefaultStepTimeout,
+		maxStep:     DefaultMaxStepTimeout,
 	}
 }
 
@@ -139,10 +146,14 @@ func WithLeaseTTL(d time.Duration) Option {
 	}
 }
 
-// WithStepTimeout bounds each round trip to Redis. When Redis does not
-// answer within it, Acquire reports bigcommerce.ErrLimiterUnavailable and
-// the Client paces the request with its in-process throttle; Release gives
-// up and leaves the lease to expire. The default is DefaultStepTimeout.
+// WithStepTimeout bounds each round trip to Redis once one has failed,
+// until one succeeds again: when Redis does not answer within it, Acquire
+// reports bigcommerce.ErrLimiterUnavailable and the Client paces the
+// request with its in-process throttle; Release gives up and leaves the
+// lease to expire. While Redis has been answering, a round trip gets
+// WithMaxStepTimeout instead, so that an answer made late by a busy machine
+// is not taken for an outage. A Redis that refuses or resets connections is
+// reported at once either way. The default is DefaultStepTimeout.
 func WithStepTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d <= 0 {
@@ -166,6 +177,25 @@ func WithExpectedProcesses(n int) Option {
 			return invalid("WithExpectedProcesses", "must be at least 1, got %d", n)
 		}
 		c.expectedProcs = n
+		return nil
+	}
+}
+
+// WithMaxStepTimeout bounds each round trip to Redis while Redis has been
+// answering: a step that takes longer than WithStepTimeout then still
+// counts, because a late answer from a working Redis (a busy machine, a
+// garbage-collection pause) is no outage. The cost is that a Redis that
+// stops answering without refusing connections, as one paused or cut off
+// by a firewall, holds the requests then waiting for up to this long, once;
+// after that failure, steps get WithStepTimeout until one succeeds. A value
+// below WithStepTimeout is raised to it. The default is
+// DefaultMaxStepTimeout.
+func WithMaxStepTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return invalid("WithMaxStepTimeout", "must be positive, got %s", d)
+		}
+		c.maxStep = d
 		return nil
 	}
 }

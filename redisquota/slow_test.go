@@ -1,0 +1,160 @@
+package redisquota
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	bigcommerce "github.com/bigcommerce-go/customergroups"
+	"github.com/bigcommerce-go/customergroups/bigcommercetest"
+	"github.com/bigcommerce-go/customergroups/redisquota/internal/redistest"
+	"github.com/redis/go-redis/v9"
+)
+
+// slowProxy forwards TCP connections to target and holds every byte coming
+// back for delay, as a Redis on a machine too busy to answer promptly
+// would. It returns the proxy's address.
+func slowProxy(t *testing.T, target string, delay time.Duration) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	wg.Go(func() {
+		for {
+			client, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			server, err := net.Dial("tcp", target)
+			if err != nil {
+				client.Close()
+				continue
+			}
+			mu.Lock()
+			conns = append(conns, client, server)
+			mu.Unlock()
+			wg.Go(func() { _, _ = io.Copy(server, client) })
+			wg.Go(func() { delayedCopy(client, server, delay) })
+		}
+	})
+	return ln.Addr().String()
+}
+
+// delayedCopy copies src to dst, each chunk delay after it was read, in
+// order.
+func delayedCopy(dst, src net.Conn, delay time.Duration) {
+	type chunk struct {
+		b   []byte
+		due time.Time
+	}
+	chunks := make(chan chunk, 1024)
+	go func() {
+		defer close(chunks)
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := src.Read(buf)
+			if n > 0 {
+				chunks <- chunk{append([]byte(nil), buf[:n]...), time.Now().Add(delay)}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	for c := range chunks {
+		time.Sleep(time.Until(c.due))
+		if _, err := dst.Write(c.b); err != nil {
+			return
+		}
+	}
+	dst.Close()
+}
+
+// TestALateAnswerIsNotAnOutage: every answer arrives three step timeouts
+// late; the Limiter waits for it rather than report Redis unavailable, so
+// the Client never falls back and never logs an outage.
+func TestALateAnswerIsNotAnOutage(t *testing.T) {
+	t.Parallel()
+	for _, ctxTimeout := range []bool{false, true} {
+		name := "client ignoring deadlines"
+		if ctxTimeout {
+			name = "client honouring deadlines"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := redistest.Start(t)
+			const step = 50 * time.Millisecond
+			rdb := redis.NewClient(&redis.Options{Addr: slowProxy(t, srv.Addr(), 3*step), ContextTimeoutEnabled: ctxTimeout})
+			t.Cleanup(func() { _ = rdb.Close() })
+			l := New(rdb, WithStepTimeout(step))
+			root := rootOf(t, "")
+			ctx := context.Background()
+			for i := range 3 {
+				p, err := l.Acquire(ctx, root, time.Minute)
+				if err != nil {
+					t.Fatalf("Acquire %d on a slow Redis = %v, want a permit", i, err)
+				}
+				p.Release()
+			}
+
+			api := bigcommercetest.NewServer()
+			t.Cleanup(api.Close)
+			var log syncBuffer
+			client := api.Client(bigcommerce.WithRateLimiter(l), bigcommerce.WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
+			for range 2 {
+				if _, _, err := client.CustomerGroups.Count(ctx, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if strings.Contains(log.String(), "unavailable") {
+				t.Errorf("the Client took a slow Redis for an outage:\n%s", log.String())
+			}
+		})
+	}
+}
+
+// TestAClosedPortIsAnOutageAtOnce: a Redis that refuses connections is
+// reported unavailable as soon as the dial fails, not after go-redis's
+// retries nor after the patience a slow Redis gets.
+func TestAClosedPortIsAnOutageAtOnce(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	for _, ctxTimeout := range []bool{false, true} {
+		rdb := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: ctxTimeout})
+		t.Cleanup(func() { _ = rdb.Close() })
+		l := New(rdb, WithMaxStepTimeout(time.Minute))
+		// go-redis alone would dial five times, 100 ms apart, and retry
+		// the command three times over: well past this deadline.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		_, err := l.Acquire(ctx, rootOf(t, ""), time.Minute)
+		cancel()
+		var refused *refusedError
+		if !errors.Is(err, bigcommerce.ErrLimiterUnavailable) || !errors.As(err, &refused) {
+			t.Errorf("Acquire on a closed port (ContextTimeoutEnabled %v) = %v, want ErrLimiterUnavailable for a refused connection", ctxTimeout, err)
+		}
+	}
+}
