@@ -101,7 +101,7 @@ func TestKeysOfOneStoreShareOneHashTag(t *testing.T) {
 	l := New(rdb, WithKeyPrefix("p"))
 	root := "https://api.bigcommerce.com/stores/abc123/v2"
 	got := strings.Join(l.store(root).keys, " ")
-	want := "p:{" + root + "}:state p:{" + root + "}:inflight p:{" + root + "}:probe p:{" + root + "}:members"
+	want := "p:{" + root + "}:state p:{" + root + "}:inflight p:{" + root + "}:probe p:{" + root + "}:members p:{" + root + "}:line p:{" + root + "}:waiters"
 	if got != want {
 		t.Errorf("keys %s, want %s", got, want)
 	}

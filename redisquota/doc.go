@@ -28,6 +28,15 @@
 // ever; the first request's hold on the store expires after the lease TTL
 // or 5 s, whichever is shorter.
 //
+// # Waiting in line
+//
+// Requests that must wait, in every process, stand in one line per store
+// in Redis and are served in the order they arrived, so no caller gives up
+// on bigcommerce.WithMaxRateLimitWait while later ones go first. Each
+// waiter learns its place, and for the quota when its turn comes, on the
+// round trip it makes anyway, and sleeps until then; one whose turn would
+// come too late is refused at once and leaves the line.
+//
 // # How many processes share a store
 //
 // Every round trip also renews the Limiter's membership of the store's
@@ -75,7 +84,9 @@
 //	bigcommerce:ratelimit:{R}:inflight  sorted set: request leases by expiry
 //	bigcommerce:ratelimit:{R}:probe     string: the lease probing the quota
 //	bigcommerce:ratelimit:{R}:members   sorted set: the fleet's Limiters by expiry
+//	bigcommerce:ratelimit:{R}:line      sorted set: waiting requests by order of arrival
+//	bigcommerce:ratelimit:{R}:waiters   sorted set: waiting requests by when they lose their place
 //
-// All of them expire when unused: state after ten minutes, members after a
-// minute, the others after the lease TTL.
+// All of them expire when unused: state and the line after ten minutes,
+// members after a minute, the others after the lease TTL.
 package redisquota

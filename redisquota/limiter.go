@@ -33,6 +33,7 @@ const (
 	codeWaitQuota    = 2
 	codeWaitSlot     = 3
 	codeWaitProbe    = 4
+	codeTooLong      = 5
 )
 
 // A request waiting for a slot or for the probe's answer cannot know when
@@ -67,9 +68,13 @@ type Limiter struct {
 	// fleet after its last round trip for the store.
 	memberTTLms int64
 	memberID    string
-	idPrefix    string
-	nextID      atomic.Uint64
-	stores      sync.Map // apiRoot -> *store
+	// graceMs is how long past its time to ask again a waiter keeps its
+	// place in line: long enough for a round trip on a busy machine, short
+	// enough that a waiter whose process died holds up nobody for long.
+	graceMs  int64
+	idPrefix string
+	nextID   atomic.Uint64
+	stores   sync.Map // apiRoot -> *store
 	// largestFleet is the largest fleet seen on any store, the guess for a
 	// store whose own fleet was never seen.
 	largestFleet atomic.Int64
@@ -130,6 +135,7 @@ func NewLimiter(rdb redis.UniversalClient, opts ...Option) (*Limiter, error) {
 		leaseTTLms:  cfg.leaseTTL.Milliseconds(),
 		probeTTLms:  min(cfg.leaseTTL, maxProbeTTL).Milliseconds(),
 		memberTTLms: memberTTL.Milliseconds(),
+		graceMs:     (cfg.maxStep + time.Second).Milliseconds(),
 		memberID:    id,
 		idPrefix:    id + ":",
 	}, nil
@@ -182,21 +188,22 @@ func (l *Limiter) store(apiRoot string) *store {
 	// all of one store's keys in one slot, which a script needs, and
 	// spreads the stores over the cluster.
 	base := l.cfg.prefix + ":{" + apiRoot + "}:"
-	s, _ := l.stores.LoadOrStore(apiRoot, &store{keys: []string{base + "state", base + "inflight", base + "probe", base + "members"}})
+	s, _ := l.stores.LoadOrStore(apiRoot, &store{keys: []string{base + "state", base + "inflight", base + "probe", base + "members", base + "line", base + "waiters"}})
 	return s.(*store)
 }
 
 // reply is a script's answer, decoded from the array of integers that both
 // scripts return.
 type reply struct {
-	code  int64
-	wait  time.Duration    // how long to wait before asking again
-	rate  bigcommerce.Rate // the shared view; the zero Rate while unknown
-	fleet int              // live members of the store, the caller included
+	code     int64
+	wait     time.Duration    // how long to wait before asking again
+	rate     bigcommerce.Rate // the shared view; the zero Rate while unknown
+	fleet    int              // live members of the store, the caller included
+	position int              // waiters ahead of the caller in line
 }
 
 // replyLen is how many integers a reply holds.
-const replyLen = 7
+const replyLen = 8
 
 // decodeReply refuses an answer of the wrong shape, which only a script
 // other than ours under the same SHA could give.
@@ -205,9 +212,10 @@ func decodeReply(res []int64) (reply, error) {
 		return reply{}, fmt.Errorf("unexpected script answer %v", res)
 	}
 	r := reply{
-		code:  res[0],
-		wait:  time.Duration(res[1]) * time.Millisecond,
-		fleet: int(res[6]),
+		code:     res[0],
+		wait:     time.Duration(res[1]) * time.Millisecond,
+		fleet:    int(res[6]),
+		position: int(res[7]),
 	}
 	if res[2] > 0 {
 		r.rate = bigcommerce.Rate{Quota: int(res[2]), Remaining: int(res[3]), ResetIn: time.Duration(res[4]) * time.Millisecond, Window: time.Duration(res[5]) * time.Millisecond}
@@ -277,6 +285,10 @@ func (l *Limiter) Rate(apiRoot string) bigcommerce.Rate {
 
 // Acquire takes one request of the store's quota and one of its slots in
 // Redis, waiting as long as both are spent. Each try is one round trip.
+// Requests that must wait, in this process or any other, stand in one line
+// and are served in the order they arrived; one whose turn would come later
+// than maxWait or ctx's deadline allows is refused at once with a
+// *bigcommerce.ThrottleError and leaves the line.
 func (l *Limiter) Acquire(ctx context.Context, apiRoot string, maxWait time.Duration) (bigcommerce.Permit, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -285,9 +297,20 @@ func (l *Limiter) Acquire(ctx context.Context, apiRoot string, maxWait time.Dura
 	id := l.idPrefix + strconv.FormatUint(l.nextID.Add(1), 36)
 	start := time.Now()
 	poll := firstPoll
+	inLine := false
 	for {
-		r, err := l.step(ctx, acquireScript, s.keys, id, l.memberID, l.memberTTLms, l.cfg.maxInFlight, l.leaseTTLms, l.probeTTLms)
+		allow := maxWait - time.Since(start)
+		if deadline, ok := ctx.Deadline(); ok {
+			allow = min(allow, time.Until(deadline))
+		}
+		r, err := l.step(ctx, acquireScript, s.keys, id, l.memberID, l.memberTTLms, l.cfg.maxInFlight, l.leaseTTLms, l.probeTTLms,
+			max(allow.Milliseconds(), -1), l.graceMs)
 		if err != nil {
+			// The step may have put the caller in line even though its
+			// answer was lost.
+			if inLine || ctx.Err() != nil {
+				go l.leave(s, id)
+			}
 			return nil, l.failed(ctx, "acquire", apiRoot, err)
 		}
 		l.see(s, r)
@@ -295,38 +318,50 @@ func (l *Limiter) Acquire(ctx context.Context, apiRoot string, maxWait time.Dura
 		switch r.code {
 		case codeGranted, codeGrantedProbe:
 			return &permit{l: l, s: s, id: id, maxWait: maxWait}, nil
+		case codeTooLong:
+			return nil, throttled(r.wait, time.Since(start)+r.wait, maxWait)
 		case codeWaitQuota:
+			// The answer says when the caller's turn comes: a waiter far
+			// back in line sleeps through the windows served before it.
 			wait = r.wait
-			if err := tooLong(ctx, wait, time.Since(start)+wait, maxWait); err != nil {
-				return nil, err
-			}
 		default:
 			// Jitter keeps the waiters of many processes from asking in
-			// step.
+			// step; those far back in line, who cannot go before many
+			// slots free, ask at the slowest pace.
+			if r.position >= l.cfg.maxInFlight {
+				poll = maxPoll
+			}
 			wait = poll/2 + rand.N(poll/2+1)
 			poll = min(2*poll, maxPoll)
 		}
+		inLine = true
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
+			// Give up the place at once rather than hold up those behind
+			// until it expires; the caller need not wait for that.
+			go l.leave(s, id)
 			return nil, ctx.Err()
 		}
 	}
 }
 
-// tooLong refuses a wait that would take the request past maxWait, counted
-// from the start of Acquire, or past ctx's deadline, so that the caller
-// learns at once how long the quota stays spent.
-func tooLong(ctx context.Context, wait, total, maxWait time.Duration) error {
+// leave takes a waiter that gave up out of the line. Should Redis not
+// answer, the place expires by itself after the grace.
+func (l *Limiter) leave(s *store, id string) {
+	_, _ = l.step(context.Background(), releaseScript, s.keys, id, l.memberID, l.memberTTLms, 0)
+}
+
+// throttled refuses a wait that would take the request past maxWait,
+// counted from the start of Acquire, or past ctx's deadline, so that the
+// caller learns at once how long until its turn.
+func throttled(wait, total, maxWait time.Duration) error {
 	if total > maxWait {
 		return &bigcommerce.ThrottleError{RetryAfter: wait, Reason: "the store's API quota, shared through Redis, is spent for longer than the longest rate-limit wait (" + maxWait.String() + ")"}
 	}
-	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
-		return &bigcommerce.ThrottleError{RetryAfter: wait, Reason: "the store's API quota, shared through Redis, is spent past the call's deadline"}
-	}
-	return nil
+	return &bigcommerce.ThrottleError{RetryAfter: wait, Reason: "the store's API quota, shared through Redis, is spent past the call's deadline"}
 }
 
 // permit is one request's lease. Report only remembers the answer, so that

@@ -27,6 +27,9 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local stateTTL = 600000
 
 redis.call('ZREM', KEYS[2], ARGV[1])
+-- A caller that gave up waiting leaves the line this way too.
+redis.call('ZREM', KEYS[5], ARGV[1])
+redis.call('ZREM', KEYS[6], ARGV[1])
 
 local memberTTL = tonumber(ARGV[3])
 redis.call('ZADD', KEYS[4], now + memberTTL, ARGV[2])
@@ -100,4 +103,4 @@ if quota > 0 then
   left = math.max(quota - sent - others, 0)
   resetIn = math.max(resetAt - now, 0)
 end
-return {0, 0, quota, left, resetIn, window, fleet}
+return {0, 0, quota, left, resetIn, window, fleet, 0}
