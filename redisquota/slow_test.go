@@ -158,3 +158,33 @@ func TestAClosedPortIsAnOutageAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestARedisNeverReachedIsLogged: a Redis that was away from the start is
+// as visible as one that went away: the Client logs the fallback once, and
+// its calls succeed.
+func TestARedisNeverReachedIsLogged(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	rdb := redis.NewClient(&redis.Options{Addr: addr})
+	t.Cleanup(func() { _ = rdb.Close() })
+	api := bigcommercetest.NewServer()
+	t.Cleanup(api.Close)
+	var log syncBuffer
+	client := api.Client(bigcommerce.WithRateLimiter(New(rdb)), bigcommerce.WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
+	for range 3 {
+		if _, _, err := client.CustomerGroups.Count(context.Background(), nil); err != nil {
+			t.Fatalf("a call failed with Redis never reachable: %v", err)
+		}
+	}
+	if n := strings.Count(log.String(), "the shared rate limiter is unavailable"); n != 1 {
+		t.Errorf("the fallback was logged %d times, want once:\n%s", n, log.String())
+	}
+	if !strings.Contains(log.String(), "refused") {
+		t.Errorf("the log does not say that Redis refused the connection:\n%s", log.String())
+	}
+}
