@@ -8,59 +8,23 @@
 -- give, so no later caller can pass it. Each waiter's place is re-read on
 -- the call it makes anyway when it asks again.
 --
--- KEYS[1] state    hash: quota, window, reset_at, sent, others,
---                  guessed_from, paused_until, probed, ticket
--- KEYS[2] inflight sorted set: lease id -> expiry (ms)
--- KEYS[3] probe    string: the lease id of the request probing the quota
--- KEYS[4] members  sorted set: member (process) id -> expiry (ms)
--- KEYS[5] line     sorted set: waiter (lease) id -> ticket, in order of arrival
--- KEYS[6] waiters  sorted set: waiter id -> when it leaves the line unless it asks again (ms)
--- ARGV[1] lease id, which is also the waiter id
--- ARGV[2] member id of the calling Limiter
--- ARGV[3] member TTL (ms)
+-- Follows prelude.lua, which holds the KEYS, the first ARGV and the
+-- reply.
 -- ARGV[4] cap on requests in flight
 -- ARGV[5] lease TTL (ms)
 -- ARGV[6] probe TTL (ms)
 -- ARGV[7] the longest the caller may still wait (ms)
 -- ARGV[8] how long past its time to ask again a waiter keeps its place (ms)
 --
--- Returns {code, wait_ms, quota, left, reset_in_ms, window_ms, fleet,
--- position}; code is 0 granted, 1 granted as the probe, 2 wait wait_ms for
--- the quota or a 429's pause, 3 wait for a slot, 4 wait for the probe's
--- answer, 5 refused: its turn comes in wait_ms, later than it may wait;
--- fleet is how many Limiters are live members of the store; position is
--- how many waiters are ahead of the caller.
+-- code is 0 granted, 1 granted as the probe, 2 wait wait_ms for the quota
+-- or a 429's pause, 3 wait for a slot, 4 wait for the probe's answer, 5
+-- refused: its turn comes in wait_ms, later than it may wait.
 
--- Redis before 5 must be told that a script writing after TIME replicates
--- its effects; later versions always do.
-if redis.replicate_commands then redis.replicate_commands() end
-
-local t = redis.call('TIME')
--- Every process reads this one clock, so their clocks cannot disagree.
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local cap, ttl = tonumber(ARGV[4]), tonumber(ARGV[5])
 -- Waking a hair late costs nothing; waking early costs a 429.
 local margin = 5
--- A store nobody paced for this long is probed afresh.
-local stateTTL = 600000
 
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-
--- The caller is a live member of the store's fleet for the member TTL
--- from now; members not heard from for that long have left it.
-local memberTTL = tonumber(ARGV[3])
-redis.call('ZADD', KEYS[4], now + memberTTL, ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
-redis.call('PEXPIRE', KEYS[4], memberTTL)
-local fleet = redis.call('ZCARD', KEYS[4])
-
-local f = redis.call('HMGET', KEYS[1], 'quota', 'window', 'reset_at', 'sent', 'others', 'paused_until', 'probed')
-local quota = tonumber(f[1]) or 0
-local window = tonumber(f[2]) or 0
-local resetAt = tonumber(f[3]) or 0
-local sent = tonumber(f[4]) or 0
-local others = tonumber(f[5]) or 0
-local paused = tonumber(f[6]) or 0
 
 -- Waiters that stopped asking (their call ended, their process died) leave
 -- the line, a bounded number per call so that no call runs long.
@@ -74,15 +38,6 @@ local rank = redis.call('ZRANK', KEYS[5], ARGV[1])
 local ahead = rank or redis.call('ZCARD', KEYS[5])
 local allow = tonumber(ARGV[7])
 local grace = tonumber(ARGV[8])
-
-local function reply(code, wait)
-  local left, resetIn = 0, 0
-  if quota > 0 then
-    left = math.max(quota - sent - others, 0)
-    resetIn = math.max(resetAt - now, 0)
-  end
-  return {code, wait, quota, left, resetIn, window, fleet, ahead}
-end
 
 local function leave()
   if rank then
@@ -98,7 +53,7 @@ end
 local function wait(code, ms)
   if code == 2 and ms > allow then
     leave()
-    return reply(5, ms)
+    return reply(5, ms, ahead)
   end
   if not rank then
     redis.call('ZADD', KEYS[5], redis.call('HINCRBY', KEYS[1], 'ticket', 1), ARGV[1])
@@ -107,7 +62,7 @@ local function wait(code, ms)
   redis.call('PEXPIRE', KEYS[5], stateTTL)
   redis.call('PEXPIRE', KEYS[6], stateTTL)
   redis.call('PEXPIRE', KEYS[1], stateTTL)
-  return reply(code, ms)
+  return reply(code, ms, ahead)
 end
 
 local slots = cap - redis.call('ZCARD', KEYS[2])
@@ -144,7 +99,7 @@ else
   if ahead >= slots then
     return wait(3, 0)
   end
-  if f[7] ~= '1' then
+  if not probed then
     -- The quota is unknown: the first in line goes alone and the others
     -- wait for what its answer says, or for its lease to expire if it
     -- never comes.
@@ -156,8 +111,7 @@ else
 end
 
 leave()
-ahead = 0
 redis.call('ZADD', KEYS[2], now + ttl, ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ttl)
 redis.call('PEXPIRE', KEYS[1], stateTTL)
-return reply(code, 0)
+return reply(code, 0, 0)

@@ -62,7 +62,7 @@ func TestCallsNeverFailWhileRedisIsKilledAndRestarted(t *testing.T) {
 	t.Cleanup(api.Close)
 	var log syncBuffer
 	client := api.Client(
-		bigcommerce.WithRateLimiter(New(srv.Client(), WithStepTimeout(50*time.Millisecond))),
+		bigcommerce.WithRateLimiter(MustNew(srv.Client(), WithStepTimeout(50*time.Millisecond))),
 		bigcommerce.WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
 	watch := srv.Client()
 
@@ -134,7 +134,7 @@ func TestAStuckRedisFallsBackAfterTheLongestStepThenAtTheStepTimeout(t *testing.
 			t.Cleanup(api.Close)
 			rdb := redis.NewClient(&redis.Options{Addr: srv.Addr(), ContextTimeoutEnabled: ctxTimeout})
 			t.Cleanup(func() { _ = rdb.Close() })
-			l := New(rdb, WithStepTimeout(50*time.Millisecond), WithMaxStepTimeout(300*time.Millisecond))
+			l := MustNew(rdb, WithStepTimeout(50*time.Millisecond), WithMaxStepTimeout(300*time.Millisecond))
 			client := api.Client(bigcommerce.WithRateLimiter(l))
 			ctx := context.Background()
 			if _, _, err := client.CustomerGroups.Count(ctx, nil); err != nil {
@@ -160,7 +160,7 @@ func TestAClusterKeepsTheQuotasOfManyStoresApart(t *testing.T) {
 	c := redistest.StartCluster(t, 3)
 	var limiters []*Limiter
 	for range 2 {
-		limiters = append(limiters, New(c.Client(), WithMaxConcurrentRequests(1000), WithStepTimeout(5*time.Second)))
+		limiters = append(limiters, MustNew(c.Client(), WithMaxConcurrentRequests(1000), WithStepTimeout(5*time.Second)))
 	}
 	const stores = 12
 	for i := range stores {

@@ -42,9 +42,9 @@ func TestBadInputGetsAClearError(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			l, err := NewLimiter(c.rdb, c.opts...)
+			l, err := New(c.rdb, c.opts...)
 			if err == nil || l != nil {
-				t.Fatalf("NewLimiter = %v, %v; want an error", l, err)
+				t.Fatalf("New = %v, %v; want an error", l, err)
 			}
 			if !errors.Is(err, ErrInvalidConfig) {
 				t.Errorf("%v does not match ErrInvalidConfig", err)
@@ -60,10 +60,10 @@ func TestBadInputGetsAClearError(t *testing.T) {
 				r := recover()
 				perr, ok := r.(error)
 				if !ok || perr.Error() != err.Error() {
-					t.Errorf("New panicked with %v, want NewLimiter's error %v", r, err)
+					t.Errorf("MustNew panicked with %v, want New's error %v", r, err)
 				}
 			}()
-			New(c.rdb, c.opts...)
+			MustNew(c.rdb, c.opts...)
 		})
 	}
 }
@@ -72,7 +72,7 @@ func TestGoodInputIsKept(t *testing.T) {
 	t.Parallel()
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true})
 	t.Cleanup(func() { _ = rdb.Close() })
-	l := New(rdb, WithKeyPrefix("app:bc"), WithMaxConcurrentRequests(7), WithLeaseTTL(3*time.Second), WithStepTimeout(20*time.Millisecond), WithExpectedProcesses(5))
+	l := MustNew(rdb, WithKeyPrefix("app:bc"), WithMaxConcurrentRequests(7), WithLeaseTTL(3*time.Second), WithStepTimeout(20*time.Millisecond), WithExpectedProcesses(5))
 	want := config{prefix: "app:bc", maxInFlight: 7, leaseTTL: 3 * time.Second, stepTimeout: 20 * time.Millisecond, maxStep: DefaultMaxStepTimeout, expectedProcs: 5}
 	if l.cfg != want {
 		t.Errorf("config %+v, want %+v", l.cfg, want)
@@ -83,13 +83,13 @@ func TestGoodInputIsKept(t *testing.T) {
 	if l.probeTTLms != 3000 || l.leaseTTLms != 3000 {
 		t.Errorf("lease %d ms, probe %d ms; want 3000 and 3000", l.leaseTTLms, l.probeTTLms)
 	}
-	if got := New(rdb).cfg; got != defaults() {
+	if got := MustNew(rdb).cfg; got != defaults() {
 		t.Errorf("defaults %+v, want %+v", got, defaults())
 	}
-	if got := New(rdb, WithStepTimeout(5*time.Second)).cfg.maxStep; got != 5*time.Second {
+	if got := MustNew(rdb, WithStepTimeout(5*time.Second)).cfg.maxStep; got != 5*time.Second {
 		t.Errorf("longest step timeout %s with a step timeout of 5s, want it raised to 5s", got)
 	}
-	if got := New(rdb, WithLeaseTTL(time.Minute)).probeTTLms; got != maxProbeTTL.Milliseconds() {
+	if got := MustNew(rdb, WithLeaseTTL(time.Minute)).probeTTLms; got != maxProbeTTL.Milliseconds() {
 		t.Errorf("probe TTL %d ms with a minute's lease, want %d", got, maxProbeTTL.Milliseconds())
 	}
 }
@@ -98,7 +98,7 @@ func TestKeysOfOneStoreShareOneHashTag(t *testing.T) {
 	t.Parallel()
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
 	t.Cleanup(func() { _ = rdb.Close() })
-	l := New(rdb, WithKeyPrefix("p"))
+	l := MustNew(rdb, WithKeyPrefix("p"))
 	root := "https://api.bigcommerce.com/stores/abc123/v2"
 	got := strings.Join(l.store(root).keys, " ")
 	want := "p:{" + root + "}:state p:{" + root + "}:inflight p:{" + root + "}:probe p:{" + root + "}:members p:{" + root + "}:line p:{" + root + "}:waiters"

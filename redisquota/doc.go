@@ -8,7 +8,7 @@
 // Turn it on with three lines:
 //
 //	rdb := redis.NewClient(&redis.Options{Addr: "localhost:6379"})
-//	limiter := redisquota.New(rdb)
+//	limiter := redisquota.MustNew(rdb)
 //	client, err := bigcommerce.NewClient(auth, bigcommerce.WithRateLimiter(limiter))
 //
 // # What is shared

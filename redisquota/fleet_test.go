@@ -23,7 +23,7 @@ func TestFleetSizeCountsTheLimitersThatShareAStore(t *testing.T) {
 	shared, alone := rootOf(t, "-shared"), rootOf(t, "-alone")
 	var fleet []*Limiter
 	for range 3 {
-		fleet = append(fleet, New(srv.Client()))
+		fleet = append(fleet, MustNew(srv.Client()))
 	}
 	teach(t, fleet[0], shared, 100, time.Minute)
 	for _, l := range fleet {
@@ -48,7 +48,7 @@ func TestFleetSizeCostsNoRoundTrip(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
 	rdb := srv.Client()
-	l := New(rdb)
+	l := MustNew(rdb)
 	root := rootOf(t, "")
 	teach(t, l, root, 100, time.Minute)
 	counter := &commandCounter{}
@@ -68,7 +68,7 @@ func TestALimiterNotHeardFromLeavesTheFleet(t *testing.T) {
 	srv := redistest.Start(t)
 	root := rootOf(t, "")
 	const ttl = 300 * time.Millisecond
-	alive, gone := New(srv.Client()), New(srv.Client())
+	alive, gone := MustNew(srv.Client()), MustNew(srv.Client())
 	alive.memberTTLms, gone.memberTTLms = ttl.Milliseconds(), ttl.Milliseconds()
 	teach(t, alive, root, 100, time.Minute)
 	roundTrip(t, gone, root)
@@ -89,21 +89,21 @@ func TestFleetSizeGuessesUntilRedisAnswers(t *testing.T) {
 	down := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
 	t.Cleanup(func() { _ = down.Close() })
 	root := rootOf(t, "")
-	l := New(down)
+	l := MustNew(down)
 	if _, err := l.Acquire(context.Background(), root, time.Second); !errors.Is(err, bigcommerce.ErrLimiterUnavailable) {
 		t.Fatalf("Acquire with Redis away = %v, want ErrLimiterUnavailable", err)
 	}
 	if got := l.FleetSize(root); got != DefaultExpectedProcesses {
 		t.Errorf("FleetSize never having reached Redis = %d, want DefaultExpectedProcesses (%d)", got, DefaultExpectedProcesses)
 	}
-	if got := New(down, WithExpectedProcesses(3)).FleetSize(root); got != 3 {
+	if got := MustNew(down, WithExpectedProcesses(3)).FleetSize(root); got != 3 {
 		t.Errorf("FleetSize with WithExpectedProcesses(3) = %d, want 3", got)
 	}
 
 	// A Limiter that saw a fleet on one store guesses it for another.
 	srv := redistest.Start(t)
 	known, unknown := rootOf(t, "-known"), rootOf(t, "-unknown")
-	a, b := New(srv.Client()), New(srv.Client())
+	a, b := MustNew(srv.Client()), MustNew(srv.Client())
 	teach(t, a, known, 100, time.Minute)
 	roundTrip(t, b, known)
 	if got := b.FleetSize(unknown); got != 2 {

@@ -17,13 +17,21 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
+// The scripts share their start, prelude.lua, which decodes the state both
+// read. It is joined to each here rather than loaded as a script of its own
+// (Redis cannot call one script from another), so each step is still one
+// EVALSHA.
 var (
+	//go:embed prelude.lua
+	preludeLua string
 	//go:embed acquire.lua
 	acquireLua    string
-	acquireScript = redis.NewScript(acquireLua)
+	acquireSource = preludeLua + "\n" + acquireLua
+	acquireScript = redis.NewScript(acquireSource)
 	//go:embed release.lua
 	releaseLua    string
-	releaseScript = redis.NewScript(releaseLua)
+	releaseSource = preludeLua + "\n" + releaseLua
+	releaseScript = redis.NewScript(releaseSource)
 )
 
 // The codes acquire.lua answers with.
@@ -86,25 +94,14 @@ var (
 )
 
 // New returns a Limiter that keeps its state in rdb: a *redis.Client, a
-// *redis.ClusterClient or any other redis.UniversalClient. It panics with
-// an error matching ErrInvalidConfig when rdb is nil or an option is
-// invalid, as regexp.MustCompile does: those are mistakes in the program,
-// best found when it starts. Use NewLimiter for settings read from
-// configuration.
-func New(rdb redis.UniversalClient, opts ...Option) *Limiter {
-	l, err := NewLimiter(rdb, opts...)
-	if err != nil {
-		panic(err)
-	}
-	return l
-}
-
-// NewLimiter is New returning a *ConfigError instead of panicking.
+// *redis.ClusterClient or any other redis.UniversalClient. It returns a
+// *ConfigError, matching ErrInvalidConfig, when rdb is nil or an option is
+// invalid. Use MustNew where the options are fixed in the program.
 //
-// It adds a hook to rdb that watches its dials, so that a Redis refusing
+// New adds a hook to rdb that watches its dials, so that a Redis refusing
 // connections is told apart from a slow one at once; the hook changes
 // nothing for rdb's other users.
-func NewLimiter(rdb redis.UniversalClient, opts ...Option) (*Limiter, error) {
+func New(rdb redis.UniversalClient, opts ...Option) (*Limiter, error) {
 	if isNil(rdb) {
 		return nil, invalid("rdb", "must not be nil")
 	}
@@ -139,6 +136,17 @@ func NewLimiter(rdb redis.UniversalClient, opts ...Option) (*Limiter, error) {
 		memberID:    id,
 		idPrefix:    id + ":",
 	}, nil
+}
+
+// MustNew is New that panics on bad input, as regexp.MustCompile does: for
+// options fixed in the program, where bad input is a bug best found when
+// the program starts.
+func MustNew(rdb redis.UniversalClient, opts ...Option) *Limiter {
+	l, err := New(rdb, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return l
 }
 
 // isNil also catches a typed nil pointer in the interface, which would

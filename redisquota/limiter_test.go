@@ -20,7 +20,7 @@ func TestProcessesNeverBothSpendTheLastRequestOfAWindow(t *testing.T) {
 	for range 4 {
 		// Hundreds of goroutines queue for a few pooled connections under
 		// the race detector; this test is about counting, not latency.
-		limiters = append(limiters, New(srv.Client(), WithMaxConcurrentRequests(1000), WithStepTimeout(5*time.Second)))
+		limiters = append(limiters, MustNew(srv.Client(), WithMaxConcurrentRequests(1000), WithStepTimeout(5*time.Second)))
 	}
 	root := rootOf(t, "")
 	const quota = 37
@@ -38,7 +38,7 @@ func TestProcessesNeverBothSpendTheLastRequestOfAWindow(t *testing.T) {
 func TestFirstRequestOfAnUnknownStoreProbesAlone(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
-	a, b := New(srv.Client()), New(srv.Client())
+	a, b := MustNew(srv.Client()), MustNew(srv.Client())
 	root := rootOf(t, "")
 	probe := acquire(t, a, root)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
@@ -69,7 +69,7 @@ func TestFirstRequestOfAnUnknownStoreProbesAlone(t *testing.T) {
 func TestAProbeWithoutAnAnswerLetsTheNextRequestProbe(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
-	a, b := New(srv.Client()), New(srv.Client())
+	a, b := MustNew(srv.Client()), MustNew(srv.Client())
 	root := rootOf(t, "")
 	acquire(t, a, root).Release() // the request failed: no Report
 	p := acquire(t, b, root)
@@ -84,8 +84,8 @@ func TestAProbeWithoutAnAnswerLetsTheNextRequestProbe(t *testing.T) {
 func TestHeadersFromOtherAppsLowerTheSharedCount(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
-	a := New(srv.Client(), WithMaxConcurrentRequests(1000), WithStepTimeout(5*time.Second))
-	b := New(srv.Client(), WithMaxConcurrentRequests(1000), WithStepTimeout(5*time.Second))
+	a := MustNew(srv.Client(), WithMaxConcurrentRequests(1000), WithStepTimeout(5*time.Second))
+	b := MustNew(srv.Client(), WithMaxConcurrentRequests(1000), WithStepTimeout(5*time.Second))
 	root := rootOf(t, "")
 	teach(t, a, root, 100, time.Minute)
 	// Two requests went through Redis; the server says 50 are left, so
@@ -104,7 +104,7 @@ func TestHeadersFromOtherAppsLowerTheSharedCount(t *testing.T) {
 func TestAnAnswerThatOvertookNewerOnesDoesNotRaiseTheCount(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
-	l := New(srv.Client())
+	l := MustNew(srv.Client())
 	root := rootOf(t, "")
 	teach(t, l, root, 100, time.Minute)
 	old := acquire(t, l, root)
@@ -123,7 +123,7 @@ func TestAnAnswerThatOvertookNewerOnesDoesNotRaiseTheCount(t *testing.T) {
 func TestTheQuotaRefillsAtTheWindowsEdge(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
-	l := New(srv.Client())
+	l := MustNew(srv.Client())
 	root := rootOf(t, "")
 	const window = 300 * time.Millisecond
 	start := time.Now()
@@ -161,7 +161,7 @@ func TestTheQuotaRefillsAtTheWindowsEdge(t *testing.T) {
 func TestA429PausesEveryProcess(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
-	a, b := New(srv.Client()), New(srv.Client())
+	a, b := MustNew(srv.Client()), MustNew(srv.Client())
 	root := rootOf(t, "")
 	teach(t, a, root, 100, time.Minute)
 	p := acquire(t, a, root)
@@ -182,7 +182,7 @@ func TestA429PausesEveryProcess(t *testing.T) {
 func TestA429WithQuotaLeftPausesNobody(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
-	a, b := New(srv.Client()), New(srv.Client())
+	a, b := MustNew(srv.Client()), MustNew(srv.Client())
 	root := rootOf(t, "")
 	teach(t, a, root, 100, time.Minute)
 	p := acquire(t, a, root)
@@ -199,8 +199,8 @@ func TestTheConcurrencyCapIsSharedAndLeasesOfDeadProcessesExpire(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
 	const ttl = 300 * time.Millisecond
-	dead := New(srv.Client(), WithMaxConcurrentRequests(2), WithLeaseTTL(ttl))
-	alive := New(srv.Client(), WithMaxConcurrentRequests(2), WithLeaseTTL(ttl))
+	dead := MustNew(srv.Client(), WithMaxConcurrentRequests(2), WithLeaseTTL(ttl))
+	alive := MustNew(srv.Client(), WithMaxConcurrentRequests(2), WithLeaseTTL(ttl))
 	root := rootOf(t, "")
 	teach(t, alive, root, 100, time.Minute)
 	// The dead process took both slots and will never release them.
@@ -223,7 +223,7 @@ func TestAProbeOfADeadProcessExpires(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
 	const ttl = 200 * time.Millisecond
-	dead, alive := New(srv.Client(), WithLeaseTTL(ttl)), New(srv.Client(), WithLeaseTTL(ttl))
+	dead, alive := MustNew(srv.Client(), WithLeaseTTL(ttl)), MustNew(srv.Client(), WithLeaseTTL(ttl))
 	root := rootOf(t, "")
 	start := time.Now()
 	acquire(t, dead, root)
@@ -238,7 +238,7 @@ func TestManyStoresOnOneRedisKeepSeparateQuotas(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
 	rdb := srv.Client()
-	l := New(rdb, WithKeyPrefix("test:quota"), WithStepTimeout(5*time.Second))
+	l := MustNew(rdb, WithKeyPrefix("test:quota"), WithStepTimeout(5*time.Second))
 	small, large := rootOf(t, "-small"), rootOf(t, "-large")
 	teach(t, l, small, 3, time.Minute)
 	teach(t, l, large, 20, time.Minute)
@@ -260,7 +260,7 @@ func TestManyStoresOnOneRedisKeepSeparateQuotas(t *testing.T) {
 func TestRedisRestartingEmptyRebuildsTheState(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
-	l := New(srv.Client(), WithStepTimeout(200*time.Millisecond))
+	l := MustNew(srv.Client(), WithStepTimeout(200*time.Millisecond))
 	root := rootOf(t, "")
 	teach(t, l, root, 5, time.Minute)
 	srv.Restart()
@@ -277,7 +277,7 @@ func TestRedisRestartingEmptyRebuildsTheState(t *testing.T) {
 func TestRedisDownMakesAcquireUnavailableAtOnce(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
-	l := New(srv.Client())
+	l := MustNew(srv.Client())
 	root := rootOf(t, "")
 	teach(t, l, root, 5, time.Minute)
 	held := acquire(t, l, root)
@@ -302,7 +302,7 @@ func TestRedisDownMakesAcquireUnavailableAtOnce(t *testing.T) {
 func TestACanceledContextIsNotReportedAsUnavailable(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
-	l := New(srv.Client())
+	l := MustNew(srv.Client())
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := l.Acquire(ctx, rootOf(t, ""), time.Minute); !errors.Is(err, context.Canceled) {

@@ -52,10 +52,10 @@ const memberTTL = time.Minute
 const maxProbeTTL = 5 * time.Second
 
 // ErrInvalidConfig is matched, through errors.Is, by every error that
-// NewLimiter returns for bad input, and by the value that New panics with.
+// New returns for bad input, and by the value that MustNew panics with.
 var ErrInvalidConfig = errors.New("redisquota: invalid configuration")
 
-// ConfigError says which argument of NewLimiter breaks which rule. It
+// ConfigError says which argument of New breaks which rule. It
 // matches ErrInvalidConfig.
 type ConfigError struct {
 	// Arg names the argument: "rdb" or the option, such as "WithKeyPrefix".

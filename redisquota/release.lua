@@ -3,10 +3,8 @@
 -- said. The server's headers are the truth; they also carry the use of
 -- the store by apps that do not share this Redis.
 --
--- KEYS as in acquire.lua.
--- ARGV[1]  lease id
--- ARGV[2]  member id of the calling Limiter
--- ARGV[3]  member TTL (ms)
+-- Follows prelude.lua, which holds the KEYS, the first ARGV and the
+-- reply.
 -- ARGV[4]  1 when an answer came, else 0 (the other arguments are unused)
 -- ARGV[5]  HTTP status
 -- ARGV[6]  ms since the answer arrived: the headers are relative to then
@@ -18,39 +16,19 @@
 -- ARGV[12] how long a 429 asked to wait (ms), -1 when it did not say
 -- ARGV[13] the longest pause one answer may impose (ms), besides a window
 --
--- Returns what acquire.lua returns, with code 0 and no wait.
-
-if redis.replicate_commands then redis.replicate_commands() end
-
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local stateTTL = 600000
+-- Returns code 0, no wait and position 0.
 
 redis.call('ZREM', KEYS[2], ARGV[1])
 -- A caller that gave up waiting leaves the line this way too.
 redis.call('ZREM', KEYS[5], ARGV[1])
 redis.call('ZREM', KEYS[6], ARGV[1])
 
-local memberTTL = tonumber(ARGV[3])
-redis.call('ZADD', KEYS[4], now + memberTTL, ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
-redis.call('PEXPIRE', KEYS[4], memberTTL)
-local fleet = redis.call('ZCARD', KEYS[4])
 local probe = redis.call('GET', KEYS[3]) == ARGV[1]
 if probe then
   -- Without an answer the next request probes again; with one, the
   -- waiters go on what it said.
   redis.call('DEL', KEYS[3])
 end
-
-local f = redis.call('HMGET', KEYS[1], 'quota', 'window', 'reset_at', 'sent', 'others', 'paused_until', 'guessed_from')
-local quota = tonumber(f[1]) or 0
-local window = tonumber(f[2]) or 0
-local resetAt = tonumber(f[3]) or 0
-local sent = tonumber(f[4]) or 0
-local others = tonumber(f[5]) or 0
-local paused = tonumber(f[6]) or 0
-local guessedFrom = tonumber(f[7]) or 0
 
 if ARGV[4] == '1' then
   if probe then redis.call('HSET', KEYS[1], 'probed', 1) end
@@ -98,9 +76,4 @@ if ARGV[4] == '1' then
   redis.call('PEXPIRE', KEYS[1], stateTTL)
 end
 
-local left, resetIn = 0, 0
-if quota > 0 then
-  left = math.max(quota - sent - others, 0)
-  resetIn = math.max(resetAt - now, 0)
-end
-return {0, 0, quota, left, resetIn, window, fleet, 0}
+return reply(0, 0, 0)

@@ -105,7 +105,7 @@ func TestALateAnswerIsNotAnOutage(t *testing.T) {
 			const step = 50 * time.Millisecond
 			rdb := redis.NewClient(&redis.Options{Addr: slowProxy(t, srv.Addr(), 3*step), ContextTimeoutEnabled: ctxTimeout})
 			t.Cleanup(func() { _ = rdb.Close() })
-			l := New(rdb, WithStepTimeout(step))
+			l := MustNew(rdb, WithStepTimeout(step))
 			root := rootOf(t, "")
 			ctx := context.Background()
 			for i := range 3 {
@@ -146,7 +146,7 @@ func TestAClosedPortIsAnOutageAtOnce(t *testing.T) {
 	for _, ctxTimeout := range []bool{false, true} {
 		rdb := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: ctxTimeout})
 		t.Cleanup(func() { _ = rdb.Close() })
-		l := New(rdb, WithMaxStepTimeout(time.Minute))
+		l := MustNew(rdb, WithMaxStepTimeout(time.Minute))
 		// go-redis alone would dial five times, 100 ms apart, and retry
 		// the command three times over: well past this deadline.
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -175,7 +175,7 @@ func TestARedisNeverReachedIsLogged(t *testing.T) {
 	api := bigcommercetest.NewServer()
 	t.Cleanup(api.Close)
 	var log syncBuffer
-	client := api.Client(bigcommerce.WithRateLimiter(New(rdb)), bigcommerce.WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
+	client := api.Client(bigcommerce.WithRateLimiter(MustNew(rdb)), bigcommerce.WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
 	for range 3 {
 		if _, _, err := client.CustomerGroups.Count(context.Background(), nil); err != nil {
 			t.Fatalf("a call failed with Redis never reachable: %v", err)

@@ -266,14 +266,18 @@ func runWorker(raw string, stdout io.Writer) error {
 	}
 	rdb := redis.NewClient(opt)
 	defer rdb.Close()
+	// Were Redis away from the start, the Limiter could not learn how many
+	// workers share the store; this one knows.
+	limiter, err := redisquota.New(rdb, redisquota.WithExpectedProcesses(max(cfg.Workers, 1)))
+	if err != nil {
+		return err
+	}
 	warnings := &warningLog{}
 	client, err := bigcommerce.NewClient(
 		bigcommerce.NewOAuth(cfg.StoreHash, cfg.Token),
 		bigcommerce.WithBaseURL(cfg.APIRoot), // a real store needs no base URL
 		bigcommerce.WithUserAgent(cfg.Name),
-		// Were Redis away from the start, the Limiter could not learn how
-		// many workers share the store; this one knows.
-		bigcommerce.WithRateLimiter(redisquota.New(rdb, redisquota.WithExpectedProcesses(max(cfg.Workers, 1)))),
+		bigcommerce.WithRateLimiter(limiter),
 		bigcommerce.WithLogger(slog.New(warnings)),
 	)
 	if err != nil {

@@ -11,5 +11,5 @@ import (
 // a Redis client and redisquota's limiter on it, with their defaults.
 func sharedLimiter(addr string) (bigcommerce.RateLimiter, func()) {
 	rdb := redis.NewClient(&redis.Options{Addr: addr})
-	return redisquota.New(rdb), func() { _ = rdb.Close() }
+	return redisquota.MustNew(rdb), func() { _ = rdb.Close() }
 }
