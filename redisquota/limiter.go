@@ -98,7 +98,8 @@ var (
 // *ConfigError, matching ErrInvalidConfig, when rdb is nil or an option is
 // invalid. Use MustNew where the options are fixed in the program.
 //
-// New adds a hook to rdb that watches its dials, so that a Redis refusing
+// New adds a hook to rdb (to each node's client, for a
+// *redis.ClusterClient) that watches its dials, so that a Redis refusing
 // connections is told apart from a slow one at once; the hook changes
 // nothing for rdb's other users.
 func New(rdb redis.UniversalClient, opts ...Option) (*Limiter, error) {
@@ -121,9 +122,7 @@ func New(rdb redis.UniversalClient, opts ...Option) (*Limiter, error) {
 	// counter.
 	id := hex.EncodeToString(b[:])
 	dials := newDialWatch()
-	// The hook only watches dials for refusals; it changes nothing for the
-	// client's other users.
-	rdb.AddHook(dials)
+	watchDials(rdb, dials)
 	return &Limiter{
 		dials:       dials,
 		rdb:         rdb,
@@ -136,6 +135,20 @@ func New(rdb redis.UniversalClient, opts ...Option) (*Limiter, error) {
 		memberID:    id,
 		idPrefix:    id + ":",
 	}, nil
+}
+
+// watchDials adds the hook that watches dials for refusals; it changes
+// nothing for the client's other users. A cluster client dials through
+// its nodes' clients, so the hook goes on each node as it is made; nodes
+// made before New are not watched, and a refusal there is found by the
+// step timeout instead.
+func watchDials(rdb redis.UniversalClient, w *dialWatch) {
+	switch c := rdb.(type) {
+	case *redis.ClusterClient:
+		c.OnNewNode(func(node *redis.Client) { node.AddHook(w) })
+	default:
+		rdb.AddHook(w)
+	}
 }
 
 // MustNew is New that panics on bad input, as regexp.MustCompile does: for

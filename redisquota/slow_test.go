@@ -157,6 +157,17 @@ func TestAClosedPortIsAnOutageAtOnce(t *testing.T) {
 			t.Errorf("Acquire on a closed port (ContextTimeoutEnabled %v) = %v, want ErrLimiterUnavailable for a refused connection", ctxTimeout, err)
 		}
 	}
+	// A cluster client dials through a client per node.
+	cluster := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{addr}})
+	t.Cleanup(func() { _ = cluster.Close() })
+	l := MustNew(cluster, WithMaxStepTimeout(time.Minute))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_, err = l.Acquire(ctx, rootOf(t, ""), time.Minute)
+	var refused *refusedError
+	if !errors.Is(err, bigcommerce.ErrLimiterUnavailable) || !errors.As(err, &refused) {
+		t.Errorf("Acquire through a cluster client on a closed port = %v, want ErrLimiterUnavailable for a refused connection", err)
+	}
 }
 
 // TestARedisNeverReachedIsLogged: a Redis that was away from the start is
