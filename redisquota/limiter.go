@@ -318,7 +318,6 @@ func (l *Limiter) Acquire(ctx context.Context, apiRoot string, maxWait time.Dura
 	id := l.idPrefix + strconv.FormatUint(l.nextID.Add(1), 36)
 	start := time.Now()
 	poll := firstPoll
-	inLine := false
 	for {
 		allow := maxWait - time.Since(start)
 		if deadline, ok := ctx.Deadline(); ok {
@@ -327,11 +326,10 @@ func (l *Limiter) Acquire(ctx context.Context, apiRoot string, maxWait time.Dura
 		r, err := l.step(ctx, acquireScript, s.keys, id, l.memberID, l.memberTTLms, l.cfg.maxInFlight, l.leaseTTLms, l.probeTTLms,
 			max(allow.Milliseconds(), -1), l.graceMs)
 		if err != nil {
-			// The step may have put the caller in line even though its
-			// answer was lost.
-			if inLine || ctx.Err() != nil {
-				go l.leave(s, id)
-			}
+			// The answer may be lost after Redis ran the script: the caller
+			// may be in line, or hold a slot or the probe, which would
+			// otherwise hold back everyone until they expire.
+			go l.leave(s, id)
 			return nil, l.failed(ctx, "acquire", apiRoot, err)
 		}
 		l.see(s, r)
@@ -355,7 +353,6 @@ func (l *Limiter) Acquire(ctx context.Context, apiRoot string, maxWait time.Dura
 			wait = poll/2 + rand.N(poll/2+1)
 			poll = min(2*poll, maxPoll)
 		}
-		inLine = true
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
@@ -369,8 +366,9 @@ func (l *Limiter) Acquire(ctx context.Context, apiRoot string, maxWait time.Dura
 	}
 }
 
-// leave takes a waiter that gave up out of the line. Should Redis not
-// answer, the place expires by itself after the grace.
+// leave takes a caller that gave up out of the line, and frees the slot or
+// the probe it may have been granted in an answer it never read. Should
+// Redis not answer, they expire by themselves.
 func (l *Limiter) leave(s *store, id string) {
 	_, _ = l.step(context.Background(), releaseScript, s.keys, id, l.memberID, l.memberTTLms, 0)
 }

@@ -28,10 +28,12 @@ func slowProxy(t *testing.T, target string, delay time.Duration) string {
 	}
 	var mu sync.Mutex
 	var conns []net.Conn
+	closed := false
 	var wg sync.WaitGroup
 	t.Cleanup(func() {
 		ln.Close()
 		mu.Lock()
+		closed = true
 		for _, c := range conns {
 			c.Close()
 		}
@@ -50,6 +52,13 @@ func slowProxy(t *testing.T, target string, delay time.Duration) string {
 				continue
 			}
 			mu.Lock()
+			if closed {
+				// Accepted as the test ended: nobody would close these.
+				mu.Unlock()
+				client.Close()
+				server.Close()
+				return
+			}
 			conns = append(conns, client, server)
 			mu.Unlock()
 			wg.Go(func() { _, _ = io.Copy(server, client) })
@@ -198,4 +207,41 @@ func TestARedisNeverReachedIsLogged(t *testing.T) {
 	if !strings.Contains(log.String(), "refused") {
 		t.Errorf("the log does not say that Redis refused the connection:\n%s", log.String())
 	}
+}
+
+// TestAGrantWhoseAnswerWasLostIsGivenBack: when Redis ran the script but
+// its answer never arrived, the probe it granted is given back, so the
+// next request probes at once rather than after the probe's lease expires.
+func TestAGrantWhoseAnswerWasLostIsGivenBack(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	const step = 50 * time.Millisecond
+	// Every answer arrives long after the step gave up on it.
+	rdb := redis.NewClient(&redis.Options{Addr: slowProxy(t, srv.Addr(), 6*step)})
+	t.Cleanup(func() { _ = rdb.Close() })
+	lost := MustNew(rdb, WithStepTimeout(step), WithMaxStepTimeout(step))
+	root := rootOf(t, "")
+	// With the connection made and the scripts loaded beforehand, the
+	// step's one round trip is the EVALSHA that runs the script; otherwise
+	// the late handshake or NOSCRIPT would end the step before it ran.
+	if err := rdb.Ping(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	watch := srv.Client()
+	for _, script := range []*redis.Script{acquireScript, releaseScript} {
+		if err := script.Load(context.Background(), watch).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := lost.Acquire(context.Background(), root, time.Minute); !errors.Is(err, bigcommerce.ErrLimiterUnavailable) {
+		t.Fatalf("Acquire whose answer came too late = %v, want ErrLimiterUnavailable", err)
+	}
+	// The script ran and granted the probe; the give-back, sent through
+	// the same slow link, frees it once it arrives, well before the
+	// probe's own lease of 5 s would.
+	probe := lost.store(root).keys[2]
+	eventually(t, 3*time.Second, "the probe granted in a lost answer was never given back", func() bool {
+		held, err := watch.Exists(context.Background(), probe).Result()
+		return err == nil && held == 0
+	})
 }
