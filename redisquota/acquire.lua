@@ -2,83 +2,116 @@
 -- in flight, or says why the request must wait. One call is one atomic
 -- step, so two processes can never both take the last request of a window.
 --
--- KEYS[1] state    hash: quota, window, reset_at, sent, others,
---                  guessed_from, paused_until, probed
--- KEYS[2] inflight sorted set: lease id -> expiry (ms)
--- KEYS[3] probe    string: the lease id of the request probing the quota
--- ARGV[1] lease id
--- ARGV[2] cap on requests in flight
--- ARGV[3] lease TTL (ms)
--- ARGV[4] probe TTL (ms)
+-- Requests that must wait stand in one line per store, across processes,
+-- and are served in the order they joined it: a waiter goes only when
+-- fewer waiters are ahead of it than there are requests (and slots) to
+-- give, so no later caller can pass it. Each waiter's place is re-read on
+-- the call it makes anyway when it asks again.
 --
--- Returns {code, wait_ms, quota, left, reset_in_ms, window_ms}; code is
--- 0 granted, 1 granted as the probe, 2 wait wait_ms for the quota or a
--- 429's pause, 3 wait for a slot, 4 wait for the probe's answer.
+-- Follows prelude.lua, which holds the KEYS, the first ARGV and the
+-- reply.
+-- ARGV[4] cap on requests in flight
+-- ARGV[5] lease TTL (ms)
+-- ARGV[6] probe TTL (ms)
+-- ARGV[7] the longest the caller may still wait (ms)
+-- ARGV[8] how long past its time to ask again a waiter keeps its place (ms)
+--
+-- code is 0 granted, 1 granted as the probe, 2 wait wait_ms for the quota
+-- or a 429's pause, 3 wait for a slot, 4 wait for the probe's answer, 5
+-- refused: its turn comes in wait_ms, later than it may wait.
 
--- Redis before 5 must be told that a script writing after TIME replicates
--- its effects; later versions always do.
-if redis.replicate_commands then redis.replicate_commands() end
-
-local t = redis.call('TIME')
--- Every process reads this one clock, so their clocks cannot disagree.
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local cap, ttl = tonumber(ARGV[2]), tonumber(ARGV[3])
+local cap, ttl = tonumber(ARGV[4]), tonumber(ARGV[5])
 -- Waking a hair late costs nothing; waking early costs a 429.
 local margin = 5
--- A store nobody paced for this long is probed afresh.
-local stateTTL = 600000
 
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 
-local f = redis.call('HMGET', KEYS[1], 'quota', 'window', 'reset_at', 'sent', 'others', 'paused_until', 'probed')
-local quota = tonumber(f[1]) or 0
-local window = tonumber(f[2]) or 0
-local resetAt = tonumber(f[3]) or 0
-local sent = tonumber(f[4]) or 0
-local others = tonumber(f[5]) or 0
-local paused = tonumber(f[6]) or 0
+-- Waiters that stopped asking (their call ended, their process died) leave
+-- the line, a bounded number per call so that no call runs long.
+local gone = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', now, 'LIMIT', 0, 100)
+if #gone > 0 then
+  redis.call('ZREM', KEYS[5], unpack(gone))
+  redis.call('ZREM', KEYS[6], unpack(gone))
+end
+local rank = redis.call('ZRANK', KEYS[5], ARGV[1])
+-- A newcomer's place is behind everyone waiting.
+local ahead = rank or redis.call('ZCARD', KEYS[5])
+local allow = tonumber(ARGV[7])
+local grace = tonumber(ARGV[8])
 
-local function reply(code, wait)
-  local left, resetIn = 0, 0
-  if quota > 0 then
-    left = math.max(quota - sent - others, 0)
-    resetIn = math.max(resetAt - now, 0)
+local function leave()
+  if rank then
+    redis.call('ZREM', KEYS[5], ARGV[1])
+    redis.call('ZREM', KEYS[6], ARGV[1])
   end
-  return {code, wait, quota, left, resetIn, window}
 end
 
-if redis.call('ZCARD', KEYS[2]) >= cap then
-  return reply(3, 0)
+-- wait keeps the caller's place in line, or takes one at its end, until
+-- wait_ms plus the grace from now; a turn that comes later than the caller
+-- may wait is refused at once, and the place given up, so that it holds
+-- nobody back.
+local function wait(code, ms)
+  if code == 2 and ms > allow then
+    leave()
+    return reply(5, ms, ahead)
+  end
+  if not rank then
+    redis.call('ZADD', KEYS[5], redis.call('HINCRBY', KEYS[1], 'ticket', 1), ARGV[1])
+  end
+  redis.call('ZADD', KEYS[6], now + ms + grace, ARGV[1])
+  redis.call('PEXPIRE', KEYS[5], stateTTL)
+  redis.call('PEXPIRE', KEYS[6], stateTTL)
+  redis.call('PEXPIRE', KEYS[1], stateTTL)
+  return reply(code, ms, ahead)
+end
+
+local slots = cap - redis.call('ZCARD', KEYS[2])
+if slots <= 0 then
+  return wait(3, 0)
 end
 if now < paused then
-  return reply(2, paused - now + margin)
+  return wait(2, paused - now + margin)
 end
 
 local code = 0
 if quota > 0 then
+  local w = window
+  if w <= 0 then w = 1000 end
   if now >= resetAt then
     -- The window has refilled. Until an answer says when the next one
     -- ends, assume a full window from now, and remember where the old one
     -- ended to tell its late answers from the new window's.
-    local w = window
-    if w <= 0 then w = 1000 end
     redis.call('HSET', KEYS[1], 'sent', 0, 'others', 0, 'guessed_from', resetAt, 'reset_at', now + w)
     sent, others, resetAt = 0, 0, now + w
   end
-  if quota - sent - others <= 0 then
-    return reply(2, resetAt - now + margin)
+  local left = math.max(quota - sent - others, 0)
+  if ahead >= left then
+    -- This window's requests go to the waiters ahead; each later window
+    -- serves a quota's worth of the line.
+    local later = math.floor((ahead - left) / quota)
+    return wait(2, resetAt - now + later * w + margin)
+  end
+  if ahead >= slots then
+    return wait(3, 0)
   end
   sent = redis.call('HINCRBY', KEYS[1], 'sent', 1)
-elseif f[7] ~= '1' then
-  -- The quota is unknown: one request goes alone and the others wait for
-  -- what its answer says, or for its lease to expire if it never comes.
-  if not redis.call('SET', KEYS[3], ARGV[1], 'NX', 'PX', ARGV[4]) then
-    return reply(4, 0)
+else
+  if ahead >= slots then
+    return wait(3, 0)
   end
-  code = 1
+  if not probed then
+    -- The quota is unknown: the first in line goes alone and the others
+    -- wait for what its answer says, or for its lease to expire if it
+    -- never comes.
+    if ahead > 0 or not redis.call('SET', KEYS[3], ARGV[1], 'NX', 'PX', ARGV[6]) then
+      return wait(4, 0)
+    end
+    code = 1
+  end
 end
 
+leave()
 redis.call('ZADD', KEYS[2], now + ttl, ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ttl)
 redis.call('PEXPIRE', KEYS[1], stateTTL)
-return reply(code, 0)
+return reply(code, 0, 0)

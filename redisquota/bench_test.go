@@ -30,9 +30,9 @@ func BenchmarkGet(b *testing.B) {
 		opts []bigcommerce.Option
 	}{
 		{"in-process", nil},
-		{"redisquota", []bigcommerce.Option{bigcommerce.WithRateLimiter(New(srv.Client()))}},
+		{"redisquota", []bigcommerce.Option{bigcommerce.WithRateLimiter(MustNew(srv.Client()))}},
 		{"redisquota-ContextTimeoutEnabled", []bigcommerce.Option{bigcommerce.WithRateLimiter(
-			New(redis.NewClient(&redis.Options{Addr: srv.Addr(), ContextTimeoutEnabled: true})))}},
+			MustNew(redis.NewClient(&redis.Options{Addr: srv.Addr(), ContextTimeoutEnabled: true})))}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			client := api.Client(bc.opts...)
@@ -50,7 +50,7 @@ func BenchmarkGet(b *testing.B) {
 // round trips to Redis.
 func BenchmarkAcquireRelease(b *testing.B) {
 	srv := redistest.Start(b)
-	l := New(srv.Client())
+	l := MustNew(srv.Client())
 	root := rootOf(b, "")
 	teach(b, l, root, 1<<30, time.Hour)
 	h := rateHeader(1<<30, 1<<29, 30*time.Minute, time.Hour)

@@ -62,7 +62,7 @@ func TestCallsNeverFailWhileRedisIsKilledAndRestarted(t *testing.T) {
 	t.Cleanup(api.Close)
 	var log syncBuffer
 	client := api.Client(
-		bigcommerce.WithRateLimiter(New(srv.Client(), WithStepTimeout(50*time.Millisecond))),
+		bigcommerce.WithRateLimiter(MustNew(srv.Client(), WithStepTimeout(50*time.Millisecond))),
 		bigcommerce.WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
 	watch := srv.Client()
 
@@ -116,7 +116,11 @@ func pause(t *testing.T, srv *redistest.Server, d time.Duration) {
 	}
 }
 
-func TestASlowRedisFallsBackWithinTheStepTimeout(t *testing.T) {
+// TestAStuckRedisFallsBackAfterTheLongestStepThenAtTheStepTimeout: a
+// Redis that stops answering without refusing connections looks slow at
+// first; the first step waits the longest step timeout, the next ones only
+// the step timeout, and no call fails meanwhile.
+func TestAStuckRedisFallsBackAfterTheLongestStepThenAtTheStepTimeout(t *testing.T) {
 	t.Parallel()
 	for _, ctxTimeout := range []bool{false, true} {
 		name := "client ignoring deadlines"
@@ -128,32 +132,24 @@ func TestASlowRedisFallsBackWithinTheStepTimeout(t *testing.T) {
 			srv := redistest.Start(t)
 			api := bigcommercetest.NewServer()
 			t.Cleanup(api.Close)
-			const step = 50 * time.Millisecond
 			rdb := redis.NewClient(&redis.Options{Addr: srv.Addr(), ContextTimeoutEnabled: ctxTimeout})
 			t.Cleanup(func() { _ = rdb.Close() })
-			l := New(rdb, WithStepTimeout(step))
+			l := MustNew(rdb, WithStepTimeout(50*time.Millisecond), WithMaxStepTimeout(300*time.Millisecond))
 			client := api.Client(bigcommerce.WithRateLimiter(l))
 			ctx := context.Background()
 			if _, _, err := client.CustomerGroups.Count(ctx, nil); err != nil {
 				t.Fatal(err)
 			}
-			pause(t, srv, 2*time.Second)
+			pause(t, srv, 3*time.Second)
 			root := rootOf(t, "")
-			start := time.Now()
-			_, err := l.Acquire(ctx, root, time.Minute)
-			if elapsed := time.Since(start); elapsed > step+50*time.Millisecond {
-				t.Errorf("Acquire took %s on a stuck Redis, want about the step timeout of %s", elapsed, step)
+			for _, want := range []string{"within 300ms", "within 50ms"} {
+				_, err := l.Acquire(ctx, root, time.Minute)
+				if !errors.Is(err, bigcommerce.ErrLimiterUnavailable) || !strings.Contains(err.Error(), want) {
+					t.Fatalf("Acquire on a stuck Redis = %v, want ErrLimiterUnavailable after no answer %s", err, want)
+				}
 			}
-			if !errors.Is(err, bigcommerce.ErrLimiterUnavailable) {
-				t.Fatalf("Acquire on a stuck Redis = %v, want ErrLimiterUnavailable", err)
-			}
-			start = time.Now()
 			if _, _, err := client.CustomerGroups.Count(ctx, nil); err != nil {
 				t.Fatalf("a call failed while Redis was stuck: %v", err)
-			}
-			// One step timeout for Acquire, one for Release, and the call.
-			if elapsed := time.Since(start); elapsed > 2*step+500*time.Millisecond {
-				t.Errorf("a call took %s while Redis was stuck", elapsed)
 			}
 		})
 	}
@@ -164,7 +160,7 @@ func TestAClusterKeepsTheQuotasOfManyStoresApart(t *testing.T) {
 	c := redistest.StartCluster(t, 3)
 	var limiters []*Limiter
 	for range 2 {
-		limiters = append(limiters, New(c.Client(), WithMaxConcurrentRequests(1000), WithStepTimeout(5*time.Second)))
+		limiters = append(limiters, MustNew(c.Client(), WithMaxConcurrentRequests(1000), WithStepTimeout(5*time.Second)))
 	}
 	const stores = 12
 	for i := range stores {

@@ -37,12 +37,14 @@ func TestBadInputGetsAClearError(t *testing.T) {
 		{"a sub-millisecond lease TTL", rdb, []Option{WithLeaseTTL(time.Microsecond)}, "must be at least 1ms, got 1µs"},
 		{"a zero step timeout", rdb, []Option{WithStepTimeout(0)}, "redisquota: WithStepTimeout: must be positive, got 0s"},
 		{"a negative step timeout", rdb, []Option{WithStepTimeout(-time.Second)}, "must be positive, got -1s"},
+		{"a zero longest step timeout", rdb, []Option{WithMaxStepTimeout(0)}, "redisquota: WithMaxStepTimeout: must be positive, got 0s"},
+		{"no expected processes", rdb, []Option{WithExpectedProcesses(0)}, "redisquota: WithExpectedProcesses: must be at least 1, got 0"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			l, err := NewLimiter(c.rdb, c.opts...)
+			l, err := New(c.rdb, c.opts...)
 			if err == nil || l != nil {
-				t.Fatalf("NewLimiter = %v, %v; want an error", l, err)
+				t.Fatalf("New = %v, %v; want an error", l, err)
 			}
 			if !errors.Is(err, ErrInvalidConfig) {
 				t.Errorf("%v does not match ErrInvalidConfig", err)
@@ -58,10 +60,10 @@ func TestBadInputGetsAClearError(t *testing.T) {
 				r := recover()
 				perr, ok := r.(error)
 				if !ok || perr.Error() != err.Error() {
-					t.Errorf("New panicked with %v, want NewLimiter's error %v", r, err)
+					t.Errorf("MustNew panicked with %v, want New's error %v", r, err)
 				}
 			}()
-			New(c.rdb, c.opts...)
+			MustNew(c.rdb, c.opts...)
 		})
 	}
 }
@@ -70,8 +72,8 @@ func TestGoodInputIsKept(t *testing.T) {
 	t.Parallel()
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true})
 	t.Cleanup(func() { _ = rdb.Close() })
-	l := New(rdb, WithKeyPrefix("app:bc"), WithMaxConcurrentRequests(7), WithLeaseTTL(3*time.Second), WithStepTimeout(20*time.Millisecond))
-	want := config{prefix: "app:bc", maxInFlight: 7, leaseTTL: 3 * time.Second, stepTimeout: 20 * time.Millisecond}
+	l := MustNew(rdb, WithKeyPrefix("app:bc"), WithMaxConcurrentRequests(7), WithLeaseTTL(3*time.Second), WithStepTimeout(20*time.Millisecond), WithExpectedProcesses(5))
+	want := config{prefix: "app:bc", maxInFlight: 7, leaseTTL: 3 * time.Second, stepTimeout: 20 * time.Millisecond, maxStep: DefaultMaxStepTimeout, expectedProcs: 5}
 	if l.cfg != want {
 		t.Errorf("config %+v, want %+v", l.cfg, want)
 	}
@@ -81,10 +83,13 @@ func TestGoodInputIsKept(t *testing.T) {
 	if l.probeTTLms != 3000 || l.leaseTTLms != 3000 {
 		t.Errorf("lease %d ms, probe %d ms; want 3000 and 3000", l.leaseTTLms, l.probeTTLms)
 	}
-	if got := New(rdb).cfg; got != defaults() {
+	if got := MustNew(rdb).cfg; got != defaults() {
 		t.Errorf("defaults %+v, want %+v", got, defaults())
 	}
-	if got := New(rdb, WithLeaseTTL(time.Minute)).probeTTLms; got != maxProbeTTL.Milliseconds() {
+	if got := MustNew(rdb, WithStepTimeout(5*time.Second)).cfg.maxStep; got != 5*time.Second {
+		t.Errorf("longest step timeout %s with a step timeout of 5s, want it raised to 5s", got)
+	}
+	if got := MustNew(rdb, WithLeaseTTL(time.Minute)).probeTTLms; got != maxProbeTTL.Milliseconds() {
 		t.Errorf("probe TTL %d ms with a minute's lease, want %d", got, maxProbeTTL.Milliseconds())
 	}
 }
@@ -93,10 +98,10 @@ func TestKeysOfOneStoreShareOneHashTag(t *testing.T) {
 	t.Parallel()
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
 	t.Cleanup(func() { _ = rdb.Close() })
-	l := New(rdb, WithKeyPrefix("p"))
+	l := MustNew(rdb, WithKeyPrefix("p"))
 	root := "https://api.bigcommerce.com/stores/abc123/v2"
 	got := strings.Join(l.store(root).keys, " ")
-	want := "p:{" + root + "}:state p:{" + root + "}:inflight p:{" + root + "}:probe"
+	want := "p:{" + root + "}:state p:{" + root + "}:inflight p:{" + root + "}:probe p:{" + root + "}:members p:{" + root + "}:line p:{" + root + "}:waiters"
 	if got != want {
 		t.Errorf("keys %s, want %s", got, want)
 	}

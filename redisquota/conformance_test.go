@@ -14,7 +14,7 @@ import (
 // change in one place.
 func newLimiter(t testing.TB, rdb redis.UniversalClient, opts ...Option) *Limiter {
 	t.Helper()
-	l, err := NewLimiter(rdb, opts...)
+	l, err := New(rdb, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,12 +35,7 @@ func TestLimiterConformance(t *testing.T) {
 		opts       []ratelimittest.Option
 	}{
 		{"ClientHonouringDeadlines", true, nil},
-		{"ClientIgnoringDeadlines", false, []ratelimittest.Option{
-			// Reported to redisquota's owner (issue 15); drop both with
-			// the fix.
-			ratelimittest.Skip("CancelingAWaitReturnsAtOnceAndHoldsNoSlot", abandonedStep),
-			ratelimittest.Skip("RequestsInFlightStayWithinTheCap", abandonedStep),
-		}},
+		{"ClientIgnoringDeadlines", false, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -60,7 +55,3 @@ func TestLimiterConformance(t *testing.T) {
 		})
 	}
 }
-
-// abandonedStep is a known bug these cases catch on a busy machine.
-const abandonedStep = "known bug: an Acquire whose context ends during a step returns at once, but the step's goroutine runs on; " +
-	"when its script grants a lease, nobody releases it, and the slot stays taken for the lease TTL"

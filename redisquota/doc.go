@@ -8,7 +8,7 @@
 // Turn it on with three lines:
 //
 //	rdb := redis.NewClient(&redis.Options{Addr: "localhost:6379"})
-//	limiter := redisquota.New(rdb)
+//	limiter := redisquota.MustNew(rdb)
 //	client, err := bigcommerce.NewClient(auth, bigcommerce.WithRateLimiter(limiter))
 //
 // # What is shared
@@ -28,15 +28,42 @@
 // ever; the first request's hold on the store expires after the lease TTL
 // or 5 s, whichever is shorter.
 //
-// # When Redis fails
+// # Waiting in line
 //
-// A Redis that is down, slow or answering errors never fails a call. Each
-// round trip is bounded by WithStepTimeout; when it runs out, Acquire
-// returns an error matching bigcommerce.ErrLimiterUnavailable and the
-// Client paces with its in-process throttle, logs that once, and goes back
-// to the shared limiter when Redis answers again. Release gives up after
-// the same timeout and leaves its lease to expire. A Redis that restarts
-// empty is an ordinary event: the next request probes the quota again.
+// Requests that must wait, in every process, stand in one line per store
+// in Redis and are served in the order they arrived, so no caller gives up
+// on bigcommerce.WithMaxRateLimitWait while later ones go first. Each
+// waiter learns its place, and for the quota when its turn comes, on the
+// round trip it makes anyway, and sleeps until then; one whose turn would
+// come too late is refused at once and leaves the line.
+//
+// # How many processes share a store
+//
+// Every round trip also renews the Limiter's membership of the store's
+// fleet in Redis and brings back how many members were heard from in the
+// last minute, so Limiter.FleetSize knows how many processes share the
+// store at no extra cost. While Redis is away, the Client paces about that
+// fraction of the store instead of all of it. A Limiter that never reached
+// Redis guesses: WithExpectedProcesses, else the largest fleet it saw on
+// another store, else DefaultExpectedProcesses.
+//
+// # When Redis fails, and when the machine is busy
+//
+// A Redis that is down, slow or answering errors never fails a call. A
+// Redis that refuses or resets connections is reported at once: the Limiter
+// watches go-redis's dials, so it need not wait out go-redis's own retries.
+// A Redis that answers late, because a machine is busy, is waited for: while
+// Redis has been answering, a round trip may take up to WithMaxStepTimeout,
+// so late answers are not taken for an outage. Once a round trip has
+// failed, the next ones get only WithStepTimeout until one succeeds, so a
+// Redis that stops answering without refusing costs one long wait, not one
+// per request. When a round trip fails, Acquire returns an error matching
+// bigcommerce.ErrLimiterUnavailable and the Client paces with its
+// in-process throttle at about a FleetSize-th of the store, logs that once,
+// and goes back to the shared limiter when Redis answers again. Release
+// gives up by the same rules and leaves its lease to expire. A Redis that
+// restarts empty is an ordinary event: the next request probes the quota
+// again.
 //
 // go-redis ignores context deadlines unless ContextTimeoutEnabled is set,
 // so with a client without it every round trip runs in a goroutine of its
@@ -56,7 +83,10 @@
 //	bigcommerce:ratelimit:{R}:state     hash: quota, window, count, window end, pause
 //	bigcommerce:ratelimit:{R}:inflight  sorted set: request leases by expiry
 //	bigcommerce:ratelimit:{R}:probe     string: the lease probing the quota
+//	bigcommerce:ratelimit:{R}:members   sorted set: the fleet's Limiters by expiry
+//	bigcommerce:ratelimit:{R}:line      sorted set: waiting requests by order of arrival
+//	bigcommerce:ratelimit:{R}:waiters   sorted set: waiting requests by when they lose their place
 //
-// All of them expire when unused: state after ten minutes, the others after
-// the lease TTL.
+// All of them expire when unused: state and the line after ten minutes,
+// members after a minute, the others after the lease TTL.
 package redisquota

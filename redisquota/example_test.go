@@ -15,7 +15,7 @@ import (
 func Example() {
 	rdb := redis.NewClient(&redis.Options{Addr: "localhost:6379", ContextTimeoutEnabled: true})
 	defer rdb.Close()
-	limiter := redisquota.New(rdb,
+	limiter := redisquota.MustNew(rdb,
 		redisquota.WithKeyPrefix("myapp:bigcommerce"),
 		redisquota.WithMaxConcurrentRequests(20), // leave room for the store's other apps
 		redisquota.WithLeaseTTL(time.Minute),
@@ -32,12 +32,12 @@ func Example() {
 	fmt.Println(n, err)
 }
 
-// NewLimiter suits settings read from configuration: it returns an error
-// instead of panicking.
-func ExampleNewLimiter() {
+// New suits settings read from configuration: it returns an error, where
+// MustNew would panic.
+func ExampleNew() {
 	rdb := redis.NewClient(&redis.Options{Addr: "localhost:6379"})
 	defer rdb.Close()
-	_, err := redisquota.NewLimiter(rdb, redisquota.WithKeyPrefix("my app"))
+	_, err := redisquota.New(rdb, redisquota.WithKeyPrefix("my app"))
 	fmt.Println(err)
 	// Output: redisquota: WithKeyPrefix: must not contain braces, spaces or control characters, got "my app"
 }

@@ -58,7 +58,9 @@ func newFaultRig(t *testing.T, step time.Duration, ctxTimeout bool) *faultRig {
 	proxy := faultproxy.Start(t, srv.Addr())
 	rdb := redis.NewClient(&redis.Options{Addr: proxy.Addr(), ContextTimeoutEnabled: ctxTimeout})
 	t.Cleanup(func() { _ = rdb.Close() })
-	lim := &watchedLimiter{Limiter: newLimiter(t, rdb, WithStepTimeout(step)), step: step}
+	// A Redis that has been answering is waited for up to the longest step;
+	// three steps keep a stall's detection within the tests' bounds.
+	lim := &watchedLimiter{Limiter: newLimiter(t, rdb, WithStepTimeout(step), WithMaxStepTimeout(3*step)), step: step}
 	api := bigcommercetest.NewServer(bigcommercetest.WithRateLimit(100000, time.Second))
 	t.Cleanup(api.Close)
 	return &faultRig{srv: srv, proxy: proxy, lim: lim, api: api, client: api.Client(bigcommerce.WithRateLimiter(lim))}
@@ -175,7 +177,8 @@ func TestFaultsOnTheWayToRedisFailNoCall(t *testing.T) {
 			f.start(r)
 
 			// The fault lasts until the test ends it, so only the step
-			// timeout can bring Acquire back; the bound is twenty of them.
+			// timeout can bring Acquire back: the longest step (three) for
+			// a Redis that was answering; the bound is twenty of them.
 			res := make(chan error, 1)
 			go func() {
 				_, err := r.lim.Limiter.Acquire(context.Background(), r.api.OAuthBaseURL(), time.Minute)

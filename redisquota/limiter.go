@@ -5,7 +5,6 @@ import (
 	crand "crypto/rand"
 	_ "embed"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -18,13 +17,21 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
+// The scripts share their start, prelude.lua, which decodes the state both
+// read. It is joined to each here rather than loaded as a script of its own
+// (Redis cannot call one script from another), so each step is still one
+// EVALSHA.
 var (
+	//go:embed prelude.lua
+	preludeLua string
 	//go:embed acquire.lua
 	acquireLua    string
-	acquireScript = redis.NewScript(acquireLua)
+	acquireSource = preludeLua + "\n" + acquireLua
+	acquireScript = redis.NewScript(acquireSource)
 	//go:embed release.lua
 	releaseLua    string
-	releaseScript = redis.NewScript(releaseLua)
+	releaseSource = preludeLua + "\n" + releaseLua
+	releaseScript = redis.NewScript(releaseSource)
 )
 
 // The codes acquire.lua answers with.
@@ -34,6 +41,7 @@ const (
 	codeWaitQuota    = 2
 	codeWaitSlot     = 3
 	codeWaitProbe    = 4
+	codeTooLong      = 5
 )
 
 // A request waiting for a slot or for the probe's answer cannot know when
@@ -57,31 +65,44 @@ type Limiter struct {
 	// deadline; otherwise each step runs in a goroutine of its own, so that
 	// the step timeout holds even while rdb waits out its read timeout.
 	ctxBound bool
+	// suspect is set when a step failed and cleared when one succeeds:
+	// while it is set, steps get the short step timeout rather than the
+	// patience a slow but working Redis deserves.
+	suspect atomic.Bool
+	dials   *dialWatch
 
 	leaseTTLms, probeTTLms int64
-	idPrefix               string
-	nextID                 atomic.Uint64
-	stores                 sync.Map // apiRoot -> *store
+	// memberTTLms is how long a Limiter counts as a member of a store's
+	// fleet after its last round trip for the store.
+	memberTTLms int64
+	memberID    string
+	// graceMs is how long past its time to ask again a waiter keeps its
+	// place in line: long enough for a round trip on a busy machine, short
+	// enough that a waiter whose process died holds up nobody for long.
+	graceMs  int64
+	idPrefix string
+	nextID   atomic.Uint64
+	stores   sync.Map // apiRoot -> *store
+	// largestFleet is the largest fleet seen on any store, the guess for a
+	// store whose own fleet was never seen.
+	largestFleet atomic.Int64
 }
 
-var _ bigcommerce.RateLimiter = (*Limiter)(nil)
+var (
+	_ bigcommerce.RateLimiter = (*Limiter)(nil)
+	_ bigcommerce.FleetSizer  = (*Limiter)(nil)
+)
 
 // New returns a Limiter that keeps its state in rdb: a *redis.Client, a
-// *redis.ClusterClient or any other redis.UniversalClient. It panics with
-// an error matching ErrInvalidConfig when rdb is nil or an option is
-// invalid, as regexp.MustCompile does: those are mistakes in the program,
-// best found when it starts. Use NewLimiter for settings read from
-// configuration.
-func New(rdb redis.UniversalClient, opts ...Option) *Limiter {
-	l, err := NewLimiter(rdb, opts...)
-	if err != nil {
-		panic(err)
-	}
-	return l
-}
-
-// NewLimiter is New returning a *ConfigError instead of panicking.
-func NewLimiter(rdb redis.UniversalClient, opts ...Option) (*Limiter, error) {
+// *redis.ClusterClient or any other redis.UniversalClient. It returns a
+// *ConfigError, matching ErrInvalidConfig, when rdb is nil or an option is
+// invalid. Use MustNew where the options are fixed in the program.
+//
+// New adds a hook to rdb (to each node's client, for a
+// *redis.ClusterClient) that watches its dials, so that a Redis refusing
+// connections is told apart from a slow one at once; the hook changes
+// nothing for rdb's other users.
+func New(rdb redis.UniversalClient, opts ...Option) (*Limiter, error) {
 	if isNil(rdb) {
 		return nil, invalid("rdb", "must not be nil")
 	}
@@ -94,17 +115,51 @@ func NewLimiter(rdb redis.UniversalClient, opts ...Option) (*Limiter, error) {
 			return nil, err
 		}
 	}
+	cfg.maxStep = max(cfg.maxStep, cfg.stepTimeout)
 	var b [8]byte
 	_, _ = crand.Read(b[:])
+	// Lease and member ids must differ across processes, which share no
+	// counter.
+	id := hex.EncodeToString(b[:])
+	dials := newDialWatch()
+	watchDials(rdb, dials)
 	return &Limiter{
-		rdb:        rdb,
-		cfg:        cfg,
-		ctxBound:   respectsContext(rdb),
-		leaseTTLms: cfg.leaseTTL.Milliseconds(),
-		probeTTLms: min(cfg.leaseTTL, maxProbeTTL).Milliseconds(),
-		// Lease ids must differ across processes, which share no counter.
-		idPrefix: hex.EncodeToString(b[:]) + ":",
+		dials:       dials,
+		rdb:         rdb,
+		cfg:         cfg,
+		ctxBound:    respectsContext(rdb),
+		leaseTTLms:  cfg.leaseTTL.Milliseconds(),
+		probeTTLms:  min(cfg.leaseTTL, maxProbeTTL).Milliseconds(),
+		memberTTLms: memberTTL.Milliseconds(),
+		graceMs:     (cfg.maxStep + time.Second).Milliseconds(),
+		memberID:    id,
+		idPrefix:    id + ":",
 	}, nil
+}
+
+// watchDials adds the hook that watches dials for refusals; it changes
+// nothing for the client's other users. A cluster client dials through
+// its nodes' clients, so the hook goes on each node as it is made; nodes
+// made before New are not watched, and a refusal there is found by the
+// step timeout instead.
+func watchDials(rdb redis.UniversalClient, w *dialWatch) {
+	switch c := rdb.(type) {
+	case *redis.ClusterClient:
+		c.OnNewNode(func(node *redis.Client) { node.AddHook(w) })
+	default:
+		rdb.AddHook(w)
+	}
+}
+
+// MustNew is New that panics on bad input, as regexp.MustCompile does: for
+// options fixed in the program, where bad input is a bug best found when
+// the program starts.
+func MustNew(rdb redis.UniversalClient, opts ...Option) *Limiter {
+	l, err := New(rdb, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return l
 }
 
 // isNil also catches a typed nil pointer in the interface, which would
@@ -136,9 +191,10 @@ func respectsContext(rdb redis.UniversalClient) bool {
 }
 
 // store is what the Limiter keeps in memory about one store: its keys,
-// built once, and the latest view of its quota for Rate.
+// built once, and the latest view of its quota and fleet.
 type store struct {
-	keys []string
+	keys  []string
+	fleet atomic.Int64 // live members last seen; 0 before the first answer
 
 	mu   sync.Mutex
 	rate bigcommerce.Rate
@@ -153,23 +209,81 @@ func (l *Limiter) store(apiRoot string) *store {
 	// all of one store's keys in one slot, which a script needs, and
 	// spreads the stores over the cluster.
 	base := l.cfg.prefix + ":{" + apiRoot + "}:"
-	s, _ := l.stores.LoadOrStore(apiRoot, &store{keys: []string{base + "state", base + "inflight", base + "probe"}})
+	s, _ := l.stores.LoadOrStore(apiRoot, &store{keys: []string{base + "state", base + "inflight", base + "probe", base + "members", base + "line", base + "waiters"}})
 	return s.(*store)
 }
 
-// see records the view a script returned: quota, left, reset in, window.
-func (s *store) see(res []int64) {
-	if len(res) < 6 {
-		return
+// reply is a script's answer, decoded from the array of integers that both
+// scripts return.
+type reply struct {
+	code     int64
+	wait     time.Duration    // how long to wait before asking again
+	rate     bigcommerce.Rate // the shared view; the zero Rate while unknown
+	fleet    int              // live members of the store, the caller included
+	position int              // waiters ahead of the caller in line
+}
+
+// replyLen is how many integers a reply holds.
+const replyLen = 8
+
+// decodeReply refuses an answer of the wrong shape, which only a script
+// other than ours under the same SHA could give.
+func decodeReply(res []int64) (reply, error) {
+	if len(res) != replyLen {
+		return reply{}, fmt.Errorf("unexpected script answer %v", res)
 	}
-	r := bigcommerce.Rate{Quota: int(res[2]), Remaining: int(res[3]), ResetIn: time.Duration(res[4]) * time.Millisecond, Window: time.Duration(res[5]) * time.Millisecond}
-	if r.Quota <= 0 {
-		r = bigcommerce.Rate{}
+	r := reply{
+		code:     res[0],
+		wait:     time.Duration(res[1]) * time.Millisecond,
+		fleet:    int(res[6]),
+		position: int(res[7]),
 	}
+	if res[2] > 0 {
+		r.rate = bigcommerce.Rate{Quota: int(res[2]), Remaining: int(res[3]), ResetIn: time.Duration(res[4]) * time.Millisecond, Window: time.Duration(res[5]) * time.Millisecond}
+	}
+	return r, nil
+}
+
+// see records what a reply says about the store.
+func (l *Limiter) see(s *store, r reply) {
 	now := time.Now()
 	s.mu.Lock()
-	s.rate, s.at = r, now
+	s.rate, s.at = r.rate, now
 	s.mu.Unlock()
+	if r.fleet > 0 {
+		s.fleet.Store(int64(r.fleet))
+		for {
+			largest := l.largestFleet.Load()
+			if int64(r.fleet) <= largest || l.largestFleet.CompareAndSwap(largest, int64(r.fleet)) {
+				break
+			}
+		}
+	}
+}
+
+// FleetSize is how many processes (Limiters, to be exact) shared the store
+// at apiRoot when Redis last answered this Limiter about it: those that made
+// a round trip for the store within the last minute. It costs no round trip:
+// every Acquire and Release learns it from the answer it already gets.
+//
+// When this Limiter never heard from Redis about the store, as when it
+// started while Redis was away, FleetSize guesses: the value given with
+// WithExpectedProcesses, else the largest fleet it saw on any other store,
+// else DefaultExpectedProcesses. The Client uses it to pace a fair share of
+// the store while the shared limiter is unavailable.
+func (l *Limiter) FleetSize(apiRoot string) int {
+	if v, ok := l.stores.Load(apiRoot); ok {
+		if n := v.(*store).fleet.Load(); n > 0 {
+			return int(n)
+		}
+	}
+	if l.cfg.expectedProcs > 0 {
+		return l.cfg.expectedProcs
+	}
+	if n := l.largestFleet.Load(); n > 0 {
+		return int(n)
+	}
+	return DefaultExpectedProcesses
 }
 
 // Rate is the store's quota as Redis last told this Limiter, at its latest
@@ -192,6 +306,10 @@ func (l *Limiter) Rate(apiRoot string) bigcommerce.Rate {
 
 // Acquire takes one request of the store's quota and one of its slots in
 // Redis, waiting as long as both are spent. Each try is one round trip.
+// Requests that must wait, in this process or any other, stand in one line
+// and are served in the order they arrived; one whose turn would come later
+// than maxWait or ctx's deadline allows is refused at once with a
+// *bigcommerce.ThrottleError and leaves the line.
 func (l *Limiter) Acquire(ctx context.Context, apiRoot string, maxWait time.Duration) (bigcommerce.Permit, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -201,23 +319,37 @@ func (l *Limiter) Acquire(ctx context.Context, apiRoot string, maxWait time.Dura
 	start := time.Now()
 	poll := firstPoll
 	for {
-		res, err := l.step(ctx, acquireScript, s.keys, id, l.cfg.maxInFlight, l.leaseTTLms, l.probeTTLms)
+		allow := maxWait - time.Since(start)
+		if deadline, ok := ctx.Deadline(); ok {
+			allow = min(allow, time.Until(deadline))
+		}
+		r, err := l.step(ctx, acquireScript, s.keys, id, l.memberID, l.memberTTLms, l.cfg.maxInFlight, l.leaseTTLms, l.probeTTLms,
+			max(allow.Milliseconds(), -1), l.graceMs)
 		if err != nil {
+			// The answer may be lost after Redis ran the script: the caller
+			// may be in line, or hold a slot or the probe, which would
+			// otherwise hold back everyone until they expire.
+			go l.leave(s, id)
 			return nil, l.failed(ctx, "acquire", apiRoot, err)
 		}
-		s.see(res)
+		l.see(s, r)
 		var wait time.Duration
-		switch res[0] {
+		switch r.code {
 		case codeGranted, codeGrantedProbe:
 			return &permit{l: l, s: s, id: id, maxWait: maxWait}, nil
+		case codeTooLong:
+			return nil, throttled(r.wait, time.Since(start)+r.wait, maxWait)
 		case codeWaitQuota:
-			wait = time.Duration(res[1]) * time.Millisecond
-			if err := tooLong(ctx, wait, time.Since(start)+wait, maxWait); err != nil {
-				return nil, err
-			}
+			// The answer says when the caller's turn comes: a waiter far
+			// back in line sleeps through the windows served before it.
+			wait = r.wait
 		default:
 			// Jitter keeps the waiters of many processes from asking in
-			// step.
+			// step; those far back in line, who cannot go before many
+			// slots free, ask at the slowest pace.
+			if r.position >= l.cfg.maxInFlight {
+				poll = maxPoll
+			}
 			wait = poll/2 + rand.N(poll/2+1)
 			poll = min(2*poll, maxPoll)
 		}
@@ -226,68 +358,29 @@ func (l *Limiter) Acquire(ctx context.Context, apiRoot string, maxWait time.Dura
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
+			// Give up the place at once rather than hold up those behind
+			// until it expires; the caller need not wait for that.
+			go l.leave(s, id)
 			return nil, ctx.Err()
 		}
 	}
 }
 
-// tooLong refuses a wait that would take the request past maxWait, counted
-// from the start of Acquire, or past ctx's deadline, so that the caller
-// learns at once how long the quota stays spent.
-func tooLong(ctx context.Context, wait, total, maxWait time.Duration) error {
+// leave takes a caller that gave up out of the line, and frees the slot or
+// the probe it may have been granted in an answer it never read. Should
+// Redis not answer, they expire by themselves.
+func (l *Limiter) leave(s *store, id string) {
+	_, _ = l.step(context.Background(), releaseScript, s.keys, id, l.memberID, l.memberTTLms, 0)
+}
+
+// throttled refuses a wait that would take the request past maxWait,
+// counted from the start of Acquire, or past ctx's deadline, so that the
+// caller learns at once how long until its turn.
+func throttled(wait, total, maxWait time.Duration) error {
 	if total > maxWait {
 		return &bigcommerce.ThrottleError{RetryAfter: wait, Reason: "the store's API quota, shared through Redis, is spent for longer than the longest rate-limit wait (" + maxWait.String() + ")"}
 	}
-	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
-		return &bigcommerce.ThrottleError{RetryAfter: wait, Reason: "the store's API quota, shared through Redis, is spent past the call's deadline"}
-	}
-	return nil
-}
-
-// failed turns a failed step into ctx's error when ctx ended, and into an
-// error matching bigcommerce.ErrLimiterUnavailable otherwise.
-func (l *Limiter) failed(ctx context.Context, step, apiRoot string, err error) error {
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return ctxErr
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		err = fmt.Errorf("no answer within the step timeout (%s)", l.cfg.stepTimeout)
-	}
-	return fmt.Errorf("redisquota: %s for %s: %w: %w", step, apiRoot, bigcommerce.ErrLimiterUnavailable, err)
-}
-
-type stepResult struct {
-	res []int64
-	err error
-}
-
-// step runs one script, bounded by the step timeout.
-func (l *Limiter) step(ctx context.Context, script *redis.Script, keys []string, args ...any) ([]int64, error) {
-	ctx, cancel := context.WithTimeout(ctx, l.cfg.stepTimeout)
-	defer cancel()
-	if l.ctxBound {
-		return checked(script.Run(ctx, l.rdb, keys, args...).Int64Slice())
-	}
-	done := make(chan stepResult, 1)
-	go func() {
-		res, err := checked(script.Run(ctx, l.rdb, keys, args...).Int64Slice())
-		done <- stepResult{res, err}
-	}()
-	select {
-	case r := <-done:
-		return r.res, r.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-// checked refuses an answer of the wrong shape, which only a script other
-// than ours under the same SHA could give.
-func checked(res []int64, err error) ([]int64, error) {
-	if err == nil && len(res) != 6 {
-		err = fmt.Errorf("unexpected script answer %v", res)
-	}
-	return res, err
+	return &bigcommerce.ThrottleError{RetryAfter: wait, Reason: "the store's API quota, shared through Redis, is spent past the call's deadline"}
 }
 
 // permit is one request's lease. Report only remembers the answer, so that
@@ -321,17 +414,17 @@ func (p *permit) Report(status int, h http.Header) {
 // waits at most the step timeout; if Redis does not answer, the lease
 // expires by itself and the next answers correct the count.
 func (p *permit) Release() {
-	var args []any
+	args := []any{p.id, p.l.memberID, p.l.memberTTLms}
 	if !p.reported {
-		args = []any{p.id, 0}
+		args = append(args, 0)
 	} else {
-		args = []any{p.id, 1, p.status, time.Since(p.answeredAt).Milliseconds(),
+		args = append(args, 1, p.status, time.Since(p.answeredAt).Milliseconds(),
 			boolInt(p.hasRate), p.rate.Quota, p.rate.Remaining, p.rate.ResetIn.Milliseconds(), p.rate.Window.Milliseconds(),
-			millis(p.pause), p.maxWait.Milliseconds()}
+			millis(p.pause), p.maxWait.Milliseconds())
 	}
-	res, err := p.l.step(context.Background(), releaseScript, p.s.keys, args...)
+	r, err := p.l.step(context.Background(), releaseScript, p.s.keys, args...)
 	if err == nil {
-		p.s.see(res)
+		p.l.see(p.s, r)
 	}
 }
 

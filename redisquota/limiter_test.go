@@ -14,7 +14,7 @@ import (
 func TestAProbeWithoutAnAnswerLetsTheNextRequestProbe(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
-	a, b := New(srv.Client()), New(srv.Client())
+	a, b := MustNew(srv.Client()), MustNew(srv.Client())
 	root := rootOf(t, "")
 	acquire(t, a, root).Release() // the request failed: no Report
 	p := acquire(t, b, root)
@@ -30,8 +30,8 @@ func TestTheConcurrencyCapIsSharedAndLeasesOfDeadProcessesExpire(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
 	const ttl = 300 * time.Millisecond
-	dead := New(srv.Client(), WithMaxConcurrentRequests(2), WithLeaseTTL(ttl))
-	alive := New(srv.Client(), WithMaxConcurrentRequests(2), WithLeaseTTL(ttl))
+	dead := MustNew(srv.Client(), WithMaxConcurrentRequests(2), WithLeaseTTL(ttl))
+	alive := MustNew(srv.Client(), WithMaxConcurrentRequests(2), WithLeaseTTL(ttl))
 	root := rootOf(t, "")
 	teach(t, alive, root, 100, time.Minute)
 	// The dead process took both slots and will never release them.
@@ -54,7 +54,7 @@ func TestAProbeOfADeadProcessExpires(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
 	const ttl = 200 * time.Millisecond
-	dead, alive := New(srv.Client(), WithLeaseTTL(ttl)), New(srv.Client(), WithLeaseTTL(ttl))
+	dead, alive := MustNew(srv.Client(), WithLeaseTTL(ttl)), MustNew(srv.Client(), WithLeaseTTL(ttl))
 	root := rootOf(t, "")
 	start := time.Now()
 	acquire(t, dead, root)
@@ -69,7 +69,7 @@ func TestManyStoresOnOneRedisKeepSeparateQuotas(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
 	rdb := srv.Client()
-	l := New(rdb, WithKeyPrefix("test:quota"), WithStepTimeout(5*time.Second))
+	l := MustNew(rdb, WithKeyPrefix("test:quota"), WithStepTimeout(5*time.Second))
 	small, large := rootOf(t, "-small"), rootOf(t, "-large")
 	teach(t, l, small, 3, time.Minute)
 	teach(t, l, large, 20, time.Minute)
@@ -91,7 +91,7 @@ func TestManyStoresOnOneRedisKeepSeparateQuotas(t *testing.T) {
 func TestRedisRestartingEmptyRebuildsTheState(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
-	l := New(srv.Client(), WithStepTimeout(200*time.Millisecond))
+	l := MustNew(srv.Client(), WithStepTimeout(200*time.Millisecond))
 	root := rootOf(t, "")
 	teach(t, l, root, 5, time.Minute)
 	srv.Restart()
@@ -108,7 +108,7 @@ func TestRedisRestartingEmptyRebuildsTheState(t *testing.T) {
 func TestRedisDownMakesAcquireUnavailableAtOnce(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
-	l := New(srv.Client())
+	l := MustNew(srv.Client())
 	root := rootOf(t, "")
 	teach(t, l, root, 5, time.Minute)
 	held := acquire(t, l, root)
@@ -133,7 +133,7 @@ func TestRedisDownMakesAcquireUnavailableAtOnce(t *testing.T) {
 func TestACanceledContextIsNotReportedAsUnavailable(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
-	l := New(srv.Client())
+	l := MustNew(srv.Client())
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := l.Acquire(ctx, rootOf(t, ""), time.Minute); !errors.Is(err, context.Canceled) {

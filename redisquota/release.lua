@@ -3,28 +3,26 @@
 -- said. The server's headers are the truth; they also carry the use of
 -- the store by apps that do not share this Redis.
 --
--- KEYS as in acquire.lua.
--- ARGV[1]  lease id
--- ARGV[2]  1 when an answer came, else 0 (the other arguments are unused)
--- ARGV[3]  HTTP status
--- ARGV[4]  ms since the answer arrived: the headers are relative to then
--- ARGV[5]  1 when the answer carried X-Rate-Limit-Requests-Left
--- ARGV[6]  X-Rate-Limit-Requests-Quota (0 when absent)
--- ARGV[7]  X-Rate-Limit-Requests-Left
--- ARGV[8]  X-Rate-Limit-Time-Reset-Ms (0 when absent)
--- ARGV[9]  X-Rate-Limit-Time-Window-Ms (0 when absent)
--- ARGV[10] how long a 429 asked to wait (ms), -1 when it did not say
--- ARGV[11] the longest pause one answer may impose (ms), besides a window
+-- Follows prelude.lua, which holds the KEYS, the first ARGV and the
+-- reply.
+-- ARGV[4]  1 when an answer came, else 0 (the other arguments are unused)
+-- ARGV[5]  HTTP status
+-- ARGV[6]  ms since the answer arrived: the headers are relative to then
+-- ARGV[7]  1 when the answer carried X-Rate-Limit-Requests-Left
+-- ARGV[8]  X-Rate-Limit-Requests-Quota (0 when absent)
+-- ARGV[9]  X-Rate-Limit-Requests-Left
+-- ARGV[10] X-Rate-Limit-Time-Reset-Ms (0 when absent)
+-- ARGV[11] X-Rate-Limit-Time-Window-Ms (0 when absent)
+-- ARGV[12] how long a 429 asked to wait (ms), -1 when it did not say
+-- ARGV[13] the longest pause one answer may impose (ms), besides a window
 --
--- Returns what acquire.lua returns, with code 0 and no wait.
-
-if redis.replicate_commands then redis.replicate_commands() end
-
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local stateTTL = 600000
+-- Returns code 0, no wait and position 0.
 
 redis.call('ZREM', KEYS[2], ARGV[1])
+-- A caller that gave up waiting leaves the line this way too.
+redis.call('ZREM', KEYS[5], ARGV[1])
+redis.call('ZREM', KEYS[6], ARGV[1])
+
 local probe = redis.call('GET', KEYS[3]) == ARGV[1]
 if probe then
   -- Without an answer the next request probes again; with one, the
@@ -32,24 +30,15 @@ if probe then
   redis.call('DEL', KEYS[3])
 end
 
-local f = redis.call('HMGET', KEYS[1], 'quota', 'window', 'reset_at', 'sent', 'others', 'paused_until', 'guessed_from')
-local quota = tonumber(f[1]) or 0
-local window = tonumber(f[2]) or 0
-local resetAt = tonumber(f[3]) or 0
-local sent = tonumber(f[4]) or 0
-local others = tonumber(f[5]) or 0
-local paused = tonumber(f[6]) or 0
-local guessedFrom = tonumber(f[7]) or 0
-
-if ARGV[2] == '1' then
+if ARGV[4] == '1' then
   if probe then redis.call('HSET', KEYS[1], 'probed', 1) end
-  local at = now - tonumber(ARGV[4])
-  local maxPause = tonumber(ARGV[11])
-  local rq = tonumber(ARGV[6])
+  local at = now - tonumber(ARGV[6])
+  local maxPause = tonumber(ARGV[13])
+  local rq = tonumber(ARGV[8])
   -- A quota of zero would hold every request for ever; such an answer is
   -- not trusted.
-  if ARGV[5] == '1' and rq > 0 then
-    local rleft, rreset, rwindow = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
+  if ARGV[7] == '1' and rq > 0 then
+    local rleft, rreset, rwindow = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
     -- An absurd reset time must not stall the store for days.
     local newReset = at + math.min(rreset, math.max(rwindow, maxPause))
     local tolerance = math.min(50, rwindow / 4)
@@ -75,8 +64,8 @@ if ARGV[2] == '1' then
       end
     end
   end
-  local wait = tonumber(ARGV[10])
-  if tonumber(ARGV[3]) == 429 and wait > 0 then
+  local wait = tonumber(ARGV[12])
+  if tonumber(ARGV[5]) == 429 and wait > 0 then
     -- Every process pauses as long as the 429 asks, not only the one that
     -- got it.
     local untilAt = at + math.min(wait, math.max(window, maxPause))
@@ -87,9 +76,4 @@ if ARGV[2] == '1' then
   redis.call('PEXPIRE', KEYS[1], stateTTL)
 end
 
-local left, resetIn = 0, 0
-if quota > 0 then
-  left = math.max(quota - sent - others, 0)
-  resetIn = math.max(resetAt - now, 0)
-end
-return {0, 0, quota, left, resetIn, window}
+return reply(0, 0, 0)

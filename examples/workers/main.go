@@ -13,7 +13,9 @@
 //	REDIS_URL=redis://localhost:6379/0 go run ./examples/workers
 //
 // Redis comes from -redis or REDIS_URL; without either, a redis-server on
-// PATH is started on a free port for the run.
+// PATH is started on a free port for the run. A Redis that does not answer
+// does not stop the run: the workers pace alone, and the output says so in
+// a warning, with the warnings the workers' Clients logged.
 package main
 
 import (
@@ -23,6 +25,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -90,7 +94,7 @@ var errNoRedis = errors.New(`no Redis: set REDIS_URL (or -redis) to one, or inst
     docker run --rm -p 6379:6379 redis   # then REDIS_URL=redis://localhost:6379/0`)
 
 func run(redisURL string, workers, goroutines, calls int, stdout io.Writer, lookPath func(string) (string, error)) error {
-	redisNote := redisURL
+	redisNote := redactURL(redisURL)
 	if redisURL == "" {
 		bin, err := lookPath("redis-server")
 		if err != nil {
@@ -115,7 +119,15 @@ func run(redisURL string, workers, goroutines, calls int, stdout io.Writer, look
 	defer srv.Close()
 	fmt.Fprintf(stdout, "Store: the embedded fake on %s, %d requests per %v, at most %d in flight\n", srv.URL, quota, window, maxInFlight)
 	fmt.Fprintf(stdout, "Redis: %s\n", redisNote)
-	fmt.Fprintf(stdout, "%d workers of %d goroutines, %d calls each, sharing the quota through Redis\n\n", workers, goroutines, calls)
+	// The workers run either way, as a deployment would: each falls back to
+	// pacing alone. A Redis that was never reachable must not look like one
+	// that works, so say so before they start.
+	if err := ping(redisURL); err != nil {
+		fmt.Fprintf(stdout, "WARNING: Redis does not answer (%v).\n", err)
+		fmt.Fprintf(stdout, "%d workers of %d goroutines, %d calls each, NOT sharing the quota: each paces alone until Redis answers\n\n", workers, goroutines, calls)
+	} else {
+		fmt.Fprintf(stdout, "%d workers of %d goroutines, %d calls each, sharing the quota through Redis\n\n", workers, goroutines, calls)
+	}
 
 	start := time.Now()
 	results := make([]workerResult, workers)
@@ -130,6 +142,7 @@ func run(redisURL string, workers, goroutines, calls int, stdout io.Writer, look
 			RedisURL:   redisURL,
 			Goroutines: goroutines,
 			Calls:      calls,
+			Workers:    workers,
 		}
 		wg.Go(func() { results[i], errs[i] = startWorker(cfg) })
 	}
@@ -161,8 +174,35 @@ func run(redisURL string, workers, goroutines, calls int, stdout io.Writer, look
 		for _, e := range r.Errors {
 			fmt.Fprintf(stdout, "%s failed: %s\n", r.Name, e)
 		}
+		for _, w := range r.Warnings {
+			fmt.Fprintf(stdout, "%s warned: %s\n", r.Name, w)
+		}
 	}
 	return nil
+}
+
+// redactURL hides a Redis URL's password, which must not reach the output.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(a Redis URL that does not parse)"
+	}
+	return u.Redacted()
+}
+
+// ping asks Redis once, for as long as a worker's first request would
+// wait, whether it answers.
+func ping(redisURL string) error {
+	opt, err := redis.ParseURL(redisURL)
+	if err != nil {
+		return err
+	}
+	opt.MaxRetries = -1
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), redisquota.DefaultMaxStepTimeout)
+	defer cancel()
+	return rdb.Ping(ctx).Err()
 }
 
 // workerConfig is what the parent tells a worker process.
@@ -174,6 +214,7 @@ type workerConfig struct {
 	RedisURL   string
 	Goroutines int
 	Calls      int
+	Workers    int // how many workers share the store, for the fallback's fair share
 }
 
 // workerResult is what a worker process reports, as one line of JSON.
@@ -182,6 +223,9 @@ type workerResult struct {
 	Calls  int
 	Failed int
 	Errors []string // the first few
+	// Warnings holds the first few warnings the worker's Client logged,
+	// such as that Redis is unavailable.
+	Warnings []string
 }
 
 // startWorker runs one worker process to the end and returns its report.
@@ -222,11 +266,19 @@ func runWorker(raw string, stdout io.Writer) error {
 	}
 	rdb := redis.NewClient(opt)
 	defer rdb.Close()
+	// Were Redis away from the start, the Limiter could not learn how many
+	// workers share the store; this one knows.
+	limiter, err := redisquota.New(rdb, redisquota.WithExpectedProcesses(max(cfg.Workers, 1)))
+	if err != nil {
+		return err
+	}
+	warnings := &warningLog{}
 	client, err := bigcommerce.NewClient(
 		bigcommerce.NewOAuth(cfg.StoreHash, cfg.Token),
 		bigcommerce.WithBaseURL(cfg.APIRoot), // a real store needs no base URL
 		bigcommerce.WithUserAgent(cfg.Name),
-		bigcommerce.WithRateLimiter(redisquota.New(rdb)),
+		bigcommerce.WithRateLimiter(limiter),
+		bigcommerce.WithLogger(slog.New(warnings)),
 	)
 	if err != nil {
 		return err
@@ -252,5 +304,38 @@ func runWorker(raw string, stdout io.Writer) error {
 		})
 	}
 	wg.Wait()
+	res.Warnings = warnings.first()
 	return json.NewEncoder(stdout).Encode(res)
+}
+
+// warningLog is a slog.Handler that keeps the first few warnings a worker's
+// Client logs, for the worker's report.
+type warningLog struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (w *warningLog) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
+
+func (w *warningLog) Handle(_ context.Context, r slog.Record) error {
+	msg := r.Message
+	r.Attrs(func(a slog.Attr) bool {
+		msg += " (" + a.Key + ": " + a.Value.String() + ")"
+		return true
+	})
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.msgs) < 3 {
+		w.msgs = append(w.msgs, msg)
+	}
+	return nil
+}
+
+func (w *warningLog) WithAttrs([]slog.Attr) slog.Handler { return w }
+func (w *warningLog) WithGroup(string) slog.Handler      { return w }
+
+func (w *warningLog) first() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.msgs
 }

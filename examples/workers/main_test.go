@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"os"
 	"os/exec"
 	"regexp"
@@ -104,5 +105,46 @@ func TestWithoutRedisItSaysHowToGetOne(t *testing.T) {
 	}
 	if stdout.Len() != 0 {
 		t.Errorf("stdout %q, want nothing: no store was started", &stdout)
+	}
+}
+
+// TestARedisNeverReachedIsAWarningNotASilentFallback: with REDIS_URL at a
+// port where nothing listens, the run still completes, with each worker
+// pacing alone, but says so plainly, relays the workers' own warnings, and
+// never prints the Redis password.
+func TestARedisNeverReachedIsAWarningNotASilentFallback(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	var stdout, stderr strings.Builder
+	args := []string{"-workers", "2", "-goroutines", "2", "-calls", "3", "-redis", "redis://:s3cret-password@" + addr + "/0"}
+	if code := cli(args, &stdout, &stderr, exec.LookPath); code != 0 {
+		t.Fatalf("exit code %d\nstdout:\n%s\nstderr:\n%s", code, &stdout, &stderr)
+	}
+	out := stdout.String()
+	t.Log("\n" + out)
+	for _, want := range []string{
+		"WARNING: Redis does not answer",
+		"NOT sharing the quota: each paces alone until Redis answers",
+		"worker-1 warned: bigcommerce: the shared rate limiter is unavailable",
+		"worker-2 warned: bigcommerce: the shared rate limiter is unavailable",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the output lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "sharing the quota through Redis") {
+		t.Error("the output claims the quota is shared through a Redis that never answered")
+	}
+	if strings.Contains(out, "s3cret-password") {
+		t.Error("the output shows the Redis password")
+	}
+	for _, r := range workerLine.FindAllStringSubmatch(out, -1) {
+		if r[4] != "0" {
+			t.Errorf("%s: %s calls failed without Redis, want none", r[1], r[4])
+		}
 	}
 }

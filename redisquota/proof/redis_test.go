@@ -13,7 +13,7 @@ import (
 // limiter does not report the fleet's size itself.
 func sharedLimiter(addr string, fleetSize int) (bigcommerce.RateLimiter, func()) {
 	rdb := redis.NewClient(&redis.Options{Addr: addr})
-	var rl bigcommerce.RateLimiter = redisquota.New(rdb)
+	var rl bigcommerce.RateLimiter = redisquota.MustNew(rdb)
 	if _, says := rl.(bigcommerce.FleetSizer); fleetSize > 0 && !says {
 		rl = toldFleet{RateLimiter: rl, size: fleetSize}
 	}
