@@ -244,6 +244,30 @@ func (p *pacer) fleetSize(apiRoot string) int {
 	return 1
 }
 
+// maxRejoinDelay bounds how long a process keeps pacing alone, waiting for
+// the store's window to end, before it asks the shared limiter again.
+const maxRejoinDelay = 5 * time.Second
+
+// holdUntilAfterFailure is when to ask the shared limiter again after it
+// failed at now: after the hold-off, and not before the store's current
+// window ends, when that is known and near. A process that came back in
+// the middle of a window would take the shared count's idea of what is
+// left (a Redis that restarted empty learns it from the next answer),
+// while the processes still pacing alone spend their shares of the same
+// window: together they overrun it. Coming back at the window's edge,
+// every process of the fleet comes back to a fresh window at the same
+// moment. A zero hold-off, in tests, asks again at once.
+func (p *pacer) holdUntilAfterFailure(now time.Time) time.Time {
+	until := now.Add(p.holdOff)
+	if p.holdOff <= 0 {
+		return until
+	}
+	if end, ok := p.local.windowEnd(now); ok && end.After(until) && end.Sub(now) <= maxRejoinDelay {
+		until = end
+	}
+	return until
+}
+
 func (p *pacer) tryShared() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -258,9 +282,10 @@ const sharedWaitFloor = time.Millisecond
 // sharedFailed starts a hold-off and logs the first failure of an outage,
 // with the share of the store the process keeps to until it ends.
 func (p *pacer) sharedFailed(ctx context.Context, apiRoot string, err error) {
+	hold := p.holdUntilAfterFailure(time.Now())
 	p.mu.Lock()
 	first := !p.down
-	p.down, p.holdUntil = true, time.Now().Add(p.holdOff)
+	p.down, p.holdUntil = true, hold
 	p.mu.Unlock()
 	if !first {
 		return

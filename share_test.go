@@ -226,3 +226,40 @@ func TestFallingBackLogsTheShare(t *testing.T) {
 		}
 	}
 }
+
+// TestAProcessComesBackToTheSharedLimiterAtTheWindowsEdge: after the
+// shared limiter failed, a process paces alone until the store's window
+// ends, when that comes before maxRejoinDelay, so that the whole fleet
+// comes back to a fresh window together instead of a shared count and
+// processes still alone both spending what is left of one.
+func TestAProcessComesBackToTheSharedLimiterAtTheWindowsEdge(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	local := newThrottle(40, true, time.Minute)
+	p := &pacer{local: local, holdOff: sharedHoldOff}
+	if got := p.holdUntilAfterFailure(now); !got.Equal(now.Add(sharedHoldOff)) {
+		t.Fatalf("with no window known: ask again at %v, want after the hold-off", got.Sub(now))
+	}
+	h := http.Header{}
+	h.Set(headerQuota, "60")
+	h.Set(headerLeft, "30")
+	h.Set(headerWindowMs, "1000")
+	h.Set(headerResetMs, "700")
+	local.observe(200, h, now)
+	if got := p.holdUntilAfterFailure(now); !got.Equal(now.Add(700 * time.Millisecond)) {
+		t.Errorf("window ends in 700ms: ask again after %v, want at its end", got.Sub(now))
+	}
+	if got := p.holdUntilAfterFailure(now.Add(600 * time.Millisecond)); !got.Equal(now.Add(600*time.Millisecond + sharedHoldOff)) {
+		t.Errorf("window ends before the hold-off: ask again after %v, want the hold-off", got.Sub(now.Add(600*time.Millisecond)))
+	}
+	h.Set(headerWindowMs, "30000")
+	h.Set(headerResetMs, "29000")
+	local.observe(200, h, now.Add(time.Millisecond))
+	if got := p.holdUntilAfterFailure(now); !got.Equal(now.Add(sharedHoldOff)) {
+		t.Errorf("window ends in 29s: ask again after %v, want the hold-off rather than %s alone", got.Sub(now), maxRejoinDelay)
+	}
+	p.holdOff = 0
+	if got := p.holdUntilAfterFailure(now); !got.Equal(now) {
+		t.Errorf("a zero hold-off asks again after %v, want at once", got.Sub(now))
+	}
+}

@@ -344,3 +344,14 @@ func (l *throttle) Rate(string) Rate {
 	r.ResetIn = max(time.Until(l.resetAt), 0)
 	return r
 }
+
+// windowEnd is when the store's current window ends, as the answers told,
+// or false when no answer said so or it has already ended.
+func (l *throttle) windowEnd(now time.Time) (time.Time, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.known || !l.resetAt.After(now) {
+		return time.Time{}, false
+	}
+	return l.resetAt, true
+}
