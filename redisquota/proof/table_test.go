@@ -13,10 +13,8 @@ import (
 // calls from each of 1, 4, 8, 16 and 32 processes of 16 goroutines,
 // sharing Redis and, for contrast, pacing alone; 8, 16 and 32 of them
 // sharing Redis beside two CPU-bound processes; and 4, 8 and 16 with Redis
-// killed for two windows. The runs of 8 processes or more sharing Redis are
-// measured again with the fleet's size told to the Client (toldFleet), to
-// show the Client's fair share apart from how the limiter learns the size. It takes several
-// minutes, so it runs only when asked:
+// killed for two windows. It takes several minutes, so it runs only when
+// asked:
 //
 //	PROOF_TABLE=1 go test -run TestTable -v ./redisquota/proof/
 func TestTable(t *testing.T) {
@@ -24,21 +22,15 @@ func TestTable(t *testing.T) {
 		t.Skip("set PROOF_TABLE=1 to measure the table in BENCHMARKS.md")
 	}
 	skipUnderRace(t)
-	told := func(f fleet) fleet { f.toldFleetSize = true; return f }
 	var fleets []fleet
 	for _, procs := range []int{1, 4, 8, 16, 32} {
-		fleets = append(fleets, fleet{procs: procs, redis: true})
-		if procs >= 8 {
-			fleets = append(fleets, told(fleet{procs: procs, redis: true}))
-		}
-		fleets = append(fleets, fleet{procs: procs})
+		fleets = append(fleets, fleet{procs: procs, redis: true}, fleet{procs: procs})
 	}
 	for _, procs := range []int{8, 16, 32} {
-		busy := fleet{procs: procs, redis: true, busy: busyProcs}
-		fleets = append(fleets, busy, told(busy))
+		fleets = append(fleets, fleet{procs: procs, redis: true, busy: busyProcs})
 	}
 	for _, procs := range []int{4, 8, 16} {
-		fleets = append(fleets, midRunOutage(procs), told(midRunOutage(procs)))
+		fleets = append(fleets, midRunOutage(procs))
 	}
 	if only := os.Getenv("PROOF_TABLE_ONLY"); only != "" {
 		// A substring of the rows' first cells, to measure some again.
