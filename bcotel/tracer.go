@@ -3,7 +3,6 @@ package bcotel
 import (
 	"context"
 	"strconv"
-	"sync/atomic"
 	"time"
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
@@ -12,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
 )
 
 // ScopeName is the instrumentation scope of bcotel's tracer and meter.
@@ -53,8 +53,12 @@ const (
 // metrics; Instrument sets one on a Client. One Tracer may serve many
 // Clients, of one store or many.
 type Tracer struct {
-	tracer         trace.Tracer
-	storeOnMetrics bool
+	tracer trace.Tracer
+	// spans is false on OpenTelemetry's no-op TracerProvider, whose spans
+	// would cost allocations and record nothing.
+	spans                 bool
+	callOpts, attemptOpts []trace.SpanStartOption
+	storeOnMetrics        bool
 
 	callDuration    metric.Float64Histogram
 	callAttempts    metric.Int64Histogram
@@ -79,7 +83,11 @@ func NewTracer(opts ...Option) *Tracer {
 	t := &Tracer{
 		tracer:         c.tp.Tracer(ScopeName),
 		storeOnMetrics: c.storeOnMetrics,
+		callOpts:       []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindInternal)},
+		attemptOpts:    []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient)},
 	}
+	_, isNoop := c.tp.(tracenoop.TracerProvider)
+	t.spans = !isNoop
 	t.stores.t = t
 	t.createInstruments(m)
 	return t
@@ -88,12 +96,14 @@ func NewTracer(opts ...Option) *Tracer {
 // TraceCallStart begins the call's span.
 func (t *Tracer) TraceCallStart(ctx context.Context, data bigcommerce.TraceCallStartData) context.Context {
 	st := t.stores.get(data.APIRoot)
-	op := st.op(data.Operation)
-	ctx, span := t.tracer.Start(ctx, data.Operation, trace.WithSpanKind(trace.SpanKindInternal))
-	if span.IsRecording() {
-		span.SetAttributes(op.spanAttrs...)
+	cs := &callState{start: time.Now(), store: st, op: st.op(data.Operation), span: noSpan}
+	if t.spans {
+		ctx, cs.span = t.tracer.Start(ctx, data.Operation, t.callOpts...)
+		if cs.span.IsRecording() {
+			cs.span.SetAttributes(cs.op.spanAttrs...)
+		}
 	}
-	return context.WithValue(ctx, callKey{}, &callState{start: time.Now(), store: st, op: op, span: span})
+	return context.WithValue(ctx, callKey{}, cs)
 }
 
 // TraceCallEnd ends the call's span and records its duration and attempts.
@@ -103,7 +113,6 @@ func (t *Tracer) TraceCallEnd(ctx context.Context, data bigcommerce.TraceCallEnd
 		return
 	}
 	elapsed := time.Since(cs.start).Seconds()
-	span := cs.span
 	if data.Err == nil {
 		t.callDuration.Record(ctx, elapsed, cs.op.okSet...)
 		t.callAttempts.Record(ctx, int64(data.Attempts), cs.op.okSet...)
@@ -112,6 +121,7 @@ func (t *Tracer) TraceCallEnd(ctx context.Context, data bigcommerce.TraceCallEnd
 		t.callDuration.Record(ctx, elapsed, set...)
 		t.callAttempts.Record(ctx, int64(data.Attempts), set...)
 	}
+	span := cs.span
 	if span.IsRecording() {
 		span.SetAttributes(AttemptsKey.Int(data.Attempts))
 		if data.StatusCode != 0 {
@@ -134,7 +144,15 @@ func (t *Tracer) TraceAttemptStart(ctx context.Context, data bigcommerce.TraceAt
 	if cs == nil {
 		return ctx
 	}
-	ctx, span := t.tracer.Start(ctx, data.Method, trace.WithSpanKind(trace.SpanKindClient))
+	// A call's attempts follow one another, so the call's state holds the
+	// current one's: no context value of its own.
+	cs.inAttempt, cs.method, cs.attemptStart, cs.waited = true, data.Method, time.Now(), 0
+	cs.attemptSpan = noSpan
+	if !t.spans {
+		return ctx
+	}
+	ctx, span := t.tracer.Start(ctx, data.Method, t.attemptOpts...)
+	cs.attemptSpan = span
 	if span.IsRecording() {
 		attrs := make([]attribute.KeyValue, 0, 6)
 		attrs = append(attrs,
@@ -147,19 +165,20 @@ func (t *Tracer) TraceAttemptStart(ctx context.Context, data bigcommerce.TraceAt
 		}
 		span.SetAttributes(attrs...)
 	}
-	return context.WithValue(ctx, attemptKey{}, &attemptState{call: cs, method: data.Method, start: time.Now(), span: span})
+	return ctx
 }
 
 // TraceAttemptEnd ends the attempt's span and records its duration, not
 // counting the wait for the rate limiter inside it, as well as 429s and
 // the quota left.
 func (t *Tracer) TraceAttemptEnd(ctx context.Context, data bigcommerce.TraceAttemptEndData) {
-	as, _ := ctx.Value(attemptKey{}).(*attemptState)
-	if as == nil {
+	cs, _ := ctx.Value(callKey{}).(*callState)
+	if cs == nil || !cs.inAttempt {
 		return
 	}
-	st := as.call.store
-	elapsed := time.Since(as.start) - time.Duration(as.waited.Load())
+	cs.inAttempt = false
+	st := cs.store
+	elapsed := time.Since(cs.attemptStart) - cs.waited
 	var errType string
 	switch {
 	case data.Err != nil:
@@ -167,14 +186,14 @@ func (t *Tracer) TraceAttemptEnd(ctx context.Context, data bigcommerce.TraceAtte
 	case data.StatusCode >= 400:
 		errType = strconv.Itoa(data.StatusCode)
 	}
-	t.attemptDuration.Record(ctx, max(elapsed, 0).Seconds(), st.attemptSet(as.method, data.StatusCode, errType)...)
+	t.attemptDuration.Record(ctx, max(elapsed, 0).Seconds(), st.attemptSet(cs.method, data.StatusCode, errType)...)
 	if data.Throttled != "" {
 		t.throttled.Add(ctx, 1, st.throttleSet(data.Throttled)...)
 	}
 	if data.RateKnown {
 		t.remaining.Record(ctx, int64(data.Rate.Remaining), st.metricSet...)
 	}
-	span := as.span
+	span := cs.attemptSpan
 	if span.IsRecording() {
 		if data.StatusCode != 0 {
 			span.SetAttributes(semconv.HTTPResponseStatusCode(data.StatusCode))
@@ -204,11 +223,12 @@ func (t *Tracer) TraceAttemptEnd(ctx context.Context, data bigcommerce.TraceAtte
 // bigcommerce.ratelimit.wait.duration.
 func (t *Tracer) TraceWait(ctx context.Context, data bigcommerce.TraceWaitData) {
 	var st *storeInfo
-	if as, _ := ctx.Value(attemptKey{}).(*attemptState); as != nil {
-		// A wait inside an attempt (for a permit) is not time on the wire.
-		as.waited.Add(int64(data.Duration))
-		st = as.call.store
-	} else if cs, _ := ctx.Value(callKey{}).(*callState); cs != nil {
+	if cs, _ := ctx.Value(callKey{}).(*callState); cs != nil {
+		if cs.inAttempt {
+			// A wait inside an attempt (for a permit) is not time on the
+			// wire.
+			cs.waited += data.Duration
+		}
 		st = cs.store
 	}
 	if data.Cause.RateLimited() {
@@ -219,7 +239,7 @@ func (t *Tracer) TraceWait(ctx context.Context, data bigcommerce.TraceWaitData) 
 	}
 	// No span for a wait outside a recorded call: it would be a root of its
 	// own.
-	if !trace.SpanFromContext(ctx).IsRecording() {
+	if !t.spans || !trace.SpanFromContext(ctx).IsRecording() {
 		return
 	}
 	_, span := t.tracer.Start(ctx, WaitSpanName, trace.WithTimestamp(data.Start))
@@ -253,27 +273,26 @@ func (t *Tracer) TracePacing(ctx context.Context, data bigcommerce.TracePacingDa
 	}
 }
 
-type (
-	callKey    struct{}
-	attemptKey struct{}
-)
+type callKey struct{}
 
-// callState travels in the context of one call.
+// noSpan stands for the spans not made when the TracerProvider is
+// OpenTelemetry's no-op one.
+var noSpan = trace.SpanFromContext(context.Background())
+
+// callState travels in the context of one call. The Client calls a
+// Tracer on the caller's goroutine, one attempt after the other, so its
+// fields need no lock.
 type callState struct {
 	start time.Time
 	store *storeInfo
 	op    *opInfo
 	span  trace.Span
-}
 
-// attemptState travels in the context of one HTTP attempt.
-type attemptState struct {
-	call   *callState
-	method string
-	start  time.Time
-	// waited is the time spent waiting for the rate limiter within the
-	// attempt, in nanoseconds; atomic because a RateLimiter may wait on
-	// another goroutine.
-	waited atomic.Int64
-	span   trace.Span
+	// The current attempt's.
+	inAttempt    bool
+	method       string
+	attemptStart time.Time
+	// waited is the time the attempt spent waiting for the rate limiter.
+	waited      time.Duration
+	attemptSpan trace.Span
 }
