@@ -1,12 +1,17 @@
 package main
 
 import (
+	"net/http"
 	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
 // The test binary is started again as the workers, as the program is.
@@ -105,4 +110,89 @@ func TestWithoutRedisItSaysHowToGetOne(t *testing.T) {
 	if stdout.Len() != 0 {
 		t.Errorf("stdout %q, want nothing: no store was started", &stdout)
 	}
+}
+
+// TestWorkersServeMetrics runs the example with -metrics-addr and scrapes
+// each worker's /metrics while the run holds, parsing the Prometheus text
+// format: every metric bcotel records is there, under the names the
+// exporter gives them, and for the store.
+func TestWorkersServeMetrics(t *testing.T) {
+	needRedis(t)
+	var stdout strings.Builder
+	families := map[string]*dto.MetricFamily{}
+	var scraped []string
+	hold := func(urls []string) {
+		for _, u := range urls {
+			scraped = append(scraped, u)
+			resp, err := http.Get(u)
+			if err != nil {
+				t.Errorf("GET %s: %v", u, err)
+				continue
+			}
+			parser := expfmt.NewTextParser(model.UTF8Validation)
+			fams, err := parser.TextToMetricFamilies(resp.Body)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != 200 {
+				t.Errorf("GET %s: %d, %v", u, resp.StatusCode, err)
+				continue
+			}
+			for name, f := range fams {
+				families[name] = f
+			}
+		}
+	}
+	if err := run(os.Getenv("REDIS_URL"), 2, 4, 15, "127.0.0.1:0", hold, &stdout, exec.LookPath); err != nil {
+		t.Fatalf("%v\nstdout:\n%s", err, &stdout)
+	}
+	out := stdout.String()
+	t.Log("\n" + out)
+	if len(scraped) != 2 || !strings.Contains(out, "worker-2 serves its metrics on "+scraped[1]) {
+		t.Fatalf("scraped %q; want both workers' URLs, as printed", scraped)
+	}
+	// The exporter turns dots into underscores and adds the unit and, for
+	// counters, _total; a unit in braces adds nothing.
+	want := map[string]dto.MetricType{
+		"bigcommerce_client_call_duration_seconds":    dto.MetricType_HISTOGRAM,
+		"bigcommerce_client_call_attempts":            dto.MetricType_HISTOGRAM,
+		"http_client_request_duration_seconds":        dto.MetricType_HISTOGRAM,
+		"bigcommerce_ratelimit_wait_duration_seconds": dto.MetricType_HISTOGRAM,
+		"bigcommerce_ratelimit_remaining":             dto.MetricType_GAUGE,
+		"bigcommerce_ratelimit_fallback":              dto.MetricType_GAUGE,
+	}
+	for name, typ := range want {
+		f, ok := families[name]
+		if !ok {
+			t.Errorf("no %s among %d families", name, len(families))
+			continue
+		}
+		if f.GetType() != typ {
+			t.Errorf("%s is a %v, want a %v", name, f.GetType(), typ)
+		}
+		for _, m := range f.GetMetric() {
+			if !hasLabel(m, "bigcommerce_store", "") {
+				t.Errorf("%s has a series without the store", name)
+			}
+		}
+	}
+	if f := families["bigcommerce_client_call_duration_seconds"]; f != nil {
+		var calls uint64
+		for _, m := range f.GetMetric() {
+			if hasLabel(m, "bigcommerce_operation", "CustomerGroups.Count") {
+				calls += m.GetHistogram().GetSampleCount()
+			}
+		}
+		// The two scrapes are of the two workers, 15 calls each.
+		if calls != 15 {
+			t.Errorf("the last worker scraped counted %d Count calls, want 15", calls)
+		}
+	}
+}
+
+func hasLabel(m *dto.Metric, name, value string) bool {
+	for _, l := range m.GetLabel() {
+		if l.GetName() == name && (value == "" || l.GetValue() == value) {
+			return true
+		}
+	}
+	return false
 }
