@@ -117,9 +117,10 @@ type discard struct{}
 func (discard) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error { return nil }
 func (discard) Shutdown(context.Context) error                             { return nil }
 
-// modes are the ways a Client is measured: the three above, and "hook"
-// with a Tracer that does nothing, which is what the core's hook costs.
-var modes = []string{"none", "hook", "noop", "sdk"}
+// modes are the ways a Client is measured: the three above; "hook", with
+// a Tracer that does nothing, which is what the core's hook costs; and
+// "global", bcotel on the global providers when none was ever set.
+var modes = []string{"none", "hook", "noop", "global", "sdk"}
 
 // newBenchClient returns a Client in the given mode, over the in-memory
 // transport when apiRoot is "", else against apiRoot.
@@ -135,6 +136,10 @@ func newBenchClient(tb testing.TB, mode, apiRoot string) *bigcommerce.Client {
 	case "none":
 	case "hook":
 		opts = append(opts, bigcommerce.WithTracer(emptyTracer{}))
+	case "global":
+		// The global providers, never set: OpenTelemetry's delegating
+		// no-op ones, which bcotel cannot tell from real ones.
+		opts = append(opts, bcotel.Instrument())
 	case "noop":
 		opts = append(opts, bcotel.Instrument(
 			bcotel.WithTracerProvider(tracenoop.NewTracerProvider()),

@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/metric"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
@@ -56,7 +57,10 @@ type Tracer struct {
 	tracer trace.Tracer
 	// spans is false on OpenTelemetry's no-op TracerProvider, whose spans
 	// would cost allocations and record nothing.
-	spans                 bool
+	spans bool
+	// off is true when both providers are the no-op ones: then every
+	// method returns at once, and a Client pays for the hook alone.
+	off                   bool
 	callOpts, attemptOpts []trace.SpanStartOption
 	storeOnMetrics        bool
 
@@ -86,8 +90,9 @@ func NewTracer(opts ...Option) *Tracer {
 		callOpts:       []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindInternal)},
 		attemptOpts:    []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient)},
 	}
-	_, isNoop := c.tp.(tracenoop.TracerProvider)
-	t.spans = !isNoop
+	_, noTraces := c.tp.(tracenoop.TracerProvider)
+	_, noMetrics := c.mp.(metricnoop.MeterProvider)
+	t.spans, t.off = !noTraces, noTraces && noMetrics
 	t.stores.t = t
 	t.createInstruments(m)
 	return t
@@ -95,6 +100,9 @@ func NewTracer(opts ...Option) *Tracer {
 
 // TraceCallStart begins the call's span.
 func (t *Tracer) TraceCallStart(ctx context.Context, data bigcommerce.TraceCallStartData) context.Context {
+	if t.off {
+		return ctx
+	}
 	st := t.stores.get(data.APIRoot)
 	cs := &callState{start: time.Now(), store: st, op: st.op(data.Operation), span: noSpan}
 	if t.spans {
@@ -108,6 +116,9 @@ func (t *Tracer) TraceCallStart(ctx context.Context, data bigcommerce.TraceCallS
 
 // TraceCallEnd ends the call's span and records its duration and attempts.
 func (t *Tracer) TraceCallEnd(ctx context.Context, data bigcommerce.TraceCallEndData) {
+	if t.off {
+		return
+	}
 	cs, _ := ctx.Value(callKey{}).(*callState)
 	if cs == nil {
 		return
@@ -140,6 +151,9 @@ func (t *Tracer) TraceCallEnd(ctx context.Context, data bigcommerce.TraceCallEnd
 // TraceAttemptStart begins an attempt's span, a child of the call's, of
 // kind client with OpenTelemetry's HTTP client attributes.
 func (t *Tracer) TraceAttemptStart(ctx context.Context, data bigcommerce.TraceAttemptStartData) context.Context {
+	if t.off {
+		return ctx
+	}
 	cs, _ := ctx.Value(callKey{}).(*callState)
 	if cs == nil {
 		return ctx
@@ -172,6 +186,9 @@ func (t *Tracer) TraceAttemptStart(ctx context.Context, data bigcommerce.TraceAt
 // counting the wait for the rate limiter inside it, as well as 429s and
 // the quota left.
 func (t *Tracer) TraceAttemptEnd(ctx context.Context, data bigcommerce.TraceAttemptEndData) {
+	if t.off {
+		return
+	}
 	cs, _ := ctx.Value(callKey{}).(*callState)
 	if cs == nil || !cs.inAttempt {
 		return
@@ -222,6 +239,9 @@ func (t *Tracer) TraceAttemptEnd(ctx context.Context, data bigcommerce.TraceAtte
 // began and ended, and a wait for the rate limit in
 // bigcommerce.ratelimit.wait.duration.
 func (t *Tracer) TraceWait(ctx context.Context, data bigcommerce.TraceWaitData) {
+	if t.off {
+		return
+	}
 	var st *storeInfo
 	if cs, _ := ctx.Value(callKey{}).(*callState); cs != nil {
 		if cs.inAttempt {
@@ -256,6 +276,9 @@ func (t *Tracer) TraceWait(ctx context.Context, data bigcommerce.TraceWaitData) 
 // TracePacing sets bigcommerce.ratelimit.fallback and adds an event to the
 // span of the request that saw the switch.
 func (t *Tracer) TracePacing(ctx context.Context, data bigcommerce.TracePacingData) {
+	if t.off {
+		return
+	}
 	st := t.stores.get(data.APIRoot)
 	v := int64(0)
 	if data.Alone {
