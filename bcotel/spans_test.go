@@ -11,6 +11,7 @@ import (
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
 	"github.com/bigcommerce-go/customergroups/bcotel"
+	"github.com/bigcommerce-go/customergroups/bigcommercetest"
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
@@ -214,4 +215,50 @@ func spanNames(spans []sdktrace.ReadOnlySpan) []string {
 		out = append(out, s.Name())
 	}
 	return out
+}
+
+// TestWaitForTheQuotaInsideAnAttempt: a wait for the throttle's permit is
+// a child of the attempt that waited, and http.client.request.duration
+// leaves it out, so that the metric is the time on the wire.
+func TestWaitForTheQuotaInsideAnAttempt(t *testing.T) {
+	t.Parallel()
+	// One request per 300 ms window: the second call waits for the next
+	// window, most of 300 ms, inside its attempt.
+	srv := bigcommercetest.NewServer(bigcommercetest.WithSeed(3), bigcommercetest.WithRateLimit(1, 300*time.Millisecond))
+	h := newHarnessOn(t, srv, nil, bigcommerce.WithMaxRateLimitWait(time.Minute))
+	for range 2 {
+		if _, _, err := h.client.CustomerGroups.Get(context.Background(), 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	attempts := h.spansNamed(http.MethodGet)
+	if len(attempts) != 2 {
+		t.Fatalf("spans %v, want two attempts", spanNames(h.spans.Ended()))
+	}
+	var waited time.Duration
+	for _, w := range h.spansNamed(bcotel.WaitSpanName) {
+		if attrs(w.Attributes())["bigcommerce.wait.cause"] != string(bigcommerce.WaitQuota) {
+			continue
+		}
+		if w.Parent().SpanID() != attempts[1].SpanContext().SpanID() {
+			t.Errorf("the wait for the quota is a child of %v, want the second attempt", w.Parent().SpanID())
+		}
+		waited += w.EndTime().Sub(w.StartTime())
+	}
+	if waited < 50*time.Millisecond {
+		t.Fatalf("waited %v for the quota, want most of the 300 ms window", waited)
+	}
+	var spans time.Duration
+	for _, a := range attempts {
+		spans += a.EndTime().Sub(a.StartTime())
+	}
+	var recorded float64
+	for _, p := range points(t, h.metrics(t)[bcotel.MetricRequestDuration]) {
+		recorded += p.value
+	}
+	// Both from the same clock: the metric is the spans less the wait,
+	// give or take the microseconds between the readings.
+	if got := time.Duration(recorded * float64(time.Second)); got > spans-waited/2 {
+		t.Errorf("http.client.request.duration adds up to %v; the attempts' spans to %v, of which %v waiting for the quota: the wait is counted", got, spans, waited)
+	}
 }
