@@ -19,13 +19,25 @@ import (
 // The metrics' names. The HTTP one is OpenTelemetry's semantic convention;
 // the others are bcotel's own.
 const (
-	MetricCallDuration     = "bigcommerce.client.call.duration"
-	MetricCallAttempts     = "bigcommerce.client.call.attempts"
-	MetricRequestDuration  = "http.client.request.duration"
-	MetricWaitDuration     = "bigcommerce.ratelimit.wait.duration"
-	MetricThrottled        = "bigcommerce.ratelimit.throttled"
-	MetricRemaining        = "bigcommerce.ratelimit.remaining"
-	MetricFallback         = "bigcommerce.ratelimit.fallback"
+	// MetricCallDuration is the histogram of calls' durations, in seconds.
+	MetricCallDuration = "bigcommerce.client.call.duration"
+	// MetricCallAttempts is the histogram of HTTP attempts per call.
+	MetricCallAttempts = "bigcommerce.client.call.attempts"
+	// MetricRequestDuration is the histogram of HTTP attempts' durations,
+	// in seconds, without their wait for the rate limiter.
+	MetricRequestDuration = "http.client.request.duration"
+	// MetricWaitDuration is the histogram of waits for the rate limit, in
+	// seconds.
+	MetricWaitDuration = "bigcommerce.ratelimit.wait.duration"
+	// MetricThrottled counts 429 answers.
+	MetricThrottled = "bigcommerce.ratelimit.throttled"
+	// MetricRemaining is the gauge of requests left in the window.
+	MetricRemaining = "bigcommerce.ratelimit.remaining"
+	// MetricFallback is 1 while the Client paces alone, else 0.
+	MetricFallback = "bigcommerce.ratelimit.fallback"
+)
+
+const (
 	errTypeOther           = "_OTHER"
 	errTypeContextCanceled = "context.Canceled"
 	errTypeContextDeadline = "context.DeadlineExceeded"

@@ -36,15 +36,21 @@ const (
 	ThrottleCauseKey = attribute.Key("bigcommerce.ratelimit.cause")
 	// RemainingKey is the requests left in the window, on an attempt span.
 	RemainingKey = attribute.Key("bigcommerce.ratelimit.remaining")
-	// AloneKey and ShareKey describe a switch of pacing, on its event.
+	// AloneKey, on a fallback event, is true when the Client starts to
+	// pace alone and false when it uses the shared limiter again.
 	AloneKey = attribute.Key("bigcommerce.ratelimit.alone")
+	// ShareKey, on a fallback event, is how many processes' fair share
+	// the Client keeps to while alone.
 	ShareKey = attribute.Key("bigcommerce.ratelimit.share")
 )
 
 // Names of the spans and events besides the call (named after its
 // operation) and the attempt (named after its HTTP method).
 const (
-	WaitSpanName   = "bigcommerce.wait"
+	// WaitSpanName names the span of each wait.
+	WaitSpanName = "bigcommerce.wait"
+	// FallbackEvent names the event of a switch between the shared rate
+	// limiter and pacing alone.
 	FallbackEvent  = "bigcommerce.ratelimit.fallback"
 	outcomeSuccess = "success"
 	outcomeFailure = "error"
