@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"os"
 	"os/exec"
@@ -9,6 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	bigcommerce "github.com/bigcommerce-go/customergroups"
+	"github.com/bigcommerce-go/customergroups/bcotel"
+	"github.com/bigcommerce-go/customergroups/bigcommercetest"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -185,6 +189,62 @@ func TestWorkersServeMetrics(t *testing.T) {
 		if calls != 15 {
 			t.Errorf("the last worker scraped counted %d Count calls, want 15", calls)
 		}
+	}
+}
+
+// TestEveryMetricUnderItsPrometheusName drives one Client through a 429
+// and a refused create, so that every metric bcotel records has a value,
+// and reads them back through the exporter: the names in the README's
+// table are the ones Prometheus sees.
+func TestEveryMetricUnderItsPrometheusName(t *testing.T) {
+	t.Parallel()
+	ms, meter, err := serveMetrics("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ms.close()
+	srv := bigcommercetest.NewServer(bigcommercetest.WithSeed(2))
+	defer srv.Close()
+	srv.InjectFault(bigcommercetest.Fault{Method: http.MethodGet, Status: http.StatusTooManyRequests, Header: http.Header{
+		"X-Rate-Limit-Requests-Left": {"0"}, "X-Rate-Limit-Time-Reset-Ms": {"1"}}})
+	client := srv.Client(bcotel.Instrument(meter, bcotel.WithStoreAttribute()), bigcommerce.WithRetryWait(0, 0))
+	defer client.CloseIdleConnections()
+	if _, _, err := client.CustomerGroups.Get(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	_, _, _ = client.CustomerGroups.Create(context.Background(), &bigcommerce.CreateCustomerGroupRequest{})
+
+	resp, err := http.Get(ms.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, typ := range map[string]dto.MetricType{
+		"bigcommerce_client_call_duration_seconds":    dto.MetricType_HISTOGRAM,
+		"bigcommerce_client_call_attempts":            dto.MetricType_HISTOGRAM,
+		"http_client_request_duration_seconds":        dto.MetricType_HISTOGRAM,
+		"bigcommerce_ratelimit_wait_duration_seconds": dto.MetricType_HISTOGRAM,
+		"bigcommerce_ratelimit_throttled_total":       dto.MetricType_COUNTER,
+		"bigcommerce_ratelimit_remaining":             dto.MetricType_GAUGE,
+		"bigcommerce_ratelimit_fallback":              dto.MetricType_GAUGE,
+	} {
+		f, ok := fams[name]
+		switch {
+		case !ok:
+			t.Errorf("no %s", name)
+		case f.GetType() != typ:
+			t.Errorf("%s is a %v, want a %v", name, f.GetType(), typ)
+		case !hasLabel(f.GetMetric()[0], "bigcommerce_store", srv.StoreHash):
+			t.Errorf("%s: no bigcommerce_store=%q", name, srv.StoreHash)
+		}
+	}
+	if f := fams["bigcommerce_ratelimit_throttled_total"]; f != nil && !hasLabel(f.GetMetric()[0], "bigcommerce_ratelimit_cause", "quota") {
+		t.Errorf("the 429 is not counted for the quota: %v", f.GetMetric()[0].GetLabel())
 	}
 }
 
