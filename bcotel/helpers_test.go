@@ -29,9 +29,6 @@ type harness struct {
 	mp     *sdkmetric.MeterProvider
 }
 
-func tracerProviderOf(h *harness) *sdktrace.TracerProvider { return h.tp }
-func meterProviderOf(h *harness) *sdkmetric.MeterProvider  { return h.mp }
-
 func newHarness(t *testing.T, otelOpts []bcotel.Option, clientOpts ...bigcommerce.Option) *harness {
 	t.Helper()
 	return newHarnessOn(t, bigcommercetest.NewServer(bigcommercetest.WithSeed(3)), otelOpts, clientOpts...)

@@ -213,7 +213,7 @@ func TestNoCredentialInSpansOrMetrics(t *testing.T) {
 	const token = "tok3nPLANTEDzq9x7w5v"
 	srv := bigcommercetest.NewServer(bigcommercetest.WithSeed(3), bigcommercetest.WithAccessToken(token))
 	h := newHarnessOn(t, srv, []bcotel.Option{bcotel.WithStoreAttribute()}, bigcommerce.WithMaxRateLimitWait(time.Minute))
-	basic := srv.BasicClient(bcotel.Instrument(bcotel.WithTracerProvider(tracerProviderOf(h)), bcotel.WithMeterProvider(meterProviderOf(h))), bigcommerce.WithRetryWait(0, 0))
+	basic := srv.BasicClient(bcotel.Instrument(bcotel.WithTracerProvider(h.tp), bcotel.WithMeterProvider(h.mp)), bigcommerce.WithRetryWait(0, 0))
 	t.Cleanup(basic.CloseIdleConnections)
 	secrets := []string{
 		token, srv.APIKey, srv.ReadOnlyToken,

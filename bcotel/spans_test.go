@@ -262,3 +262,25 @@ func TestWaitForTheQuotaInsideAnAttempt(t *testing.T) {
 		t.Errorf("http.client.request.duration adds up to %v; the attempts' spans to %v, of which %v waiting for the quota: the wait is counted", got, spans, waited)
 	}
 }
+
+// TestTheStoreOfEachKindOfAuth: the store hash of an OAuth API root, the
+// store's host for Basic auth.
+func TestTheStoreOfEachKindOfAuth(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil)
+	basic := h.srv.BasicClient(bcotel.Instrument(bcotel.WithTracerProvider(h.tp), bcotel.WithMeterProvider(h.mp)), bigcommerce.WithRetryWait(0, 0))
+	t.Cleanup(basic.CloseIdleConnections)
+	for _, c := range []*bigcommerce.Client{h.client, basic} {
+		if _, _, err := c.CustomerGroups.Get(context.Background(), 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var stores []string
+	for _, s := range h.spansNamed("CustomerGroups.Get") {
+		stores = append(stores, attrs(s.Attributes())["bigcommerce.store"])
+	}
+	want := []string{h.srv.StoreHash, strings.TrimPrefix(h.srv.URL, "http://")}
+	if strings.Join(stores, " ") != strings.Join(want, " ") {
+		t.Errorf("stores %q, want %q", stores, want)
+	}
+}
