@@ -11,14 +11,23 @@
 //	go run ./examples/workers                 # 4 workers
 //	go run ./examples/workers -workers 8
 //	REDIS_URL=redis://localhost:6379/0 go run ./examples/workers
+//	go run ./examples/workers -metrics-addr 127.0.0.1:9464
 //
 // Redis comes from -redis or REDIS_URL; without either, a redis-server on
 // PATH is started on a free port for the run. A Redis that does not answer
 // does not stop the run: the workers pace alone, and the output says so in
 // a warning, with the warnings the workers' Clients logged.
+//
+// With -metrics-addr each worker also serves its Client's metrics on
+// /metrics, through bcotel and OpenTelemetry's Prometheus exporter: worker
+// 1 on the address given, worker 2 on the next port, and so on (with port
+// 0, each on a free port). After the run the workers keep serving, so that
+// Prometheus or curl can read the final values, until the program is
+// interrupted.
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -29,13 +38,16 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
+	"github.com/bigcommerce-go/customergroups/bcotel"
 	"github.com/bigcommerce-go/customergroups/bigcommercetest"
 	"github.com/bigcommerce-go/customergroups/redisquota"
 	"github.com/redis/go-redis/v9"
@@ -61,7 +73,7 @@ func main() {
 // finds redis-server.
 func cli(args []string, stdout, stderr io.Writer, lookPath func(string) (string, error)) int {
 	if raw := os.Getenv(workerEnv); raw != "" {
-		if err := runWorker(raw, stdout); err != nil {
+		if err := runWorker(raw, os.Stdin, stdout); err != nil {
 			fmt.Fprintln(stderr, "worker:", err)
 			return 1
 		}
@@ -73,6 +85,7 @@ func cli(args []string, stdout, stderr io.Writer, lookPath func(string) (string,
 	goroutines := fs.Int("goroutines", 8, "goroutines in each worker")
 	calls := fs.Int("calls", 15, "calls each worker makes")
 	redisURL := fs.String("redis", os.Getenv("REDIS_URL"), "Redis URL, such as redis://localhost:6379/0 (default $REDIS_URL; without it, a redis-server on PATH is started)")
+	metricsAddr := fs.String("metrics-addr", "", "serve each worker's metrics on /metrics, from this host:port on, and keep serving after the run until interrupted")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -80,7 +93,7 @@ func cli(args []string, stdout, stderr io.Writer, lookPath func(string) (string,
 		fmt.Fprintln(stderr, "workers: -workers, -goroutines and -calls must be at least 1")
 		return 2
 	}
-	if err := run(*redisURL, *workers, *goroutines, *calls, stdout, lookPath); err != nil {
+	if err := run(*redisURL, *workers, *goroutines, *calls, *metricsAddr, untilInterrupted, stdout, lookPath); err != nil {
 		fmt.Fprintln(stderr, "workers:", err)
 		return 1
 	}
@@ -93,7 +106,27 @@ var errNoRedis = errors.New(`no Redis: set REDIS_URL (or -redis) to one, or inst
     brew install redis                # macOS
     docker run --rm -p 6379:6379 redis   # then REDIS_URL=redis://localhost:6379/0`)
 
-func run(redisURL string, workers, goroutines, calls int, stdout io.Writer, lookPath func(string) (string, error)) error {
+// untilInterrupted holds the run's end until SIGINT or SIGTERM, while the
+// workers serve their metrics.
+func untilInterrupted([]string) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+}
+
+// run runs the example. With metricsAddr set, hold is called with the
+// workers' /metrics URLs once the run is reported, and the workers serve
+// until it returns.
+func run(redisURL string, workers, goroutines, calls int, metricsAddr string, hold func(urls []string), stdout io.Writer, lookPath func(string) (string, error)) error {
+	metricsAddrs := make([]string, workers)
+	if metricsAddr != "" {
+		for i := range workers {
+			var err error
+			if metricsAddrs[i], err = workerMetricsAddr(metricsAddr, i); err != nil {
+				return err
+			}
+		}
+	}
 	redisNote := redactURL(redisURL)
 	if redisURL == "" {
 		bin, err := lookPath("redis-server")
@@ -132,19 +165,28 @@ func run(redisURL string, workers, goroutines, calls int, stdout io.Writer, look
 	start := time.Now()
 	results := make([]workerResult, workers)
 	errs := make([]error, workers)
+	running := make([]*runningWorker, workers)
+	defer func() {
+		for _, w := range running {
+			if w != nil {
+				_ = w.stop()
+			}
+		}
+	}()
 	var wg sync.WaitGroup
 	for i := range workers {
 		cfg := workerConfig{
-			Name:       fmt.Sprintf("worker-%d", i+1),
-			APIRoot:    srv.OAuthBaseURL(),
-			StoreHash:  srv.StoreHash,
-			Token:      srv.AccessToken,
-			RedisURL:   redisURL,
-			Goroutines: goroutines,
-			Calls:      calls,
-			Workers:    workers,
+			Name:        fmt.Sprintf("worker-%d", i+1),
+			APIRoot:     srv.OAuthBaseURL(),
+			StoreHash:   srv.StoreHash,
+			Token:       srv.AccessToken,
+			RedisURL:    redisURL,
+			Goroutines:  goroutines,
+			Calls:       calls,
+			Workers:     workers,
+			MetricsAddr: metricsAddrs[i],
 		}
-		wg.Go(func() { results[i], errs[i] = startWorker(cfg) })
+		wg.Go(func() { results[i], running[i], errs[i] = startWorker(cfg) })
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
@@ -178,7 +220,23 @@ func run(redisURL string, workers, goroutines, calls int, stdout io.Writer, look
 			fmt.Fprintf(stdout, "%s warned: %s\n", r.Name, w)
 		}
 	}
-	return nil
+	if metricsAddr == "" {
+		return nil
+	}
+	urls := make([]string, len(results))
+	fmt.Fprintln(stdout)
+	for i, r := range results {
+		urls[i] = r.MetricsURL
+		fmt.Fprintf(stdout, "%s serves its metrics on %s\n", r.Name, r.MetricsURL)
+	}
+	fmt.Fprintln(stdout, "Serving metrics until interrupted (Ctrl-C).")
+	hold(urls)
+	var stopErrs []error
+	for i, w := range running {
+		stopErrs = append(stopErrs, w.stop())
+		running[i] = nil
+	}
+	return errors.Join(stopErrs...)
 }
 
 // redactURL hides a Redis URL's password, which must not reach the output.
@@ -215,6 +273,8 @@ type workerConfig struct {
 	Goroutines int
 	Calls      int
 	Workers    int // how many workers share the store, for the fallback's fair share
+	// MetricsAddr is where the worker serves /metrics, or "" for nowhere.
+	MetricsAddr string
 }
 
 // workerResult is what a worker process reports, as one line of JSON.
@@ -226,36 +286,76 @@ type workerResult struct {
 	// Warnings holds the first few warnings the worker's Client logged,
 	// such as that Redis is unavailable.
 	Warnings []string
+	// MetricsURL is where the worker serves its metrics, with -metrics-addr.
+	MetricsURL string `json:",omitempty"`
 }
 
-// startWorker runs one worker process to the end and returns its report.
-func startWorker(cfg workerConfig) (workerResult, error) {
+// runningWorker is a worker process that has sent its report and may
+// still serve its metrics.
+type runningWorker struct {
+	name   string
+	cmd    *exec.Cmd
+	stdin  io.Closer
+	stdout io.Reader
+	stderr *strings.Builder
+	once   sync.Once
+	err    error
+}
+
+// stop tells the worker to end, by closing its stdin, and waits for it.
+func (w *runningWorker) stop() error {
+	w.once.Do(func() {
+		w.stdin.Close()
+		_, _ = io.Copy(io.Discard, w.stdout)
+		if err := w.cmd.Wait(); err != nil {
+			w.err = fmt.Errorf("%s: %v\n%s", w.name, err, w.stderr.String())
+		}
+	})
+	return w.err
+}
+
+// startWorker starts one worker process and returns its report once it
+// has made its calls; stop the worker when done with it.
+func startWorker(cfg workerConfig) (workerResult, *runningWorker, error) {
 	raw, err := json.Marshal(cfg)
 	if err != nil {
-		return workerResult{}, err
+		return workerResult{}, nil, err
 	}
 	self, err := os.Executable()
 	if err != nil {
-		return workerResult{}, err
+		return workerResult{}, nil, err
 	}
 	cmd := exec.Command(self)
 	cmd.Env = append(os.Environ(), workerEnv+"="+string(raw))
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	w := &runningWorker{name: cfg.Name, cmd: cmd, stderr: new(strings.Builder)}
+	cmd.Stderr = w.stderr
+	if w.stdin, err = cmd.StdinPipe(); err != nil {
+		return workerResult{}, nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return workerResult{}, fmt.Errorf("%s: %v\n%s", cfg.Name, err, stderr.String())
+		return workerResult{}, nil, err
 	}
+	w.stdout = stdout
+	if err := cmd.Start(); err != nil {
+		return workerResult{}, nil, err
+	}
+	// The report is the worker's first line.
+	line, readErr := bufio.NewReader(stdout).ReadBytes('\n')
 	var res workerResult
-	if err := json.Unmarshal(out, &res); err != nil {
-		return workerResult{}, fmt.Errorf("%s: report %q: %v", cfg.Name, out, err)
+	if readErr != nil || json.Unmarshal(line, &res) != nil {
+		err := w.stop()
+		return workerResult{}, nil, errors.Join(fmt.Errorf("%s: report %q: %v", cfg.Name, line, readErr), err)
 	}
-	return res, nil
+	return res, w, nil
 }
 
 // runWorker is one worker process: a service that, like its siblings,
 // talks to the same store and paces its calls through the same Redis.
-func runWorker(raw string, stdout io.Writer) error {
+//
+// With a metrics address it serves /metrics, and goes on serving after its
+// report until its stdin closes.
+func runWorker(raw string, stdin io.Reader, stdout io.Writer) error {
 	var cfg workerConfig
 	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
 		return err
@@ -273,18 +373,30 @@ func runWorker(raw string, stdout io.Writer) error {
 		return err
 	}
 	warnings := &warningLog{}
-	client, err := bigcommerce.NewClient(
-		bigcommerce.NewOAuth(cfg.StoreHash, cfg.Token),
+	opts := []bigcommerce.Option{
 		bigcommerce.WithBaseURL(cfg.APIRoot), // a real store needs no base URL
 		bigcommerce.WithUserAgent(cfg.Name),
 		bigcommerce.WithRateLimiter(limiter),
 		bigcommerce.WithLogger(slog.New(warnings)),
-	)
+	}
+	res := workerResult{Name: cfg.Name, Calls: cfg.Calls}
+	if cfg.MetricsAddr != "" {
+		// Ctrl-C reaches the whole process group; the parent alone
+		// decides when the workers stop, by closing their stdin.
+		signal.Ignore(os.Interrupt)
+		ms, meter, err := serveMetrics(cfg.MetricsAddr)
+		if err != nil {
+			return err
+		}
+		defer ms.close()
+		res.MetricsURL = ms.url
+		opts = append(opts, bcotel.Instrument(meter, bcotel.WithStoreAttribute()))
+	}
+	client, err := bigcommerce.NewClient(bigcommerce.NewOAuth(cfg.StoreHash, cfg.Token), opts...)
 	if err != nil {
 		return err
 	}
 
-	res := workerResult{Name: cfg.Name, Calls: cfg.Calls}
 	var mu sync.Mutex
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -305,7 +417,14 @@ func runWorker(raw string, stdout io.Writer) error {
 	}
 	wg.Wait()
 	res.Warnings = warnings.first()
-	return json.NewEncoder(stdout).Encode(res)
+	if err := json.NewEncoder(stdout).Encode(res); err != nil {
+		return err
+	}
+	if cfg.MetricsAddr != "" {
+		// Serve until the parent is done with the metrics.
+		_, _ = io.Copy(io.Discard, stdin)
+	}
+	return nil
 }
 
 // warningLog is a slog.Handler that keeps the first few warnings a worker's

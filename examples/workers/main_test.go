@@ -1,13 +1,22 @@
 package main
 
 import (
+	"context"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	bigcommerce "github.com/bigcommerce-go/customergroups"
+	"github.com/bigcommerce-go/customergroups/bcotel"
+	"github.com/bigcommerce-go/customergroups/bigcommercetest"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
 // The test binary is started again as the workers, as the program is.
@@ -147,4 +156,145 @@ func TestARedisNeverReachedIsAWarningNotASilentFallback(t *testing.T) {
 			t.Errorf("%s: %s calls failed without Redis, want none", r[1], r[4])
 		}
 	}
+}
+
+// TestWorkersServeMetrics runs the example with -metrics-addr and scrapes
+// each worker's /metrics while the run holds, parsing the Prometheus text
+// format: every metric bcotel records is there, under the names the
+// exporter gives them, and for the store.
+func TestWorkersServeMetrics(t *testing.T) {
+	needRedis(t)
+	var stdout strings.Builder
+	families := map[string]*dto.MetricFamily{}
+	var scraped []string
+	hold := func(urls []string) {
+		for _, u := range urls {
+			scraped = append(scraped, u)
+			resp, err := http.Get(u)
+			if err != nil {
+				t.Errorf("GET %s: %v", u, err)
+				continue
+			}
+			parser := expfmt.NewTextParser(model.UTF8Validation)
+			fams, err := parser.TextToMetricFamilies(resp.Body)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != 200 {
+				t.Errorf("GET %s: %d, %v", u, resp.StatusCode, err)
+				continue
+			}
+			for name, f := range fams {
+				families[name] = f
+			}
+		}
+	}
+	if err := run(os.Getenv("REDIS_URL"), 2, 4, 15, "127.0.0.1:0", hold, &stdout, exec.LookPath); err != nil {
+		t.Fatalf("%v\nstdout:\n%s", err, &stdout)
+	}
+	out := stdout.String()
+	t.Log("\n" + out)
+	if len(scraped) != 2 || !strings.Contains(out, "worker-2 serves its metrics on "+scraped[1]) {
+		t.Fatalf("scraped %q; want both workers' URLs, as printed", scraped)
+	}
+	// The exporter turns dots into underscores and adds the unit and, for
+	// counters, _total; a unit in braces adds nothing.
+	want := map[string]dto.MetricType{
+		"bigcommerce_client_call_duration_seconds":    dto.MetricType_HISTOGRAM,
+		"bigcommerce_client_call_attempts":            dto.MetricType_HISTOGRAM,
+		"http_client_request_duration_seconds":        dto.MetricType_HISTOGRAM,
+		"bigcommerce_ratelimit_wait_duration_seconds": dto.MetricType_HISTOGRAM,
+		"bigcommerce_ratelimit_remaining":             dto.MetricType_GAUGE,
+		"bigcommerce_ratelimit_fallback":              dto.MetricType_GAUGE,
+	}
+	for name, typ := range want {
+		f, ok := families[name]
+		if !ok {
+			t.Errorf("no %s among %d families", name, len(families))
+			continue
+		}
+		if f.GetType() != typ {
+			t.Errorf("%s is a %v, want a %v", name, f.GetType(), typ)
+		}
+		for _, m := range f.GetMetric() {
+			if !hasLabel(m, "bigcommerce_store", "") {
+				t.Errorf("%s has a series without the store", name)
+			}
+		}
+	}
+	if f := families["bigcommerce_client_call_duration_seconds"]; f != nil {
+		var calls uint64
+		for _, m := range f.GetMetric() {
+			if hasLabel(m, "bigcommerce_operation", "CustomerGroups.Count") {
+				calls += m.GetHistogram().GetSampleCount()
+			}
+		}
+		// The two scrapes are of the two workers, 15 calls each.
+		if calls != 15 {
+			t.Errorf("the last worker scraped counted %d Count calls, want 15", calls)
+		}
+	}
+}
+
+// TestEveryMetricUnderItsPrometheusName drives one Client through a 429
+// and a refused create, so that every metric bcotel records has a value,
+// and reads them back through the exporter: the names in the README's
+// table are the ones Prometheus sees.
+func TestEveryMetricUnderItsPrometheusName(t *testing.T) {
+	t.Parallel()
+	ms, meter, err := serveMetrics("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ms.close()
+	srv := bigcommercetest.NewServer(bigcommercetest.WithSeed(2))
+	defer srv.Close()
+	srv.InjectFault(bigcommercetest.Fault{Method: http.MethodGet, Status: http.StatusTooManyRequests, Header: http.Header{
+		"X-Rate-Limit-Requests-Left": {"0"}, "X-Rate-Limit-Time-Reset-Ms": {"1"}}})
+	client := srv.Client(bcotel.Instrument(meter, bcotel.WithStoreAttribute()), bigcommerce.WithRetryWait(0, 0))
+	defer client.CloseIdleConnections()
+	if _, _, err := client.CustomerGroups.Get(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	_, _, _ = client.CustomerGroups.Create(context.Background(), &bigcommerce.CreateCustomerGroupRequest{})
+
+	resp, err := http.Get(ms.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, typ := range map[string]dto.MetricType{
+		"bigcommerce_client_call_duration_seconds":    dto.MetricType_HISTOGRAM,
+		"bigcommerce_client_call_attempts":            dto.MetricType_HISTOGRAM,
+		"http_client_request_duration_seconds":        dto.MetricType_HISTOGRAM,
+		"bigcommerce_ratelimit_wait_duration_seconds": dto.MetricType_HISTOGRAM,
+		"bigcommerce_ratelimit_throttled_total":       dto.MetricType_COUNTER,
+		"bigcommerce_ratelimit_remaining":             dto.MetricType_GAUGE,
+		"bigcommerce_ratelimit_fallback":              dto.MetricType_GAUGE,
+	} {
+		f, ok := fams[name]
+		switch {
+		case !ok:
+			t.Errorf("no %s", name)
+		case f.GetType() != typ:
+			t.Errorf("%s is a %v, want a %v", name, f.GetType(), typ)
+		case !hasLabel(f.GetMetric()[0], "bigcommerce_store", srv.StoreHash):
+			t.Errorf("%s: no bigcommerce_store=%q", name, srv.StoreHash)
+		}
+	}
+	if f := fams["bigcommerce_ratelimit_throttled_total"]; f != nil && !hasLabel(f.GetMetric()[0], "bigcommerce_ratelimit_cause", "quota") {
+		t.Errorf("the 429 is not counted for the quota: %v", f.GetMetric()[0].GetLabel())
+	}
+}
+
+func hasLabel(m *dto.Metric, name, value string) bool {
+	for _, l := range m.GetLabel() {
+		if l.GetName() == name && (value == "" || l.GetValue() == value) {
+			return true
+		}
+	}
+	return false
 }
