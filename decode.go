@@ -250,8 +250,9 @@ func (w *wireRule) rule() DiscountRule {
 // lenient decodes an enum: a string is kept, any other JSON value (the
 // reference's own example has "method": true) reads as "" instead of
 // failing the whole response. Each value is a fresh string: handing back
-// the documented constants instead saved under 10% of a page's bytes and
-// no time (BENCHMARKS.md, "What each special piece buys"), so it went.
+// the documented constants instead saved 8% of a page's bytes and less
+// than 10% of its time (BENCHMARKS.md, "What each special piece buys"),
+// too little for the code it took.
 type lenient[T ~string] struct{ v T }
 
 func (l *lenient[T]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
