@@ -35,6 +35,10 @@ const (
 	MetricRemaining = "bigcommerce.ratelimit.remaining"
 	// MetricFallback is 1 while the Client paces alone, else 0.
 	MetricFallback = "bigcommerce.ratelimit.fallback"
+	// MetricLimiterStep is the histogram of a shared rate limiter's round
+	// trips to its backend (redisquota's to Redis), in seconds, by step
+	// and error.type on failure; see Tracer.ObserveLimiterStep.
+	MetricLimiterStep = "bigcommerce.ratelimit.limiter.duration"
 )
 
 const (
@@ -86,6 +90,10 @@ func (t *Tracer) createInstruments(m metric.Meter) {
 	note(err)
 	t.fallback, err = m.Int64Gauge(MetricFallback,
 		metric.WithDescription("1 while the Client paces alone because its shared rate limiter is unavailable, else 0."))
+	note(err)
+	t.limiterStep, err = m.Float64Histogram(MetricLimiterStep, metric.WithUnit("s"),
+		metric.WithDescription("Duration of a shared rate limiter's round trips to its backend, such as redisquota's to Redis."),
+		metric.WithExplicitBucketBoundaries(waitBuckets...))
 	note(err)
 	if len(errs) > 0 {
 		otel.Handle(errors.Join(errs...))

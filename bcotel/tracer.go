@@ -2,6 +2,7 @@ package bcotel
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -42,6 +43,9 @@ const (
 	// ShareKey, on a fallback event, is how many processes' fair share
 	// the Client keeps to while alone.
 	ShareKey = attribute.Key("bigcommerce.ratelimit.share")
+	// StepKey names a shared rate limiter's step: "acquire", "release" or
+	// "leave" for redisquota.
+	StepKey = attribute.Key("bigcommerce.ratelimit.step")
 )
 
 // Names of the spans and events besides the call (named after its
@@ -49,6 +53,9 @@ const (
 const (
 	// WaitSpanName names the span of each wait.
 	WaitSpanName = "bigcommerce.wait"
+	// LimiterStepSpanName names the span of a shared rate limiter's round
+	// trip made for a request.
+	LimiterStepSpanName = "bigcommerce.ratelimit.limiter.step"
 	// FallbackEvent names the event of a switch between the shared rate
 	// limiter and pacing alone.
 	FallbackEvent  = "bigcommerce.ratelimit.fallback"
@@ -77,6 +84,7 @@ type Tracer struct {
 	throttled       metric.Int64Counter
 	remaining       metric.Int64Gauge
 	fallback        metric.Int64Gauge
+	limiterStep     metric.Float64Histogram
 
 	stores storeCache
 }
@@ -324,4 +332,55 @@ type callState struct {
 	// waited is the time the attempt spent waiting for the rate limiter.
 	waited      time.Duration
 	attemptSpan trace.Span
+}
+
+// ObserveLimiterStep records one round trip of a shared rate limiter to its
+// backend. Its shape is redisquota's StepObserver, so that neither module
+// imports the other:
+//
+//	tr := bcotel.NewTracer()
+//	limiter, err := redisquota.New(rdb, redisquota.WithStepObserver(tr.ObserveLimiterStep))
+//	client, err := bigcommerce.NewClient(auth, bigcommerce.WithRateLimiter(limiter), bigcommerce.WithTracer(tr))
+//
+// It records MetricLimiterStep and, when ctx holds a recording span (the
+// attempt of the request the step is for), a child span with the step's
+// start and end.
+func (t *Tracer) ObserveLimiterStep(ctx context.Context, step, apiRoot string, d time.Duration, err error) {
+	if t.off {
+		return
+	}
+	st := t.stores.get(apiRoot)
+	attrs := make([]attribute.KeyValue, 0, len(st.metricAttrs)+2)
+	attrs = append(attrs, st.metricAttrs...)
+	attrs = append(attrs, StepKey.String(step))
+	if err != nil {
+		attrs = append(attrs, semconv.ErrorTypeKey.String(limiterErrorType(ctx, err)))
+	}
+	t.limiterStep.Record(ctx, d.Seconds(), metric.WithAttributes(attrs...))
+	if !t.spans || !trace.SpanFromContext(ctx).IsRecording() {
+		return
+	}
+	end := time.Now()
+	_, span := t.tracer.Start(ctx, LimiterStepSpanName, trace.WithTimestamp(end.Add(-d)))
+	if span.IsRecording() {
+		span.SetAttributes(StepKey.String(step))
+		if err != nil {
+			// The backend's error may name its address; its kind is enough.
+			span.SetAttributes(semconv.ErrorTypeKey.String(limiterErrorType(ctx, err)))
+			span.SetStatus(codes.Error, "the shared rate limiter's step failed")
+		}
+	}
+	span.End(trace.WithTimestamp(end))
+}
+
+// limiterErrorType is a low-cardinality name for a failed step: the
+// context's end, or "unavailable".
+func limiterErrorType(ctx context.Context, err error) string {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return "context.Canceled"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "context.DeadlineExceeded"
+	}
+	return "unavailable"
 }

@@ -74,8 +74,12 @@ func TestGoodInputIsKept(t *testing.T) {
 	t.Cleanup(func() { _ = rdb.Close() })
 	l := MustNew(rdb, WithKeyPrefix("app:bc"), WithMaxConcurrentRequests(7), WithLeaseTTL(3*time.Second), WithStepTimeout(20*time.Millisecond), WithExpectedProcesses(5))
 	want := config{prefix: "app:bc", maxInFlight: 7, leaseTTL: 3 * time.Second, stepTimeout: 20 * time.Millisecond, maxStep: DefaultMaxStepTimeout, expectedProcs: 5}
-	if l.cfg != want {
-		t.Errorf("config %+v, want %+v", l.cfg, want)
+	if l.cfg.observer != nil {
+		t.Error("a step observer is set without WithStepObserver")
+	}
+	if got := l.cfg; got.observer != nil || got.prefix != want.prefix || got.maxInFlight != want.maxInFlight || got.leaseTTL != want.leaseTTL ||
+		got.stepTimeout != want.stepTimeout || got.maxStep != want.maxStep || got.expectedProcs != want.expectedProcs {
+		t.Errorf("config %+v, want %+v", got, want)
 	}
 	if !l.ctxBound {
 		t.Error("a client with ContextTimeoutEnabled is not trusted to honour deadlines")
@@ -83,8 +87,9 @@ func TestGoodInputIsKept(t *testing.T) {
 	if l.probeTTLms != 3000 || l.leaseTTLms != 3000 {
 		t.Errorf("lease %d ms, probe %d ms; want 3000 and 3000", l.leaseTTLms, l.probeTTLms)
 	}
-	if got := MustNew(rdb).cfg; got != defaults() {
-		t.Errorf("defaults %+v, want %+v", got, defaults())
+	if got, want := MustNew(rdb).cfg, defaults(); got.prefix != want.prefix || got.maxInFlight != want.maxInFlight || got.leaseTTL != want.leaseTTL ||
+		got.stepTimeout != want.stepTimeout || got.maxStep != want.maxStep || got.expectedProcs != want.expectedProcs || got.observer != nil {
+		t.Errorf("defaults %+v, want %+v", got, want)
 	}
 	if got := MustNew(rdb, WithStepTimeout(5*time.Second)).cfg.maxStep; got != 5*time.Second {
 		t.Errorf("longest step timeout %s with a step timeout of 5s, want it raised to 5s", got)

@@ -193,8 +193,9 @@ func respectsContext(rdb redis.UniversalClient) bool {
 // store is what the Limiter keeps in memory about one store: its keys,
 // built once, and the latest view of its quota and fleet.
 type store struct {
-	keys  []string
-	fleet atomic.Int64 // live members last seen; 0 before the first answer
+	apiRoot string
+	keys    []string
+	fleet   atomic.Int64 // live members last seen; 0 before the first answer
 
 	mu   sync.Mutex
 	rate bigcommerce.Rate
@@ -209,7 +210,7 @@ func (l *Limiter) store(apiRoot string) *store {
 	// all of one store's keys in one slot, which a script needs, and
 	// spreads the stores over the cluster.
 	base := l.cfg.prefix + ":{" + apiRoot + "}:"
-	s, _ := l.stores.LoadOrStore(apiRoot, &store{keys: []string{base + "state", base + "inflight", base + "probe", base + "members", base + "line", base + "waiters"}})
+	s, _ := l.stores.LoadOrStore(apiRoot, &store{apiRoot: apiRoot, keys: []string{base + "state", base + "inflight", base + "probe", base + "members", base + "line", base + "waiters"}})
 	return s.(*store)
 }
 
@@ -323,7 +324,7 @@ func (l *Limiter) Acquire(ctx context.Context, apiRoot string, maxWait time.Dura
 		if deadline, ok := ctx.Deadline(); ok {
 			allow = min(allow, time.Until(deadline))
 		}
-		r, err := l.step(ctx, acquireScript, s.keys, id, l.memberID, l.memberTTLms, l.cfg.maxInFlight, l.leaseTTLms, l.probeTTLms,
+		r, err := l.step(ctx, "acquire", s, acquireScript, id, l.memberID, l.memberTTLms, l.cfg.maxInFlight, l.leaseTTLms, l.probeTTLms,
 			max(allow.Milliseconds(), -1), l.graceMs)
 		if err != nil {
 			// The answer may be lost after Redis ran the script: the caller
@@ -370,7 +371,7 @@ func (l *Limiter) Acquire(ctx context.Context, apiRoot string, maxWait time.Dura
 // the probe it may have been granted in an answer it never read. Should
 // Redis not answer, they expire by themselves.
 func (l *Limiter) leave(s *store, id string) {
-	_, _ = l.step(context.Background(), releaseScript, s.keys, id, l.memberID, l.memberTTLms, 0)
+	_, _ = l.step(context.Background(), "leave", s, releaseScript, id, l.memberID, l.memberTTLms, 0)
 }
 
 // throttled refuses a wait that would take the request past maxWait,
@@ -422,7 +423,7 @@ func (p *permit) Release() {
 			boolInt(p.hasRate), p.rate.Quota, p.rate.Remaining, p.rate.ResetIn.Milliseconds(), p.rate.Window.Milliseconds(),
 			millis(p.pause), p.maxWait.Milliseconds())
 	}
-	r, err := p.l.step(context.Background(), releaseScript, p.s.keys, args...)
+	r, err := p.l.step(context.Background(), "release", p.s, releaseScript, args...)
 	if err == nil {
 		p.l.see(p.s, r)
 	}

@@ -1,6 +1,7 @@
 package redisquota
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -84,6 +85,7 @@ type config struct {
 	stepTimeout   time.Duration
 	maxStep       time.Duration // raised to stepTimeout when below it
 	expectedProcs int           // 0: FleetSize's default rule
+	observer      StepObserver  // nil unless WithStepObserver
 }
 
 func defaults() config {
@@ -196,6 +198,32 @@ func WithMaxStepTimeout(d time.Duration) Option {
 			return invalid("WithMaxStepTimeout", "must be positive, got %s", d)
 		}
 		c.maxStep = d
+		return nil
+	}
+}
+
+// StepObserver hears each round trip a Limiter makes to Redis, once it is
+// over: which step ("acquire" before a request, "release" after it,
+// "leave" for a caller that gave up), for which store (its API root), how
+// long it took, and its error, a timeout included. ctx is the request's
+// context for an acquire, so a tracer finds the request's span there. It
+// is called on the request's goroutine and must be quick.
+//
+// bcotel's Tracer has a method of this shape, ObserveLimiterStep, which
+// records the steps' latency and errors beside the Client's own metrics:
+//
+//	tr := bcotel.NewTracer()
+//	limiter, err := redisquota.New(rdb, redisquota.WithStepObserver(tr.ObserveLimiterStep))
+//	client, err := bigcommerce.NewClient(auth, bigcommerce.WithRateLimiter(limiter), bigcommerce.WithTracer(tr))
+type StepObserver func(ctx context.Context, step, apiRoot string, d time.Duration, err error)
+
+// WithStepObserver has the Limiter report each round trip to Redis to f.
+// The Client reports its switches to pacing alone and back through its own
+// Tracer (bigcommerce.WithTracer); this is the Limiter's side: how long
+// Redis takes to answer, and how often it does not.
+func WithStepObserver(f StepObserver) Option {
+	return func(c *config) error {
+		c.observer = f
 		return nil
 	}
 }

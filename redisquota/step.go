@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"time"
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
 	"github.com/redis/go-redis/v9"
@@ -81,7 +82,15 @@ type stepResult struct {
 // step runs one script. While Redis has been answering it may take up to
 // the longest step timeout; after a failure, only the step timeout. A
 // failed dial cuts it short either way.
-func (l *Limiter) step(ctx context.Context, script *redis.Script, keys []string, args ...any) (reply, error) {
+//
+// name and s say which step it is and for which store, for the step
+// observer (WithStepObserver).
+func (l *Limiter) step(ctx context.Context, name string, s *store, script *redis.Script, args ...any) (r reply, err error) {
+	if l.cfg.observer != nil {
+		start := time.Now()
+		defer func() { l.cfg.observer(ctx, name, s.apiRoot, time.Since(start), err) }()
+	}
+	keys := s.keys
 	timeout := l.cfg.maxStep
 	if l.suspect.Load() {
 		timeout = l.cfg.stepTimeout
@@ -94,8 +103,6 @@ func (l *Limiter) step(ctx context.Context, script *redis.Script, keys []string,
 	stop := context.AfterFunc(refused, func() { cancelRefused(context.Cause(refused)) })
 	defer stop()
 
-	var r reply
-	var err error
 	if l.ctxBound {
 		r, err = run(ctx, l.rdb, script, keys, args)
 	} else {
