@@ -194,17 +194,29 @@ type pacer struct {
 	mu        sync.Mutex
 	down      bool      // the shared limiter failed and has not answered since
 	holdUntil time.Time // until then, requests skip the shared limiter
+	// answeredAt is when the shared limiter last gave a permit: a failure
+	// of a request that asked before then says nothing new.
+	answeredAt time.Time
 }
 
 func (p *pacer) acquire(ctx context.Context, apiRoot string, maxWait time.Duration) (Permit, error) {
 	if p.shared == nil {
 		return p.local.Acquire(ctx, apiRoot, maxWait)
 	}
-	if p.tryShared() {
-		var start time.Time
-		if p.tracer != nil {
-			start = time.Now()
+	for {
+		permit, err := p.acquireOnce(ctx, apiRoot, maxWait)
+		if err != errRejoin {
+			return permit, err
 		}
+	}
+}
+
+// acquireOnce asks the shared limiter unless it is held off, and else
+// paces alone; errRejoin says that the hold-off ended while the request
+// waited alone.
+func (p *pacer) acquireOnce(ctx context.Context, apiRoot string, maxWait time.Duration) (Permit, error) {
+	if p.tryShared() {
+		start := time.Now()
 		permit, err := p.shared.Acquire(ctx, apiRoot, maxWait)
 		if p.tracer != nil && time.Since(start) >= sharedWaitFloor {
 			traceWait(ctx, p.tracer, WaitShared, start, err)
@@ -216,7 +228,7 @@ func (p *pacer) acquire(ctx context.Context, apiRoot string, maxWait time.Durati
 		case !errors.Is(err, ErrLimiterUnavailable):
 			return nil, err
 		}
-		p.sharedFailed(ctx, apiRoot, err)
+		p.sharedFailed(ctx, apiRoot, err, start)
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -229,7 +241,7 @@ func (p *pacer) acquire(ctx context.Context, apiRoot string, maxWait time.Durati
 // many processes share the store through it.
 func (p *pacer) alone(ctx context.Context, apiRoot string, maxWait time.Duration) (Permit, error) {
 	if n := p.fleetSize(apiRoot); n > 1 {
-		return p.local.acquireShare(ctx, maxWait, n)
+		return p.local.acquireShare(ctx, maxWait, n, p.tryShared)
 	}
 	return p.local.Acquire(ctx, apiRoot, maxWait)
 }
@@ -281,9 +293,19 @@ const sharedWaitFloor = time.Millisecond
 
 // sharedFailed starts a hold-off and logs the first failure of an outage,
 // with the share of the store the process keeps to until it ends.
-func (p *pacer) sharedFailed(ctx context.Context, apiRoot string, err error) {
+//
+// A failure of a request that asked before the shared limiter last gave a
+// permit is not an outage: a Redis that just came back fails the commands
+// sent on the connections it dropped while it answers the others, and
+// leaving it for a whole window on that would split the fleet between
+// processes pacing through it and processes pacing alone.
+func (p *pacer) sharedFailed(ctx context.Context, apiRoot string, err error, asked time.Time) {
 	hold := p.holdUntilAfterFailure(time.Now())
 	p.mu.Lock()
+	if p.answeredAt.After(asked) {
+		p.mu.Unlock()
+		return
+	}
 	first := !p.down
 	p.down, p.holdUntil = true, hold
 	p.mu.Unlock()
@@ -311,9 +333,12 @@ func (p *pacer) sharedFailed(ctx context.Context, apiRoot string, err error) {
 // sharedAnswered ends an outage, logging that the shared state is joined
 // again.
 func (p *pacer) sharedAnswered(ctx context.Context, apiRoot string) {
+	now := time.Now()
 	p.mu.Lock()
 	was := p.down
-	p.down = false
+	// An answer ends the hold-off that a failure asked for at the same
+	// time: the limiter answers.
+	p.down, p.holdUntil, p.answeredAt = false, time.Time{}, now
 	p.mu.Unlock()
 	if was && p.logger != nil {
 		p.logger.LogAttrs(ctx, slog.LevelInfo, "bigcommerce: the shared rate limiter answers again; pacing with it")

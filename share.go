@@ -15,7 +15,7 @@ import (
 //
 // Its slots are its own rather than l.slots: the fleet's size can change
 // from one request to the next, and a channel's capacity cannot.
-func (l *throttle) acquireShare(ctx context.Context, maxWait time.Duration, share int) (Permit, error) {
+func (l *throttle) acquireShare(ctx context.Context, maxWait time.Duration, share int, rejoin func() bool) (Permit, error) {
 	if err := l.alone.acquire(ctx, l.shareOfSlots(share)); err != nil {
 		return nil, err
 	}
@@ -23,7 +23,7 @@ func (l *throttle) acquireShare(ctx context.Context, maxWait time.Duration, shar
 	if !l.pace {
 		return p, nil
 	}
-	return l.paceFor(ctx, p, maxWait, share)
+	return l.paceFor(ctx, p, maxWait, share, rejoin)
 }
 
 // shareOfSlots is a 1/share part of the cap on requests in flight, at

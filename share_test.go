@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -262,4 +263,76 @@ func TestAProcessComesBackToTheSharedLimiterAtTheWindowsEdge(t *testing.T) {
 	if got := p.holdUntilAfterFailure(now); !got.Equal(now) {
 		t.Errorf("a zero hold-off asks again after %v, want at once", got.Sub(now))
 	}
+}
+
+// TestAFailureOlderThanAnAnswerIsNoOutage: a Redis that just came back
+// fails the commands sent on the connections it dropped while it answers
+// the others. A failure of a request that asked before the last answer
+// starts no hold-off, and an answer ends one.
+func TestAFailureOlderThanAnAnswerIsNoOutage(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	p := &pacer{shared: &countingLimiter{}, local: newThrottle(40, true, time.Minute), holdOff: time.Hour}
+	down := fmt.Errorf("dropped: %w", ErrLimiterUnavailable)
+	asked := time.Now()
+	p.sharedAnswered(ctx, "root")
+	p.sharedFailed(ctx, "root", down, asked)
+	if !p.tryShared() {
+		t.Fatal("a failure of a request that asked before the last answer held the shared limiter off")
+	}
+	p.sharedFailed(ctx, "root", down, time.Now())
+	if p.tryShared() {
+		t.Fatal("a failure after the last answer started no hold-off")
+	}
+	p.sharedAnswered(ctx, "root")
+	if !p.tryShared() {
+		t.Fatal("an answer did not end the hold-off")
+	}
+}
+
+// TestARequestWaitingAloneGoesBackToTheSharedLimiter: a request parked in
+// the throttle while its process paced alone asks the shared limiter when
+// its wait ends and the hold-off is over, rather than spend a share of a
+// window that the shared count does not know of.
+func TestARequestWaitingAloneGoesBackToTheSharedLimiter(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	shared := downFleet(4)
+	local := newThrottle(40, true, time.Minute)
+	p := &pacer{shared: shared, local: local, holdOff: time.Millisecond}
+	h := http.Header{}
+	h.Set(headerQuota, "4")
+	h.Set(headerLeft, "4")
+	h.Set(headerWindowMs, "200")
+	h.Set(headerResetMs, "200")
+	local.observe(200, h, time.Now())
+
+	// The shared limiter is down: the first request takes this process's
+	// share of the window, 1 of 4.
+	first, err := p.acquire(ctx, "root", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := first.(*throttlePermit); !ok {
+		t.Fatalf("first request paced by %T, want the throttle while the shared limiter is down", first)
+	}
+	first.Release()
+	// The second waits alone for the next window; the shared limiter
+	// answers again meanwhile.
+	got := make(chan Permit, 1)
+	go func() {
+		pm, err := p.acquire(ctx, "root", time.Minute)
+		if err != nil {
+			t.Error(err)
+		}
+		got <- pm
+	}()
+	// It is held off until the window ends, 200ms from now, so it waits
+	// alone whenever it starts.
+	shared.set(func(l *countingLimiter) { l.unavailable = false })
+	second := <-got
+	if _, ok := second.(*sharedPermit); !ok {
+		t.Fatalf("the request that waited alone was paced by %T, want the shared limiter once it answers", second)
+	}
+	second.Release()
 }

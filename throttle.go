@@ -2,6 +2,7 @@ package bigcommerce
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -87,13 +88,19 @@ func (l *throttle) Acquire(ctx context.Context, _ string, maxWait time.Duration)
 	if !l.pace {
 		return p, nil
 	}
-	return l.paceFor(ctx, p, maxWait, 1)
+	return l.paceFor(ctx, p, maxWait, 1, nil)
 }
 
 // paceFor holds the request that p is for until the quota lets it go, with
 // a 1/share part of each window when share is over 1, and releases p when
 // it gives up.
-func (l *throttle) paceFor(ctx context.Context, p *throttlePermit, maxWait time.Duration, share int) (Permit, error) {
+//
+// rejoin, when not nil, is asked after each wait: when it says the shared
+// limiter may be asked again, p is released and paceFor returns
+// errRejoin, so that a request parked here while its process paced alone
+// goes to the shared limiter rather than spend a share of the window that
+// the shared count will not know of.
+func (l *throttle) paceFor(ctx context.Context, p *throttlePermit, maxWait time.Duration, share int, rejoin func() bool) (Permit, error) {
 	prober, err := l.awaitProbe(ctx)
 	if err != nil {
 		p.Release()
@@ -120,8 +127,16 @@ func (l *throttle) paceFor(ctx context.Context, p *throttlePermit, maxWait time.
 			p.Release()
 			return nil, ctx.Err()
 		}
+		if rejoin != nil && rejoin() {
+			p.Release()
+			return nil, errRejoin
+		}
 	}
 }
+
+// errRejoin tells the pacer that a request paced alone should ask the
+// shared limiter again.
+var errRejoin = errors.New("bigcommerce: ask the shared rate limiter again")
 
 // waitCause says whether a wait is for a 429's pause or for the quota.
 func (l *throttle) waitCause() WaitCause {

@@ -15,6 +15,8 @@
 -- ARGV[6] probe TTL (ms)
 -- ARGV[7] the longest the caller may still wait (ms)
 -- ARGV[8] how long past its time to ask again a waiter keeps its place (ms)
+-- ARGV[9] the fleet's size as the caller last knew it, when its last step
+--         failed and it comes back from pacing alone; else 0
 --
 -- code is 0 granted, 1 granted as the probe, 2 wait wait_ms for the quota
 -- or a 429's pause, 3 wait for a slot, 4 wait for the probe's answer, 5
@@ -38,6 +40,25 @@ local rank = redis.call('ZRANK', KEYS[5], ARGV[1])
 local ahead = rank or redis.call('ZCARD', KEYS[5])
 local allow = tonumber(ARGV[7])
 local grace = tonumber(ARGV[8])
+
+-- After Redis lost the fleet (an outage, a restart that came back empty),
+-- its processes come back one by one, each at a window's edge after its
+-- own first step succeeds; until then they pace alone with their shares,
+-- unseen here. A process coming back says how large the fleet was, and
+-- for three windows the shares of the members not heard from in the last
+-- window are kept back, so that the count here and the processes still
+-- alone do not spend one window twice.
+-- KEYS[7] active: member id -> when it last asked for a request (ms).
+redis.call('ZADD', KEYS[7], now, ARGV[2])
+redis.call('PEXPIRE', KEYS[7], stateTTL)
+local hint = tonumber(ARGV[9]) or 0
+if now >= expectedUntil then expected = 0 end
+if hint > 0 then
+  local w = window
+  if w <= 0 then w = 1000 end
+  expected, expectedUntil = math.max(expected, hint), now + 3 * w
+  redis.call('HSET', KEYS[1], 'expected', expected, 'expected_until', expectedUntil)
+end
 
 local function leave()
   if rank then
@@ -84,7 +105,16 @@ if quota > 0 then
     redis.call('HSET', KEYS[1], 'sent', 0, 'others', 0, 'guessed_from', resetAt, 'reset_at', now + w)
     sent, others, resetAt = 0, 0, now + w
   end
-  local left = math.max(quota - sent - others, 0)
+  local reserve = 0
+  if expected > 1 then
+    -- Members that asked for a request here within the last window; a
+    -- process pacing alone asks nothing.
+    local present = redis.call('ZCOUNT', KEYS[7], now - w, '+inf')
+    if present < expected then
+      reserve = math.ceil(quota * (expected - present) / expected)
+    end
+  end
+  local left = math.max(quota - sent - others - reserve, 0)
   if ahead >= left then
     -- This window's requests go to the waiters ahead; each later window
     -- serves a quota's worth of the line.

@@ -106,7 +106,7 @@ func TestKeysOfOneStoreShareOneHashTag(t *testing.T) {
 	l := MustNew(rdb, WithKeyPrefix("p"))
 	root := "https://api.bigcommerce.com/stores/abc123/v2"
 	got := strings.Join(l.store(root).keys, " ")
-	want := "p:{" + root + "}:state p:{" + root + "}:inflight p:{" + root + "}:probe p:{" + root + "}:members p:{" + root + "}:line p:{" + root + "}:waiters"
+	want := "p:{" + root + "}:state p:{" + root + "}:inflight p:{" + root + "}:probe p:{" + root + "}:members p:{" + root + "}:line p:{" + root + "}:waiters p:{" + root + "}:active"
 	if got != want {
 		t.Errorf("keys %s, want %s", got, want)
 	}

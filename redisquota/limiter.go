@@ -210,7 +210,7 @@ func (l *Limiter) store(apiRoot string) *store {
 	// all of one store's keys in one slot, which a script needs, and
 	// spreads the stores over the cluster.
 	base := l.cfg.prefix + ":{" + apiRoot + "}:"
-	s, _ := l.stores.LoadOrStore(apiRoot, &store{apiRoot: apiRoot, keys: []string{base + "state", base + "inflight", base + "probe", base + "members", base + "line", base + "waiters"}})
+	s, _ := l.stores.LoadOrStore(apiRoot, &store{apiRoot: apiRoot, keys: []string{base + "state", base + "inflight", base + "probe", base + "members", base + "line", base + "waiters", base + "active"}})
 	return s.(*store)
 }
 
@@ -324,8 +324,14 @@ func (l *Limiter) Acquire(ctx context.Context, apiRoot string, maxWait time.Dura
 		if deadline, ok := ctx.Deadline(); ok {
 			allow = min(allow, time.Until(deadline))
 		}
+		// A Limiter whose last step failed comes back from pacing alone:
+		// it tells Redis how large the fleet was (see acquire.lua).
+		var hint int64
+		if l.suspect.Load() {
+			hint = s.fleet.Load()
+		}
 		r, err := l.step(ctx, "acquire", s, acquireScript, id, l.memberID, l.memberTTLms, l.cfg.maxInFlight, l.leaseTTLms, l.probeTTLms,
-			max(allow.Milliseconds(), -1), l.graceMs)
+			max(allow.Milliseconds(), -1), l.graceMs, hint)
 		if err != nil {
 			// The answer may be lost after Redis ran the script: the caller
 			// may be in line, or hold a slot or the probe, which would

@@ -4,12 +4,14 @@
 -- shared state.
 --
 -- KEYS[1] state    hash: quota, window, reset_at, sent, others,
---                  guessed_from, paused_until, probed, ticket
+--                  guessed_from, paused_until, probed, ticket,
+--                  expected, expected_until
 -- KEYS[2] inflight sorted set: lease id -> expiry (ms)
 -- KEYS[3] probe    string: the lease id of the request probing the quota
 -- KEYS[4] members  sorted set: member (process) id -> expiry (ms)
 -- KEYS[5] line     sorted set: waiter (lease) id -> ticket, in order of arrival
 -- KEYS[6] waiters  sorted set: waiter id -> when it leaves the line unless it asks again (ms)
+-- KEYS[7] active   sorted set: member id -> when it last asked for a request (ms)
 -- ARGV[1] lease id, which is also the waiter id
 -- ARGV[2] member id of the calling Limiter
 -- ARGV[3] member TTL (ms)
@@ -37,7 +39,7 @@ redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
 redis.call('PEXPIRE', KEYS[4], memberTTL)
 local fleet = redis.call('ZCARD', KEYS[4])
 
-local f = redis.call('HMGET', KEYS[1], 'quota', 'window', 'reset_at', 'sent', 'others', 'paused_until', 'probed', 'guessed_from')
+local f = redis.call('HMGET', KEYS[1], 'quota', 'window', 'reset_at', 'sent', 'others', 'paused_until', 'probed', 'guessed_from', 'expected', 'expected_until')
 local quota = tonumber(f[1]) or 0
 local window = tonumber(f[2]) or 0
 local resetAt = tonumber(f[3]) or 0
@@ -46,6 +48,7 @@ local others = tonumber(f[5]) or 0
 local paused = tonumber(f[6]) or 0
 local probed = f[7] == '1'
 local guessedFrom = tonumber(f[8]) or 0
+local expected, expectedUntil = tonumber(f[9]) or 0, tonumber(f[10]) or 0
 
 -- reply reads the state as the script left it.
 local function reply(code, wait, position)

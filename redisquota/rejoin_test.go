@@ -1,0 +1,47 @@
+package redisquota
+
+import (
+	"testing"
+	"time"
+
+	"github.com/bigcommerce-go/customergroups/redisquota/internal/redistest"
+)
+
+// TestAProcessComingBackKeepsTheAbsentMembersShares: after an outage, a
+// Limiter whose last step failed tells Redis how large the fleet was, and
+// Redis keeps back the shares of the members that have not asked for a
+// request in the last window: they are still pacing alone, spending them.
+func TestAProcessComingBackKeepsTheAbsentMembersShares(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	a, b := MustNew(srv.Client()), MustNew(srv.Client())
+	root := rootOf(t, "")
+	// A learns the quota: 8 a minute, 7 left after its probe, so 1 counted
+	// as another app's.
+	teach(t, a, root, 8, time.Minute)
+
+	// B comes back from pacing alone, having last seen a fleet of 4: A and
+	// B have asked here, two others have not, so half the quota is kept
+	// back for them.
+	b.store(root).fleet.Store(4)
+	b.suspect.Store(true)
+	first := acquire(t, b, root)
+	first.Release()
+	if got := 1 + grab(t, []*Limiter{b}, root, 20); got != 3 {
+		t.Fatalf("%d requests granted, want the 7 left less the 2 absent members' shares of 2 each: 3", got)
+	}
+}
+
+// TestWithoutAComebackNothingIsKeptBack: a Limiter that did not fail says
+// nothing of the fleet, and every request left is granted.
+func TestWithoutAComebackNothingIsKeptBack(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	a, b := MustNew(srv.Client()), MustNew(srv.Client())
+	root := rootOf(t, "")
+	teach(t, a, root, 8, time.Minute)
+	b.store(root).fleet.Store(4)
+	if got := grab(t, []*Limiter{b}, root, 20); got != 7 {
+		t.Fatalf("%d requests granted, want all 7 left", got)
+	}
+}
