@@ -161,7 +161,6 @@ func (a *app) readToken(ctx context.Context, withToken bool) (string, error) {
 	if !a.io.InTTY || !ok {
 		return "", usageErrorf("no token: pass --with-token and give it on standard input, or set BIGCOMMERCE_ACCESS_TOKEN")
 	}
-	fmt.Fprint(a.io.ErrOut, "Access token (not shown): ")
 	fd := int(f.Fd())
 	// ReadPassword turns echo off until it returns. A Ctrl-C ends the
 	// wait without it returning, so the terminal is put back here, or the
@@ -170,6 +169,13 @@ func (a *app) readToken(ctx context.Context, withToken bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	// Echo goes off before the prompt shows, not when ReadPassword starts.
+	restoreEcho, err := echoOff(fd)
+	if err != nil {
+		return "", err
+	}
+	defer restoreEcho()
+	fmt.Fprint(a.io.ErrOut, "Access token (not shown): ")
 	type answer struct {
 		b   []byte
 		err error
