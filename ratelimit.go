@@ -148,6 +148,20 @@ type FleetSizer interface {
 	FleetSize(apiRoot string) int
 }
 
+// Rejoiner is implemented by a shared RateLimiter that can count the
+// requests a process sent while it paced alone. When a Client goes back to
+// the shared limiter after pacing alone, it asks for its first permit with
+// AcquireRejoining and the number of requests it sent alone in the store's
+// current window, so that the limiter counts them in the same step as the
+// grant and the window is not spent twice: once by the process alone, once
+// by the shared count, which would learn of those requests only from later
+// answers.
+type Rejoiner interface {
+	// AcquireRejoining is Acquire for a process coming back from pacing
+	// alone, which sent sentAlone requests in the store's current window.
+	AcquireRejoining(ctx context.Context, apiRoot string, maxWait time.Duration, sentAlone int) (Permit, error)
+}
+
 // Permit is one request's leave to go out, given by a RateLimiter.
 type Permit interface {
 	// Report passes on the answer's status and headers as soon as they
@@ -217,7 +231,7 @@ func (p *pacer) acquire(ctx context.Context, apiRoot string, maxWait time.Durati
 func (p *pacer) acquireOnce(ctx context.Context, apiRoot string, maxWait time.Duration) (Permit, error) {
 	if p.tryShared() {
 		start := time.Now()
-		permit, err := p.shared.Acquire(ctx, apiRoot, maxWait)
+		permit, err := p.acquireShared(ctx, apiRoot, maxWait, start)
 		if p.tracer != nil && time.Since(start) >= sharedWaitFloor {
 			traceWait(ctx, p.tracer, WaitShared, start, err)
 		}
@@ -284,6 +298,30 @@ func (p *pacer) tryShared() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return !time.Now().Before(p.holdUntil)
+}
+
+// acquireShared asks the shared limiter for a permit, handing a Rejoiner
+// the requests this process sent alone in the current window when it
+// comes back from pacing alone.
+func (p *pacer) acquireShared(ctx context.Context, apiRoot string, maxWait time.Duration, now time.Time) (Permit, error) {
+	if rj, ok := p.shared.(Rejoiner); ok && p.isDown() {
+		if n := p.local.takeSentAlone(now); n > 0 {
+			permit, err := rj.AcquireRejoining(ctx, apiRoot, maxWait, n)
+			if err != nil {
+				p.local.giveBackSentAlone(n) // for the next to come back
+			}
+			return permit, err
+		}
+	}
+	return p.shared.Acquire(ctx, apiRoot, maxWait)
+}
+
+// isDown reports whether the shared limiter failed and has not answered
+// since.
+func (p *pacer) isDown() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.down
 }
 
 // sharedWaitFloor is how long a shared limiter's Acquire must take to be

@@ -336,3 +336,47 @@ func TestARequestWaitingAloneGoesBackToTheSharedLimiter(t *testing.T) {
 	}
 	second.Release()
 }
+
+// rejoiningLimiter is a countingLimiter that also takes the requests a
+// process sent alone, and records what it was handed.
+type rejoiningLimiter struct {
+	*countingLimiter
+	handed []int
+}
+
+func (l *rejoiningLimiter) AcquireRejoining(ctx context.Context, root string, maxWait time.Duration, sentAlone int) (Permit, error) {
+	p, err := l.Acquire(ctx, root, maxWait)
+	if err == nil {
+		l.mu.Lock()
+		l.handed = append(l.handed, sentAlone)
+		l.mu.Unlock()
+	}
+	return p, err
+}
+
+// TestComingBackHandsOverTheRequestsSentAlone: the first request through
+// the shared limiter after pacing alone tells a Rejoiner how many
+// requests went out alone in the window, once.
+func TestComingBackHandsOverTheRequestsSentAlone(t *testing.T) {
+	t.Parallel()
+	shared := &rejoiningLimiter{countingLimiter: &countingLimiter{unavailable: true}}
+	c, mt, _ := setup(t, WithRateLimiter(shared))
+	c.pacer.holdOff = 0 // ask the shared limiter on every request
+	mt.RegisterResponder(http.MethodGet, groupsURL+"/5", honestStore(100))
+	get := func() {
+		if _, _, err := c.CustomerGroups.Get(context.Background(), 5); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 3 {
+		get()
+	}
+	shared.set(func(l *countingLimiter) { l.unavailable = false })
+	get()
+	get()
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if fmt.Sprint(shared.handed) != "[3]" || shared.acquired != 2 {
+		t.Fatalf("handed %v over %d shared permits, want the 3 sent alone handed once, with the first of 2", shared.handed, shared.acquired)
+	}
+}

@@ -58,6 +58,9 @@ type throttle struct {
 	// pace with a share in it, -1 until then; shareSent counts the
 	// requests it let through with a share since.
 	shareBase, shareSent int
+	// handed is how many of sent the pacer has told a shared limiter of
+	// (see takeSentAlone).
+	handed int
 }
 
 func newThrottle(maxConcurrent int, pace bool, maxPause time.Duration) *throttle {
@@ -263,7 +266,7 @@ func (l *throttle) reserveShare(clock func() time.Time, share int) time.Duration
 		if !now.Before(l.resetAt) {
 			// The window has refilled; until an answer says when it ends,
 			// assume a full window from now.
-			l.sent, l.others = 0, 0
+			l.sent, l.others, l.handed = 0, 0, 0
 			l.shareBase, l.shareSent = -1, 0
 			window := l.last.Window
 			if window <= 0 {
@@ -369,4 +372,27 @@ func (l *throttle) windowEnd(now time.Time) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return l.resetAt, true
+}
+
+// takeSentAlone is how many requests the throttle let through in the
+// store's current window that no shared limiter has been told of, and
+// marks them told: the pacer hands them to a Rejoiner when it goes back to
+// the shared limiter, once.
+func (l *throttle) takeSentAlone(now time.Time) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.known || !now.Before(l.resetAt) {
+		return 0
+	}
+	n := l.sent - l.handed
+	l.handed = l.sent
+	return max(n, 0)
+}
+
+// giveBackSentAlone undoes takeSentAlone when the shared limiter did not
+// take the count.
+func (l *throttle) giveBackSentAlone(n int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.handed = max(l.handed-n, 0)
 }

@@ -17,6 +17,8 @@
 -- ARGV[8] how long past its time to ask again a waiter keeps its place (ms)
 -- ARGV[9] the fleet's size as the caller last knew it, when its last step
 --         failed and it comes back from pacing alone; else 0
+-- ARGV[10] requests the caller's process sent alone in this window, when it
+--         comes back from pacing alone; counted if the request is granted
 --
 -- code is 0 granted, 1 granted as the probe, 2 wait wait_ms for the quota
 -- or a 429's pause, 3 wait for a slot, 4 wait for the probe's answer, 5
@@ -114,7 +116,9 @@ if quota > 0 then
       reserve = math.ceil(quota * (expected - present) / expected)
     end
   end
-  local left = math.max(quota - sent - others - reserve, 0)
+  -- What the caller's process spent alone in this window is spent.
+  local alone = tonumber(ARGV[10]) or 0
+  local left = math.max(quota - sent - others - reserve - alone, 0)
   if ahead >= left then
     -- This window's requests go to the waiters ahead; each later window
     -- serves a quota's worth of the line.
@@ -125,6 +129,9 @@ if quota > 0 then
     return wait(3, 0)
   end
   sent = redis.call('HINCRBY', KEYS[1], 'sent', 1)
+  if alone > 0 then
+    others = redis.call('HINCRBY', KEYS[1], 'others', alone)
+  end
 else
   if ahead >= slots then
     return wait(3, 0)

@@ -312,6 +312,19 @@ func (l *Limiter) Rate(apiRoot string) bigcommerce.Rate {
 // than maxWait or ctx's deadline allows is refused at once with a
 // *bigcommerce.ThrottleError and leaves the line.
 func (l *Limiter) Acquire(ctx context.Context, apiRoot string, maxWait time.Duration) (bigcommerce.Permit, error) {
+	return l.acquire(ctx, apiRoot, maxWait, 0)
+}
+
+// AcquireRejoining is Acquire for a Client coming back from pacing alone,
+// which sent sentAlone requests in the store's current window: the step
+// that grants the request counts them too, so that the shared count does
+// not give out again what the process already spent
+// (bigcommerce.Rejoiner).
+func (l *Limiter) AcquireRejoining(ctx context.Context, apiRoot string, maxWait time.Duration, sentAlone int) (bigcommerce.Permit, error) {
+	return l.acquire(ctx, apiRoot, maxWait, max(sentAlone, 0))
+}
+
+func (l *Limiter) acquire(ctx context.Context, apiRoot string, maxWait time.Duration, sentAlone int) (bigcommerce.Permit, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -331,7 +344,7 @@ func (l *Limiter) Acquire(ctx context.Context, apiRoot string, maxWait time.Dura
 			hint = s.fleet.Load()
 		}
 		r, err := l.step(ctx, "acquire", s, acquireScript, id, l.memberID, l.memberTTLms, l.cfg.maxInFlight, l.leaseTTLms, l.probeTTLms,
-			max(allow.Milliseconds(), -1), l.graceMs, hint)
+			max(allow.Milliseconds(), -1), l.graceMs, hint, sentAlone)
 		if err != nil {
 			// The answer may be lost after Redis ran the script: the caller
 			// may be in line, or hold a slot or the probe, which would

@@ -1,6 +1,7 @@
 package redisquota
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -43,5 +44,26 @@ func TestWithoutAComebackNothingIsKeptBack(t *testing.T) {
 	b.store(root).fleet.Store(4)
 	if got := grab(t, []*Limiter{b}, root, 20); got != 7 {
 		t.Fatalf("%d requests granted, want all 7 left", got)
+	}
+}
+
+// TestRequestsSentAloneAreCountedWhenTheProcessComesBack: a Client coming
+// back from pacing alone hands over how many requests it sent alone in
+// the window, and the step that grants its request counts them.
+func TestRequestsSentAloneAreCountedWhenTheProcessComesBack(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	a, b := MustNew(srv.Client()), MustNew(srv.Client())
+	root := rootOf(t, "")
+	teach(t, a, root, 8, time.Minute) // 7 left
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	p, err := b.AcquireRejoining(ctx, root, time.Second, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Release()
+	if got := 1 + grab(t, []*Limiter{a}, root, 20); got != 3 {
+		t.Fatalf("%d requests granted, want the 7 left less the 4 sent alone: 3", got)
 	}
 }
