@@ -229,9 +229,9 @@ func (p *pacer) acquire(ctx context.Context, apiRoot string, maxWait time.Durati
 // paces alone; errRejoin says that the hold-off ended while the request
 // waited alone.
 func (p *pacer) acquireOnce(ctx context.Context, apiRoot string, maxWait time.Duration) (Permit, error) {
-	if p.tryShared() {
+	if ok, down := p.sharedState(); ok {
 		start := time.Now()
-		permit, err := p.acquireShared(ctx, apiRoot, maxWait, start)
+		permit, err := p.acquireShared(ctx, apiRoot, maxWait, start, down)
 		if p.tracer != nil && time.Since(start) >= sharedWaitFloor {
 			traceWait(ctx, p.tracer, WaitShared, start, err)
 		}
@@ -294,17 +294,25 @@ func (p *pacer) holdUntilAfterFailure(now time.Time) time.Time {
 	return until
 }
 
+// tryShared reports whether the hold-off is over.
 func (p *pacer) tryShared() bool {
+	ok, _ := p.sharedState()
+	return ok
+}
+
+// sharedState reports, under one lock, whether the hold-off is over and
+// whether the shared limiter failed and has not answered since.
+func (p *pacer) sharedState() (ok, down bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return !time.Now().Before(p.holdUntil)
+	return !time.Now().Before(p.holdUntil), p.down
 }
 
 // acquireShared asks the shared limiter for a permit, handing a Rejoiner
 // the requests this process sent alone in the current window when it
 // comes back from pacing alone.
-func (p *pacer) acquireShared(ctx context.Context, apiRoot string, maxWait time.Duration, now time.Time) (Permit, error) {
-	if rj, ok := p.shared.(Rejoiner); ok && p.isDown() {
+func (p *pacer) acquireShared(ctx context.Context, apiRoot string, maxWait time.Duration, now time.Time, down bool) (Permit, error) {
+	if rj, ok := p.shared.(Rejoiner); ok && down {
 		if n := p.local.takeSentAlone(now); n > 0 {
 			permit, err := rj.AcquireRejoining(ctx, apiRoot, maxWait, n)
 			if err != nil {
@@ -314,14 +322,6 @@ func (p *pacer) acquireShared(ctx context.Context, apiRoot string, maxWait time.
 		}
 	}
 	return p.shared.Acquire(ctx, apiRoot, maxWait)
-}
-
-// isDown reports whether the shared limiter failed and has not answered
-// since.
-func (p *pacer) isDown() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.down
 }
 
 // sharedWaitFloor is how long a shared limiter's Acquire must take to be

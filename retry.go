@@ -109,7 +109,7 @@ func (r *retrier) traceAttemptEnd(ctx context.Context, a *callAttempts, resp *ht
 		end.Rate, end.RateKnown = ParseRate(resp.Header)
 		if resp.StatusCode == http.StatusTooManyRequests {
 			_, known := RateLimitWait(resp.Header)
-			end.Throttled = throttleCause(resp.StatusCode, known)
+			end.Throttled = throttleCause(known)
 		}
 	}
 	r.tracer.TraceAttemptEnd(ctx, end)

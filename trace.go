@@ -170,15 +170,11 @@ func traceWait(ctx context.Context, tr Tracer, cause WaitCause, start time.Time,
 	}
 }
 
-// throttleCause is why a 429 refused an attempt: its quota when it says
+// throttleCause is why a 429 refused an attempt: its quota when it said
 // how long to wait, else its cap on requests in flight or load shedding.
-func throttleCause(status int, rateWaitKnown bool) ThrottleCause {
-	switch {
-	case status != 429:
-		return ""
-	case rateWaitKnown:
+func throttleCause(waitKnown bool) ThrottleCause {
+	if waitKnown {
 		return ThrottleQuota
-	default:
-		return ThrottleConcurrency
 	}
+	return ThrottleConcurrency
 }

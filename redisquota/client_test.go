@@ -122,37 +122,30 @@ func pause(t *testing.T, srv *redistest.Server, d time.Duration) {
 // the step timeout, and no call fails meanwhile.
 func TestAStuckRedisFallsBackAfterTheLongestStepThenAtTheStepTimeout(t *testing.T) {
 	t.Parallel()
-	for _, ctxTimeout := range []bool{false, true} {
-		name := "client ignoring deadlines"
-		if ctxTimeout {
-			name = "client honouring deadlines"
+	forEachClientKind(t, func(t *testing.T, ctxTimeout bool) {
+		srv := redistest.Start(t)
+		api := bigcommercetest.NewServer()
+		t.Cleanup(api.Close)
+		rdb := redis.NewClient(&redis.Options{Addr: srv.Addr(), ContextTimeoutEnabled: ctxTimeout})
+		t.Cleanup(func() { _ = rdb.Close() })
+		l := MustNew(rdb, WithStepTimeout(50*time.Millisecond), WithMaxStepTimeout(300*time.Millisecond))
+		client := api.Client(bigcommerce.WithRateLimiter(l))
+		ctx := context.Background()
+		if _, _, err := client.CustomerGroups.Count(ctx, nil); err != nil {
+			t.Fatal(err)
 		}
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			srv := redistest.Start(t)
-			api := bigcommercetest.NewServer()
-			t.Cleanup(api.Close)
-			rdb := redis.NewClient(&redis.Options{Addr: srv.Addr(), ContextTimeoutEnabled: ctxTimeout})
-			t.Cleanup(func() { _ = rdb.Close() })
-			l := MustNew(rdb, WithStepTimeout(50*time.Millisecond), WithMaxStepTimeout(300*time.Millisecond))
-			client := api.Client(bigcommerce.WithRateLimiter(l))
-			ctx := context.Background()
-			if _, _, err := client.CustomerGroups.Count(ctx, nil); err != nil {
-				t.Fatal(err)
+		pause(t, srv, 3*time.Second)
+		root := rootOf(t, "")
+		for _, want := range []string{"within 300ms", "within 50ms"} {
+			_, err := l.Acquire(ctx, root, time.Minute)
+			if !errors.Is(err, bigcommerce.ErrLimiterUnavailable) || !strings.Contains(err.Error(), want) {
+				t.Fatalf("Acquire on a stuck Redis = %v, want ErrLimiterUnavailable after no answer %s", err, want)
 			}
-			pause(t, srv, 3*time.Second)
-			root := rootOf(t, "")
-			for _, want := range []string{"within 300ms", "within 50ms"} {
-				_, err := l.Acquire(ctx, root, time.Minute)
-				if !errors.Is(err, bigcommerce.ErrLimiterUnavailable) || !strings.Contains(err.Error(), want) {
-					t.Fatalf("Acquire on a stuck Redis = %v, want ErrLimiterUnavailable after no answer %s", err, want)
-				}
-			}
-			if _, _, err := client.CustomerGroups.Count(ctx, nil); err != nil {
-				t.Fatalf("a call failed while Redis was stuck: %v", err)
-			}
-		})
-	}
+		}
+		if _, _, err := client.CustomerGroups.Count(ctx, nil); err != nil {
+			t.Fatalf("a call failed while Redis was stuck: %v", err)
+		}
+	})
 }
 
 func TestAClusterKeepsTheQuotasOfManyStoresApart(t *testing.T) {

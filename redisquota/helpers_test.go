@@ -85,3 +85,19 @@ func grab(t testing.TB, limiters []*Limiter, root string, n int) int {
 	}
 	return int(granted.Load())
 }
+
+// forEachClientKind runs f in parallel for a go-redis client that honours
+// deadlines (ContextTimeoutEnabled, as the README advises) and one that
+// does not, for which the Limiter bounds each step with a goroutine.
+func forEachClientKind(t *testing.T, f func(t *testing.T, ctxTimeout bool)) {
+	for _, ctxTimeout := range []bool{false, true} {
+		name := "client ignoring deadlines"
+		if ctxTimeout {
+			name = "client honouring deadlines"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f(t, ctxTimeout)
+		})
+	}
+}

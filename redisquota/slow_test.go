@@ -103,42 +103,35 @@ func delayedCopy(dst, src net.Conn, delay time.Duration) {
 // the Client never falls back and never logs an outage.
 func TestALateAnswerIsNotAnOutage(t *testing.T) {
 	t.Parallel()
-	for _, ctxTimeout := range []bool{false, true} {
-		name := "client ignoring deadlines"
-		if ctxTimeout {
-			name = "client honouring deadlines"
+	forEachClientKind(t, func(t *testing.T, ctxTimeout bool) {
+		srv := redistest.Start(t)
+		const step = 50 * time.Millisecond
+		rdb := redis.NewClient(&redis.Options{Addr: slowProxy(t, srv.Addr(), 3*step), ContextTimeoutEnabled: ctxTimeout})
+		t.Cleanup(func() { _ = rdb.Close() })
+		l := MustNew(rdb, WithStepTimeout(step))
+		root := rootOf(t, "")
+		ctx := context.Background()
+		for i := range 3 {
+			p, err := l.Acquire(ctx, root, time.Minute)
+			if err != nil {
+				t.Fatalf("Acquire %d on a slow Redis = %v, want a permit", i, err)
+			}
+			p.Release()
 		}
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			srv := redistest.Start(t)
-			const step = 50 * time.Millisecond
-			rdb := redis.NewClient(&redis.Options{Addr: slowProxy(t, srv.Addr(), 3*step), ContextTimeoutEnabled: ctxTimeout})
-			t.Cleanup(func() { _ = rdb.Close() })
-			l := MustNew(rdb, WithStepTimeout(step))
-			root := rootOf(t, "")
-			ctx := context.Background()
-			for i := range 3 {
-				p, err := l.Acquire(ctx, root, time.Minute)
-				if err != nil {
-					t.Fatalf("Acquire %d on a slow Redis = %v, want a permit", i, err)
-				}
-				p.Release()
-			}
 
-			api := bigcommercetest.NewServer()
-			t.Cleanup(api.Close)
-			var log syncBuffer
-			client := api.Client(bigcommerce.WithRateLimiter(l), bigcommerce.WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
-			for range 2 {
-				if _, _, err := client.CustomerGroups.Count(ctx, nil); err != nil {
-					t.Fatal(err)
-				}
+		api := bigcommercetest.NewServer()
+		t.Cleanup(api.Close)
+		var log syncBuffer
+		client := api.Client(bigcommerce.WithRateLimiter(l), bigcommerce.WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
+		for range 2 {
+			if _, _, err := client.CustomerGroups.Count(ctx, nil); err != nil {
+				t.Fatal(err)
 			}
-			if strings.Contains(log.String(), "unavailable") {
-				t.Errorf("the Client took a slow Redis for an outage:\n%s", log.String())
-			}
-		})
-	}
+		}
+		if strings.Contains(log.String(), "unavailable") {
+			t.Errorf("the Client took a slow Redis for an outage:\n%s", log.String())
+		}
+	})
 }
 
 // TestAClosedPortIsAnOutageAtOnce: a Redis that refuses connections is
