@@ -69,20 +69,23 @@
 // 503 or 504, or a failed connection. Creates are retried only when the
 // store certainly did not process them (a 429, or a connection that could
 // not be made), so a retry never makes a duplicate group. DeleteAll is
-// never retried.
+// never retried. WithRetryMax (3) bounds every retry of a call, those
+// after a 429 included, so a store that keeps answering 429 costs a call
+// at most WithRetryMax+1 requests.
 //
 // Two settings bound the waits. WithRetryWait bounds the backoff between
 // retries after a failure. WithMaxRateLimitWait (one 30 s window by
 // default) bounds waits for the store's quota: the Client's own throttle
 // holds requests back while the quota is spent, and a 429 is retried
-// after the X-Retry-After it asks for. A wait longer than that, or past
+// after the X-Retry-After it asks for, or the backoff if that is longer. A wait longer than that, or past
 // the call's deadline, is not taken: the rate-limit error comes back at
 // once with its RetryAfter.
 //
 // All goroutines sharing a Client share its view of the store's quota.
 // Processes that share one store can share it too, through a RateLimiter
 // given with WithRateLimiter, such as the Redis-backed one of the
-// redisquota module; when it is unavailable, the Client paces itself.
+// redisquota module; when it is unavailable, the Client paces itself with
+// its share of the store (see FleetSizer).
 //
 // # Testing
 //
