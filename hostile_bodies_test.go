@@ -263,8 +263,9 @@ func TestHostileBodies(t *testing.T) {
 			call:      hostileGet,
 			check: func(t *testing.T, o hostileOutcome, _ *Client) {
 				g := hostileWantGroup(t, o)
-				if a := g.DiscountRules[0].Amount; a != "1e999999" || o.elapsed > time.Second {
-					t.Errorf("amount %q after %s; want it kept as text, at once", a, o.elapsed)
+				// TestHugeAmountsDecodeAsFastAsText holds the time.
+				if a := g.DiscountRules[0].Amount; a != "1e999999" {
+					t.Errorf("amount %q, want it kept as text", a)
 				}
 			},
 		},
@@ -276,8 +277,9 @@ func TestHostileBodies(t *testing.T) {
 			call:      hostileGet,
 			check: func(t *testing.T, o hostileOutcome, _ *Client) {
 				g := hostileWantGroup(t, o)
-				if a := g.DiscountRules[0].Amount; len(a) != 1<<20+2 || o.elapsed > time.Second {
-					t.Errorf("amount of %d bytes after %s; want it kept as text, at once", len(a), o.elapsed)
+				// TestHugeAmountsDecodeAsFastAsText holds the time.
+				if a := g.DiscountRules[0].Amount; len(a) != 1<<20+2 {
+					t.Errorf("amount of %d bytes, want it kept as text", len(a))
 				}
 			},
 		},
