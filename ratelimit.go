@@ -242,9 +242,15 @@ func (p *pacer) acquireOnce(ctx context.Context, apiRoot string, maxWait time.Du
 		case !errors.Is(err, ErrLimiterUnavailable):
 			return nil, err
 		}
-		p.sharedFailed(ctx, apiRoot, err, start)
+		outage := p.sharedFailed(ctx, apiRoot, err, start)
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
+		}
+		if !outage {
+			// The limiter answered another request since this one asked:
+			// ask it again rather than pace alone on this process's own
+			// view of the store, which may be a window old.
+			return nil, errRejoin
 		}
 	}
 	return p.alone(ctx, apiRoot, maxWait)
@@ -336,26 +342,34 @@ const sharedWaitFloor = time.Millisecond
 // permit is not an outage: a Redis that just came back fails the commands
 // sent on the connections it dropped while it answers the others, and
 // leaving it for a whole window on that would split the fleet between
-// processes pacing through it and processes pacing alone.
-func (p *pacer) sharedFailed(ctx context.Context, apiRoot string, err error, asked time.Time) {
+// processes pacing through it and processes pacing alone. So would a
+// request that waited in the shared line since before the last permit and
+// then paced alone: it asks the shared limiter again instead.
+//
+// It reports whether the failure was taken as an outage.
+func (p *pacer) sharedFailed(ctx context.Context, apiRoot string, err error, asked time.Time) (outage bool) {
 	hold := p.holdUntilAfterFailure(time.Now())
 	p.mu.Lock()
 	if p.answeredAt.After(asked) {
 		p.mu.Unlock()
-		return
+		return false
 	}
 	first := !p.down
 	p.down, p.holdUntil = true, hold
 	p.mu.Unlock()
 	if !first {
-		return
+		return true
 	}
+	// The throttle paces alone from here on what the shared limiter last
+	// said of the store's window, when that is more recent than what it
+	// heard itself.
+	p.local.adopt(p.shared.Rate(apiRoot), time.Now())
 	n := p.fleetSize(apiRoot)
 	if p.tracer != nil {
 		p.tracer.TracePacing(ctx, TracePacingData{APIRoot: apiRoot, Alone: true, Share: n, Err: err})
 	}
 	if p.logger == nil {
-		return
+		return true
 	}
 	attrs := []slog.Attr{
 		slog.String("error", err.Error()),
@@ -366,6 +380,7 @@ func (p *pacer) sharedFailed(ctx context.Context, apiRoot string, err error, ask
 		attrs = append(attrs, slog.Int("requests_per_window", q))
 	}
 	p.logger.LogAttrs(ctx, slog.LevelWarn, "bigcommerce: the shared rate limiter is unavailable; pacing with the in-process throttle, with this process's share of the store, until it answers", attrs...)
+	return true
 }
 
 // sharedAnswered ends an outage, logging that the shared state is joined

@@ -15,9 +15,22 @@ import (
 //
 // Its slots are its own rather than l.slots: the fleet's size can change
 // from one request to the next, and a channel's capacity cannot.
+//
+// rejoin is asked after every wait, the wait for a slot included: a
+// request that waited while its process paced alone goes back to the
+// shared limiter (errRejoin) when the hold-off ended meanwhile. When a
+// process comes back at a window's edge, its requests parked for the quota
+// leave their slots to go back, and those waiting for a slot would
+// otherwise take the slots and spend the process's share of the new window
+// alone, beside the shared count that grants the same window again.
 func (l *throttle) acquireShare(ctx context.Context, maxWait time.Duration, share int, rejoin func() bool) (Permit, error) {
-	if err := l.alone.acquire(ctx, l.shareOfSlots(share)); err != nil {
+	waited, err := l.alone.acquire(ctx, l.shareOfSlots(share))
+	if err != nil {
 		return nil, err
+	}
+	if waited && rejoin != nil && rejoin() {
+		l.alone.release()
+		return nil, errRejoin
 	}
 	p := &throttlePermit{l: l, alone: true}
 	if !l.pace {
@@ -51,13 +64,15 @@ type shareSlots struct {
 	freed chan struct{}
 }
 
-func (s *shareSlots) acquire(ctx context.Context, limit int) error {
-	for {
+// acquire takes a slot when fewer than limit are held, waiting for one
+// as long as ctx allows, and reports whether it had to wait.
+func (s *shareSlots) acquire(ctx context.Context, limit int) (waited bool, err error) {
+	for ; ; waited = true {
 		s.mu.Lock()
 		if s.held < limit {
 			s.held++
 			s.mu.Unlock()
-			return nil
+			return waited, nil
 		}
 		if s.freed == nil {
 			s.freed = make(chan struct{})
@@ -65,7 +80,6 @@ func (s *shareSlots) acquire(ctx context.Context, limit int) error {
 		freed := s.freed
 		s.waiting++
 		s.mu.Unlock()
-		var err error
 		select {
 		case <-freed:
 		case <-ctx.Done():
@@ -75,7 +89,7 @@ func (s *shareSlots) acquire(ctx context.Context, limit int) error {
 		s.waiting--
 		s.mu.Unlock()
 		if err != nil {
-			return err
+			return waited, err
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -378,5 +379,166 @@ func TestComingBackHandsOverTheRequestsSentAlone(t *testing.T) {
 	defer shared.mu.Unlock()
 	if fmt.Sprint(shared.handed) != "[3]" || shared.acquired != 2 {
 		t.Fatalf("handed %v over %d shared permits, want the 3 sent alone handed once, with the first of 2", shared.handed, shared.acquired)
+	}
+}
+
+// TestARequestWaitingForASlotAloneGoesBackToTheSharedLimiter: a request
+// that waited for one of its process's slots while the process paced alone
+// asks the shared limiter once it has the slot, when the hold-off ended
+// meanwhile. At a window's edge the requests parked for the quota leave
+// their slots to go back; the ones waiting for those slots must follow
+// them rather than spend the process's share of the new window alone.
+func TestARequestWaitingForASlotAloneGoesBackToTheSharedLimiter(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	// A fleet of 4 on a cap of 4 in flight: one slot for this process.
+	shared := downFleet(4)
+	local := newThrottle(4, true, time.Minute)
+	p := &pacer{shared: shared, local: local, holdOff: time.Hour}
+	h := http.Header{}
+	h.Set(headerQuota, "100")
+	h.Set(headerLeft, "100")
+	h.Set(headerWindowMs, "60000")
+	h.Set(headerResetMs, "60000")
+	local.observe(200, h, time.Now())
+
+	first, err := p.acquire(ctx, "root", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := first.(*throttlePermit); !ok {
+		t.Fatalf("first request paced by %T, want the throttle while the shared limiter is down", first)
+	}
+	got := make(chan Permit, 1)
+	go func() {
+		pm, err := p.acquire(ctx, "root", time.Minute)
+		if err != nil {
+			t.Error(err)
+		}
+		got <- pm
+	}()
+	// The second waits for the process's one slot; the quota has room.
+	for {
+		if _, waiting := local.alone.counts(); waiting == 1 {
+			break
+		}
+		runtime.Gosched()
+	}
+	// Meanwhile the shared limiter answers again and the hold-off ends.
+	shared.set(func(l *countingLimiter) { l.unavailable = false })
+	p.mu.Lock()
+	p.holdUntil = time.Now()
+	p.mu.Unlock()
+	first.Release()
+	second := <-got
+	if _, ok := second.(*sharedPermit); !ok {
+		t.Fatalf("the request that waited for a slot alone was paced by %T, want the shared limiter once the hold-off is over", second)
+	}
+	second.Release()
+	if held, _ := local.alone.counts(); held != 0 {
+		t.Errorf("%d slots of the share still held, want the one the request gave back to go back", held)
+	}
+}
+
+// TestPacingAloneStartsFromTheSharedView: a process whose requests all
+// waited in the shared line heard no answer in the store's current window.
+// When the shared limiter fails, its throttle paces alone from the shared
+// limiter's view of the window, which the store has spent, rather than
+// from its own older one, which ended and would look like a fresh window.
+func TestPacingAloneStartsFromTheSharedView(t *testing.T) {
+	t.Parallel()
+	shared := downFleet(4)
+	shared.set(func(l *countingLimiter) {
+		l.rate = Rate{Quota: 60, Remaining: 0, ResetIn: 800 * time.Millisecond, Window: time.Second}
+	})
+	local := newThrottle(40, true, time.Minute)
+	// The throttle's own view: a window that ended a second ago.
+	h := http.Header{}
+	h.Set(headerQuota, "60")
+	h.Set(headerLeft, "30")
+	h.Set(headerWindowMs, "1000")
+	h.Set(headerResetMs, "1000")
+	local.observe(200, h, time.Now().Add(-2*time.Second))
+	p := &pacer{shared: shared, local: local, holdOff: time.Hour}
+
+	_, err := p.acquire(context.Background(), "root", 100*time.Millisecond)
+	var throttled *ThrottleError
+	if !errors.As(err, &throttled) {
+		t.Fatalf("err = %v, want a *ThrottleError: the store's window is spent for 800ms, longer than the request may wait", err)
+	}
+	if throttled.RetryAfter < 700*time.Millisecond {
+		t.Errorf("RetryAfter = %s, want about the 800ms left in the shared view of the window", throttled.RetryAfter)
+	}
+}
+
+// TestTheSharedViewOfTheSameWindowCounts: the shared view is taken only
+// when it is more recent than the throttle's own. Of the same window, it
+// adds what the fleet spent; of an older window, or a spent or empty view,
+// it changes nothing.
+func TestTheSharedViewOfTheSameWindowCounts(t *testing.T) {
+	t.Parallel()
+	local := newThrottle(40, true, time.Minute)
+	h := http.Header{}
+	h.Set(headerQuota, "60")
+	h.Set(headerLeft, "30")
+	h.Set(headerWindowMs, "1000")
+	h.Set(headerResetMs, "900")
+	now := time.Now()
+	local.observe(200, h, now)
+	before := local.Rate("")
+	for _, older := range []Rate{
+		{Quota: 60, Remaining: 0, ResetIn: 500 * time.Millisecond, Window: time.Second},
+		{Quota: 60, Remaining: 0, ResetIn: 0, Window: time.Second},
+		{},
+	} {
+		local.adopt(older, now)
+		if after := local.Rate(""); after.Remaining != before.Remaining {
+			t.Errorf("after the shared view %+v, %d left, want the throttle's own %d", older, after.Remaining, before.Remaining)
+		}
+	}
+	// The same window, as the fleet spent it since this process's answer.
+	local.adopt(Rate{Quota: 60, Remaining: 10, ResetIn: 880 * time.Millisecond, Window: time.Second}, now)
+	if after := local.Rate(""); after.Remaining != 10 {
+		t.Errorf("after the shared view of the same window with 10 left, %d left, want 10", after.Remaining)
+	}
+}
+
+// flakyLimiter fails its first Acquire after another request was granted
+// meanwhile, as a Redis that came back fails a command sent on a dropped
+// connection while it answers the others, and grants the ones after.
+type flakyLimiter struct {
+	*countingLimiter
+	calls     atomic.Int32
+	meanwhile func()
+}
+
+func (l *flakyLimiter) Acquire(ctx context.Context, root string, maxWait time.Duration) (Permit, error) {
+	if l.calls.Add(1) == 1 {
+		l.meanwhile()
+		return nil, fmt.Errorf("dropped: %w", ErrLimiterUnavailable)
+	}
+	return l.countingLimiter.Acquire(ctx, root, maxWait)
+}
+
+// TestARequestWhoseFailureIsOlderThanAnAnswerAsksAgain: a failure that is
+// no outage, since the limiter granted another request after this one
+// asked, sends the request back to the shared limiter, not to pace alone
+// on the process's own view of the store, which may be a window old.
+func TestARequestWhoseFailureIsOlderThanAnAnswerAsksAgain(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	shared := &flakyLimiter{countingLimiter: &countingLimiter{}}
+	p := &pacer{shared: shared, local: newThrottle(40, true, time.Minute), holdOff: time.Hour}
+	shared.meanwhile = func() { p.sharedAnswered(ctx, "root") }
+	permit, err := p.acquire(ctx, "root", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer permit.Release()
+	if _, ok := permit.(*sharedPermit); !ok {
+		t.Fatalf("paced by %T, want the shared limiter asked again", permit)
+	}
+	if n := shared.calls.Load(); n != 2 {
+		t.Errorf("the shared limiter was asked %d times, want 2", n)
 	}
 }

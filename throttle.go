@@ -363,6 +363,42 @@ func (l *throttle) Rate(string) Rate {
 	return r
 }
 
+// adopt takes what the shared limiter last said of the store's window, r
+// read at now, where it is more recent than the throttle's own view. The
+// throttle hears only this process's answers: a process whose requests all
+// waited in the shared line heard none in the current window, and one that
+// heard a few early in the window does not know what the fleet spent
+// since. Pacing alone on that view, it would spend its share of a window
+// the others have spent, or take the window as over and spend its share of
+// a "new" one before the store's window ends. The requests the fleet spent
+// in the window count as others'.
+func (l *throttle) adopt(r Rate, now time.Time) {
+	if r.Quota <= 0 || r.ResetIn <= 0 {
+		return
+	}
+	resetAt := now.Add(min(r.ResetIn, l.longestPause(r.Window)))
+	spent := max(r.Quota-r.Remaining, 0)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.known {
+		tolerance := min(50*time.Millisecond, r.Window/4)
+		switch {
+		case resetAt.Before(l.resetAt.Add(-tolerance)):
+			return // a window older than the throttle's
+		case !resetAt.After(l.resetAt.Add(tolerance)):
+			// The same window: the fleet spent at least this much of it.
+			l.others = max(l.others, spent)
+			return
+		}
+	}
+	l.last = Rate{Quota: r.Quota, Remaining: r.Remaining, Window: r.Window}
+	l.known, l.resetAt, l.guessedFrom = true, resetAt, time.Time{}
+	l.sent, l.handed, l.others = 0, 0, spent
+	l.shareBase, l.shareSent = -1, 0
+	// The quota is known: no request need go first to learn it.
+	l.probeDoneLocked()
+}
+
 // windowEnd is when the store's current window ends, as the answers told,
 // or false when no answer said so or it has already ended.
 func (l *throttle) windowEnd(now time.Time) (time.Time, bool) {
