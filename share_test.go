@@ -542,3 +542,66 @@ func TestARequestWhoseFailureIsOlderThanAnAnswerAsksAgain(t *testing.T) {
 		t.Errorf("the shared limiter was asked %d times, want 2", n)
 	}
 }
+
+// TestPacingAloneOnAnEndedWindowSendsOneRequestFirst: when a process
+// begins to pace alone knowing no window that has not ended, neither from
+// its own answers nor from the shared limiter (whose window may be a guess
+// that ran out before the store's did), one request goes first and the
+// others wait for what its answer says, rather than each spend a share of
+// what may still be the store's spent window.
+func TestPacingAloneOnAnEndedWindowSendsOneRequestFirst(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	shared := downFleet(4)
+	shared.set(func(l *countingLimiter) {
+		l.rate = Rate{Quota: 60, Remaining: 0, ResetIn: 0, Window: time.Second}
+	})
+	local := newThrottle(40, true, time.Minute)
+	h := http.Header{}
+	h.Set(headerQuota, "60")
+	h.Set(headerLeft, "30")
+	h.Set(headerWindowMs, "1000")
+	h.Set(headerResetMs, "1000")
+	local.observe(200, h, time.Now().Add(-2*time.Second))
+	p := &pacer{shared: shared, local: local, holdOff: time.Hour}
+
+	first, err := p.acquire(ctx, "root", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := make(chan error, 1)
+	go func() {
+		pm, err := p.acquire(ctx, "root", 50*time.Millisecond)
+		if err == nil {
+			pm.Release()
+		}
+		second <- err
+	}()
+	for {
+		local.mu.Lock()
+		waiting := local.probeWaiting
+		local.mu.Unlock()
+		if waiting == 1 {
+			break
+		}
+		select {
+		case err := <-second:
+			t.Fatalf("the second request went before the first one's answer (err = %v), want it to wait for that answer", err)
+		default:
+			runtime.Gosched()
+		}
+	}
+	// The store's window was still spent: the first request's answer says
+	// so, and the second, which waited for it, may not wait 200ms.
+	spent := http.Header{}
+	spent.Set(headerQuota, "60")
+	spent.Set(headerLeft, "0")
+	spent.Set(headerWindowMs, "1000")
+	spent.Set(headerResetMs, "200")
+	first.Report(http.StatusTooManyRequests, spent)
+	first.Release()
+	var throttled *ThrottleError
+	if err := <-second; !errors.As(err, &throttled) {
+		t.Fatalf("the second request: err = %v, want a *ThrottleError from the first one's answer, which it waited for", err)
+	}
+}

@@ -48,6 +48,8 @@ type throttle struct {
 	probing bool
 	probed  bool
 	probe   chan struct{} // closed when the first answer (or failure) is in
+	// probeWaiting counts the requests waiting for it, for tests to see.
+	probeWaiting int
 
 	tracer Tracer // hears each wait; nil unless WithTracer
 
@@ -211,10 +213,18 @@ func (l *throttle) awaitProbe(ctx context.Context) (prober bool, err error) {
 		l.mu.Unlock()
 		return prober, nil
 	}
+	// The channel is read under the lock: adopt may arm a new one.
+	probe := l.probe
+	l.probeWaiting++
 	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		l.probeWaiting--
+		l.mu.Unlock()
+	}()
 	start := time.Now()
 	select {
-	case <-l.probe:
+	case <-probe:
 		traceWait(ctx, l.tracer, WaitProbe, start, nil)
 		return false, nil
 	case <-ctx.Done():
@@ -364,22 +374,36 @@ func (l *throttle) Rate(string) Rate {
 }
 
 // adopt takes what the shared limiter last said of the store's window, r
-// read at now, where it is more recent than the throttle's own view. The
-// throttle hears only this process's answers: a process whose requests all
-// waited in the shared line heard none in the current window, and one that
-// heard a few early in the window does not know what the fleet spent
-// since. Pacing alone on that view, it would spend its share of a window
-// the others have spent, or take the window as over and spend its share of
-// a "new" one before the store's window ends. The requests the fleet spent
-// in the window count as others'.
+// read at now, where it is more recent than the throttle's own view, as a
+// process begins to pace alone. The throttle hears only this process's
+// answers: a process whose requests all waited in the shared line heard
+// none in the current window, and one that heard a few early in the window
+// does not know what the fleet spent since. Pacing alone on that view, it
+// would spend its share of a window the others have spent, or take the
+// window as over and spend its share of a "new" one before the store's
+// window ends. The requests the fleet spent in the window count as others'.
+//
+// When neither view knows a window that has not yet ended (the shared
+// limiter's may be a guess that ran out before the store's window did),
+// the throttle learns where the store stands as it does at its start: one
+// request goes first, and the others wait for its answer.
 func (l *throttle) adopt(r Rate, now time.Time) {
-	if r.Quota <= 0 || r.ResetIn <= 0 {
-		return
-	}
-	resetAt := now.Add(min(r.ResetIn, l.longestPause(r.Window)))
-	spent := max(r.Quota-r.Remaining, 0)
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if r.Quota > 0 && r.ResetIn > 0 {
+		l.adoptLocked(r, now)
+	}
+	switch {
+	case l.known && l.resetAt.After(now):
+		l.probeDoneLocked() // nothing to learn first
+	case l.probed:
+		l.probed, l.probing, l.probe = false, false, make(chan struct{})
+	}
+}
+
+func (l *throttle) adoptLocked(r Rate, now time.Time) {
+	resetAt := now.Add(min(r.ResetIn, l.longestPause(r.Window)))
+	spent := max(r.Quota-r.Remaining, 0)
 	if l.known {
 		tolerance := min(50*time.Millisecond, r.Window/4)
 		switch {
@@ -395,8 +419,6 @@ func (l *throttle) adopt(r Rate, now time.Time) {
 	l.known, l.resetAt, l.guessedFrom = true, resetAt, time.Time{}
 	l.sent, l.handed, l.others = 0, 0, spent
 	l.shareBase, l.shareSent = -1, 0
-	// The quota is known: no request need go first to learn it.
-	l.probeDoneLocked()
 }
 
 // windowEnd is when the store's current window ends, as the answers told,

@@ -54,10 +54,12 @@
 // watches go-redis's dials, so it need not wait out go-redis's own retries.
 // A Redis that answers late, because a machine is busy, is waited for: while
 // Redis has been answering, a round trip may take up to WithMaxStepTimeout,
-// so late answers are not taken for an outage. Once a round trip has
-// failed, the next ones get only WithStepTimeout until one succeeds, so a
-// Redis that stops answering without refusing costs one long wait, not one
-// per request. When a round trip fails, Acquire returns an error matching
+// so late answers are not taken for an outage. Once a round trip has gone
+// unanswered that long, the next ones get only WithStepTimeout until one
+// succeeds, so a Redis that stops answering without refusing costs one long
+// wait, not one per request. Refusals and resets, which are known at once,
+// leave the patience as it was: a Redis back from a restart is slow to
+// answer its first round trips, more so on a busy machine. When a round trip fails, Acquire returns an error matching
 // bigcommerce.ErrLimiterUnavailable and the Client paces with its
 // in-process throttle at about a FleetSize-th of the store, logs that once,
 // and goes back to the shared limiter when Redis answers again. Release

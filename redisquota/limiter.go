@@ -65,11 +65,20 @@ type Limiter struct {
 	// deadline; otherwise each step runs in a goroutine of its own, so that
 	// the step timeout holds even while rdb waits out its read timeout.
 	ctxBound bool
-	// suspect is set when a step failed and cleared when one succeeds:
-	// while it is set, steps get the short step timeout rather than the
-	// patience a slow but working Redis deserves.
-	suspect atomic.Bool
-	dials   *dialWatch
+	// stepFailed is set when a step failed and cleared when one succeeds:
+	// the Client paces alone meanwhile, and tells Redis of the fleet when
+	// it comes back.
+	stepFailed atomic.Bool
+	// unanswered is set when a step got no answer in time and cleared when
+	// one succeeds: while it is set, steps get the short step timeout
+	// rather than the patience a slow but working Redis deserves. A Redis
+	// that refuses or resets connections does not set it: those failures
+	// are known at once, and a Redis that restarts is slow to answer its
+	// first steps (new connections, its scripts loaded again), which on a
+	// busy machine took longer than the short timeout and split the fleet
+	// between processes back on Redis and processes still alone.
+	unanswered atomic.Bool
+	dials      *dialWatch
 
 	leaseTTLms, probeTTLms int64
 	// memberTTLms is how long a Limiter counts as a member of a store's
@@ -340,7 +349,7 @@ func (l *Limiter) acquire(ctx context.Context, apiRoot string, maxWait time.Dura
 		// A Limiter whose last step failed comes back from pacing alone:
 		// it tells Redis how large the fleet was (see acquire.lua).
 		var hint int64
-		if l.suspect.Load() {
+		if l.stepFailed.Load() {
 			hint = s.fleet.Load()
 		}
 		r, err := l.step(ctx, "acquire", s, acquireScript, id, l.memberID, l.memberTTLms, l.cfg.maxInFlight, l.leaseTTLms, l.probeTTLms,

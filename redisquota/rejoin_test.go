@@ -25,7 +25,7 @@ func TestAProcessComingBackKeepsTheAbsentMembersShares(t *testing.T) {
 	// B have asked here, two others have not, so half the quota is kept
 	// back for them.
 	b.store(root).fleet.Store(4)
-	b.suspect.Store(true)
+	b.stepFailed.Store(true)
 	first := acquire(t, b, root)
 	first.Release()
 	if got := 1 + grab(t, []*Limiter{b}, root, 20); got != 3 {

@@ -13,6 +13,7 @@ import (
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
 	"github.com/bigcommerce-go/customergroups/bigcommercetest"
+	"github.com/bigcommerce-go/customergroups/redisquota/internal/faultproxy"
 	"github.com/bigcommerce-go/customergroups/redisquota/internal/redistest"
 	"github.com/redis/go-redis/v9"
 )
@@ -237,4 +238,48 @@ func TestAGrantWhoseAnswerWasLostIsGivenBack(t *testing.T) {
 		held, err := watch.Exists(context.Background(), probe).Result()
 		return err == nil && held == 0
 	})
+}
+
+// TestOnlyAnUnansweredStepShortensThePatience: a Redis that resets
+// connections, as one killed and restarting does, is noticed at once and
+// leaves the patience as it was, so that its first answers after the
+// restart, slow on a busy machine, are waited for. Only a step that got no
+// answer in time makes the next ones short.
+func TestOnlyAnUnansweredStepShortensThePatience(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	proxy := faultproxy.Start(t, srv.Addr())
+	rdb := redis.NewClient(&redis.Options{Addr: proxy.Addr()})
+	t.Cleanup(func() { _ = rdb.Close() })
+	const step, patience, late = 50 * time.Millisecond, time.Second, 150 * time.Millisecond
+	l := MustNew(rdb, WithStepTimeout(step), WithMaxStepTimeout(patience))
+	root := rootOf(t, "")
+	ctx := context.Background()
+
+	proxy.Reset()
+	if _, err := l.Acquire(ctx, root, time.Minute); !errors.Is(err, bigcommerce.ErrLimiterUnavailable) {
+		t.Fatalf("Acquire while Redis resets connections = %v, want ErrLimiterUnavailable", err)
+	}
+	if proxy.Resets() == 0 {
+		t.Fatal("the proxy reset no connection: the fault was not in force")
+	}
+	// Back, but answering three short timeouts late.
+	proxy.Heal()
+	proxy.SetLatency(late)
+	p, err := l.Acquire(ctx, root, time.Minute)
+	if err != nil {
+		t.Fatalf("Acquire on a Redis answering %s late after resets = %v, want a permit: a reset is no reason to stop waiting", late, err)
+	}
+	p.Release()
+
+	// A Redis that stops answering is given up on after the patience, and
+	// from then on after the short timeout.
+	proxy.Stall()
+	if _, err := l.Acquire(ctx, root, time.Minute); !errors.Is(err, bigcommerce.ErrLimiterUnavailable) {
+		t.Fatalf("Acquire on a stalled Redis = %v, want ErrLimiterUnavailable", err)
+	}
+	proxy.Heal()
+	if _, err := l.Acquire(ctx, root, time.Minute); !errors.Is(err, bigcommerce.ErrLimiterUnavailable) {
+		t.Fatalf("Acquire on a Redis answering %s late after a step went unanswered = %v, want ErrLimiterUnavailable after the %s step timeout", late, err, step)
+	}
 }

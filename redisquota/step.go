@@ -80,8 +80,8 @@ type stepResult struct {
 }
 
 // step runs one script. While Redis has been answering it may take up to
-// the longest step timeout; after a failure, only the step timeout. A
-// failed dial cuts it short either way.
+// the longest step timeout; after a step that got no answer in time, only
+// the step timeout. A failed dial cuts it short either way.
 //
 // name and s say which step it is and for which store, for the step
 // observer (WithStepObserver).
@@ -92,7 +92,7 @@ func (l *Limiter) step(ctx context.Context, name string, s *store, script *redis
 	}
 	keys := s.keys
 	timeout := l.cfg.maxStep
-	if l.suspect.Load() {
+	if l.unanswered.Load() {
 		timeout = l.cfg.stepTimeout
 	}
 	ctx, cancelRefused := context.WithCancelCause(ctx)
@@ -119,17 +119,19 @@ func (l *Limiter) step(ctx context.Context, name string, s *store, script *redis
 		}
 	}
 	if err != nil {
-		l.suspect.Store(true)
+		l.stepFailed.Store(true)
 		// The cause says why the step's context ended, when it did.
 		if cause := context.Cause(ctx); cause != nil && ctx.Err() != nil {
 			err = cause
 			if cause == errNoAnswer {
+				l.unanswered.Store(true)
 				err = fmt.Errorf("%w within %s", errNoAnswer, timeout)
 			}
 		}
 		return reply{}, err
 	}
-	l.suspect.Store(false)
+	l.stepFailed.Store(false)
+	l.unanswered.Store(false)
 	return r, nil
 }
 

@@ -16,9 +16,10 @@
 // The tests need redis-server on PATH; without it they skip, unless
 // BIGCOMMERCE_REQUIRE_REDIS=1, which makes a missing redis-server a failure.
 // A plain go test runs the bounded subset that holds its targets in every
-// run (8 and 16 processes, 8 on a busy machine, another app beside them, a
-// store stuck on 429), in under a minute. PROOF_LONG=1 adds 32 processes,
-// 16 and 32 on a busy machine, and the runs with Redis killed mid-run.
+// run (8 and 16 processes, 8 on a busy machine, 8 with Redis killed
+// mid-run, another app beside them, a store stuck on 429), in about a
+// minute. PROOF_LONG=1 adds 32 processes, 16 and 32 on a busy machine, the
+// outage on a busy machine, and a longer run after the outage.
 // PROOF_TABLE=1 adds the measurement behind the table in BENCHMARKS.md, and
 // PROOF_TABLE_ONLY=text limits it to the runs whose name contains text.
 //

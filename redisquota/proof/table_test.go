@@ -13,8 +13,8 @@ import (
 // calls from each of 1, 4, 8, 16 and 32 processes of 16 goroutines,
 // sharing Redis and, for contrast, pacing alone; 8, 16 and 32 of them
 // sharing Redis beside two CPU-bound processes; and 4, 8 and 16 with Redis
-// killed for two windows. It takes several minutes, so it runs only when
-// asked:
+// killed for two windows, and 8 so beside two CPU-bound processes. It takes
+// several minutes, so it runs only when asked:
 //
 //	PROOF_TABLE=1 go test -run TestTable -v ./redisquota/proof/
 func TestTable(t *testing.T) {
@@ -32,6 +32,9 @@ func TestTable(t *testing.T) {
 	for _, procs := range []int{4, 8, 16} {
 		fleets = append(fleets, midRunOutage(procs))
 	}
+	busyOutage := midRunOutage(8)
+	busyOutage.busy = busyProcs
+	fleets = append(fleets, busyOutage)
 	if only := os.Getenv("PROOF_TABLE_ONLY"); only != "" {
 		// A substring of the rows' first cells, to measure some again.
 		var some []fleet
