@@ -154,7 +154,17 @@ func TestPacingAloneKeepsToAFairShareOfTheSlots(t *testing.T) {
 // quotaHeader reports a quota per 1 s window, left of it, and a reset in a
 // second.
 func quotaHeader(quota, left int) http.Header {
-	return http.Header{headerQuota: {strconv.Itoa(quota)}, headerLeft: {strconv.Itoa(left)}, headerResetMs: {"1000"}, headerWindowMs: {"1000"}}
+	return rateHeaderOf(quota, left, time.Second, time.Second)
+}
+
+// rateHeaderOf is an answer's rate-limit headers.
+func rateHeaderOf(quota, left int, reset, window time.Duration) http.Header {
+	return http.Header{
+		headerQuota:    {strconv.Itoa(quota)},
+		headerLeft:     {strconv.Itoa(left)},
+		headerResetMs:  {strconv.FormatInt(reset.Milliseconds(), 10)},
+		headerWindowMs: {strconv.FormatInt(window.Milliseconds(), 10)},
+	}
 }
 
 // TestTheShareFollowsTheFleetSize: the fleet's size is read at every
@@ -242,11 +252,7 @@ func TestAProcessComesBackToTheSharedLimiterAtTheWindowsEdge(t *testing.T) {
 	if got := p.holdUntilAfterFailure(now); !got.Equal(now.Add(sharedHoldOff)) {
 		t.Fatalf("with no window known: ask again at %v, want after the hold-off", got.Sub(now))
 	}
-	h := http.Header{}
-	h.Set(headerQuota, "60")
-	h.Set(headerLeft, "30")
-	h.Set(headerWindowMs, "1000")
-	h.Set(headerResetMs, "700")
+	h := rateHeaderOf(60, 30, 700*time.Millisecond, time.Second)
 	local.observe(200, h, now)
 	if got := p.holdUntilAfterFailure(now); !got.Equal(now.Add(700 * time.Millisecond)) {
 		t.Errorf("window ends in 700ms: ask again after %v, want at its end", got.Sub(now))
@@ -301,11 +307,7 @@ func TestARequestWaitingAloneGoesBackToTheSharedLimiter(t *testing.T) {
 	shared := downFleet(4)
 	local := newThrottle(40, true, time.Minute)
 	p := &pacer{shared: shared, local: local, holdOff: time.Millisecond}
-	h := http.Header{}
-	h.Set(headerQuota, "4")
-	h.Set(headerLeft, "4")
-	h.Set(headerWindowMs, "200")
-	h.Set(headerResetMs, "200")
+	h := rateHeaderOf(4, 4, 200*time.Millisecond, 200*time.Millisecond)
 	local.observe(200, h, time.Now())
 
 	// The shared limiter is down: the first request takes this process's
@@ -395,11 +397,7 @@ func TestARequestWaitingForASlotAloneGoesBackToTheSharedLimiter(t *testing.T) {
 	shared := downFleet(4)
 	local := newThrottle(4, true, time.Minute)
 	p := &pacer{shared: shared, local: local, holdOff: time.Hour}
-	h := http.Header{}
-	h.Set(headerQuota, "100")
-	h.Set(headerLeft, "100")
-	h.Set(headerWindowMs, "60000")
-	h.Set(headerResetMs, "60000")
+	h := rateHeaderOf(100, 100, time.Minute, time.Minute)
 	local.observe(200, h, time.Now())
 
 	first, err := p.acquire(ctx, "root", time.Minute)
@@ -440,6 +438,18 @@ func TestARequestWaitingForASlotAloneGoesBackToTheSharedLimiter(t *testing.T) {
 	}
 }
 
+// aloneAfterAnOldWindow is a pacer whose shared limiter, of a fleet of 4,
+// is down and last said view of the store, and whose throttle last heard of
+// a window that ended a second ago: the case of a process whose requests
+// all waited in the shared line through the store's current window.
+func aloneAfterAnOldWindow(view Rate) (*pacer, *throttle) {
+	shared := downFleet(4)
+	shared.set(func(l *countingLimiter) { l.rate = view })
+	local := newThrottle(40, true, time.Minute)
+	local.observe(200, rateHeaderOf(60, 30, time.Second, time.Second), time.Now().Add(-2*time.Second))
+	return &pacer{shared: shared, local: local, holdOff: time.Hour}, local
+}
+
 // TestPacingAloneStartsFromTheSharedView: a process whose requests all
 // waited in the shared line heard no answer in the store's current window.
 // When the shared limiter fails, its throttle paces alone from the shared
@@ -447,19 +457,7 @@ func TestARequestWaitingForASlotAloneGoesBackToTheSharedLimiter(t *testing.T) {
 // from its own older one, which ended and would look like a fresh window.
 func TestPacingAloneStartsFromTheSharedView(t *testing.T) {
 	t.Parallel()
-	shared := downFleet(4)
-	shared.set(func(l *countingLimiter) {
-		l.rate = Rate{Quota: 60, Remaining: 0, ResetIn: 800 * time.Millisecond, Window: time.Second}
-	})
-	local := newThrottle(40, true, time.Minute)
-	// The throttle's own view: a window that ended a second ago.
-	h := http.Header{}
-	h.Set(headerQuota, "60")
-	h.Set(headerLeft, "30")
-	h.Set(headerWindowMs, "1000")
-	h.Set(headerResetMs, "1000")
-	local.observe(200, h, time.Now().Add(-2*time.Second))
-	p := &pacer{shared: shared, local: local, holdOff: time.Hour}
+	p, _ := aloneAfterAnOldWindow(Rate{Quota: 60, Remaining: 0, ResetIn: 800 * time.Millisecond, Window: time.Second})
 
 	_, err := p.acquire(context.Background(), "root", 100*time.Millisecond)
 	var throttled *ThrottleError
@@ -478,11 +476,7 @@ func TestPacingAloneStartsFromTheSharedView(t *testing.T) {
 func TestTheSharedViewOfTheSameWindowCounts(t *testing.T) {
 	t.Parallel()
 	local := newThrottle(40, true, time.Minute)
-	h := http.Header{}
-	h.Set(headerQuota, "60")
-	h.Set(headerLeft, "30")
-	h.Set(headerWindowMs, "1000")
-	h.Set(headerResetMs, "900")
+	h := rateHeaderOf(60, 30, 900*time.Millisecond, time.Second)
 	now := time.Now()
 	local.observe(200, h, now)
 	before := local.Rate("")
@@ -552,18 +546,7 @@ func TestARequestWhoseFailureIsOlderThanAnAnswerAsksAgain(t *testing.T) {
 func TestPacingAloneOnAnEndedWindowSendsOneRequestFirst(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	shared := downFleet(4)
-	shared.set(func(l *countingLimiter) {
-		l.rate = Rate{Quota: 60, Remaining: 0, ResetIn: 0, Window: time.Second}
-	})
-	local := newThrottle(40, true, time.Minute)
-	h := http.Header{}
-	h.Set(headerQuota, "60")
-	h.Set(headerLeft, "30")
-	h.Set(headerWindowMs, "1000")
-	h.Set(headerResetMs, "1000")
-	local.observe(200, h, time.Now().Add(-2*time.Second))
-	p := &pacer{shared: shared, local: local, holdOff: time.Hour}
+	p, local := aloneAfterAnOldWindow(Rate{Quota: 60, Remaining: 0, ResetIn: 0, Window: time.Second})
 
 	first, err := p.acquire(ctx, "root", time.Minute)
 	if err != nil {
@@ -593,11 +576,7 @@ func TestPacingAloneOnAnEndedWindowSendsOneRequestFirst(t *testing.T) {
 	}
 	// The store's window was still spent: the first request's answer says
 	// so, and the second, which waited for it, may not wait 200ms.
-	spent := http.Header{}
-	spent.Set(headerQuota, "60")
-	spent.Set(headerLeft, "0")
-	spent.Set(headerWindowMs, "1000")
-	spent.Set(headerResetMs, "200")
+	spent := rateHeaderOf(60, 0, 200*time.Millisecond, time.Second)
 	first.Report(http.StatusTooManyRequests, spent)
 	first.Release()
 	var throttled *ThrottleError

@@ -59,7 +59,8 @@
 // succeeds, so a Redis that stops answering without refusing costs one long
 // wait, not one per request. Refusals and resets, which are known at once,
 // leave the patience as it was: a Redis back from a restart is slow to
-// answer its first round trips, more so on a busy machine. When a round trip fails, Acquire returns an error matching
+// answer its first round trips, more so on a busy machine. When a round
+// trip fails, Acquire returns an error matching
 // bigcommerce.ErrLimiterUnavailable and the Client paces with its
 // in-process throttle at about a FleetSize-th of the store, logs that once,
 // and goes back to the shared limiter when Redis answers again. Release

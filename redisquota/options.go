@@ -150,10 +150,9 @@ func WithLeaseTTL(d time.Duration) Option {
 
 // WithStepTimeout bounds each round trip to Redis once one has gone
 // unanswered, until one succeeds again: when Redis does not answer within
-// it, Acquire
-// reports bigcommerce.ErrLimiterUnavailable and the Client paces the
-// request with its in-process throttle; Release gives up and leaves the
-// lease to expire. While Redis has been answering, a round trip gets
+// it, Acquire reports bigcommerce.ErrLimiterUnavailable and the Client
+// paces the request with its in-process throttle; Release gives up and
+// leaves the lease to expire. While Redis has been answering, a round trip gets
 // WithMaxStepTimeout instead, so that an answer made late by a busy machine
 // is not taken for an outage, and so does one after Redis refused or reset
 // connections: those are reported at once either way, and a Redis coming
