@@ -132,7 +132,11 @@ type RateLimiter interface {
 	// in-process throttle instead.
 	Acquire(ctx context.Context, apiRoot string, maxWait time.Duration) (Permit, error)
 	// Rate returns the limiter's view of the quota of the store at apiRoot,
-	// or the zero Rate when it has none.
+	// or the zero Rate when it has none. When Acquire fails with
+	// ErrLimiterUnavailable, the Client reads it once more and paces alone
+	// from it where it is more recent than what this process heard itself,
+	// so it should be what the limiter last knew, with ResetIn counted from
+	// now, even while the backend is away.
 	Rate(apiRoot string) Rate
 }
 
