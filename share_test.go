@@ -297,6 +297,20 @@ func TestAFailureOlderThanAnAnswerIsNoOutage(t *testing.T) {
 	}
 }
 
+// acquireAlone takes a permit that the pacer must give from its throttle,
+// its shared limiter being down.
+func acquireAlone(t *testing.T, p *pacer) Permit {
+	t.Helper()
+	permit, err := p.acquire(context.Background(), "root", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := permit.(*throttlePermit); !ok {
+		t.Fatalf("request paced by %T, want the throttle while the shared limiter is down", permit)
+	}
+	return permit
+}
+
 // TestARequestWaitingAloneGoesBackToTheSharedLimiter: a request parked in
 // the throttle while its process paced alone asks the shared limiter when
 // its wait ends and the hold-off is over, rather than spend a share of a
@@ -312,13 +326,7 @@ func TestARequestWaitingAloneGoesBackToTheSharedLimiter(t *testing.T) {
 
 	// The shared limiter is down: the first request takes this process's
 	// share of the window, 1 of 4.
-	first, err := p.acquire(ctx, "root", time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := first.(*throttlePermit); !ok {
-		t.Fatalf("first request paced by %T, want the throttle while the shared limiter is down", first)
-	}
+	first := acquireAlone(t, p)
 	first.Release()
 	// The second waits alone for the next window; the shared limiter
 	// answers again meanwhile.
@@ -400,13 +408,7 @@ func TestARequestWaitingForASlotAloneGoesBackToTheSharedLimiter(t *testing.T) {
 	h := rateHeaderOf(100, 100, time.Minute, time.Minute)
 	local.observe(200, h, time.Now())
 
-	first, err := p.acquire(ctx, "root", time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := first.(*throttlePermit); !ok {
-		t.Fatalf("first request paced by %T, want the throttle while the shared limiter is down", first)
-	}
+	first := acquireAlone(t, p)
 	got := make(chan Permit, 1)
 	go func() {
 		pm, err := p.acquire(ctx, "root", time.Minute)
