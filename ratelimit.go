@@ -221,18 +221,31 @@ func (p *pacer) acquire(ctx context.Context, apiRoot string, maxWait time.Durati
 	if p.shared == nil {
 		return p.local.Acquire(ctx, apiRoot, maxWait)
 	}
+	askedAgain := false
 	for {
-		permit, err := p.acquireOnce(ctx, apiRoot, maxWait)
-		if err != errRejoin {
+		permit, err := p.acquireOnce(ctx, apiRoot, maxWait, askedAgain)
+		switch err {
+		case errRejoin:
+		case errAskAgain:
+			askedAgain = true
+		default:
 			return permit, err
 		}
 	}
 }
 
+// errAskAgain tells the pacer that the shared limiter failed a request
+// after it had answered another one that asked later: the request asks it
+// once more.
+var errAskAgain = errors.New("bigcommerce: the shared rate limiter answered meanwhile")
+
 // acquireOnce asks the shared limiter unless it is held off, and else
 // paces alone; errRejoin says that the hold-off ended while the request
-// waited alone.
-func (p *pacer) acquireOnce(ctx context.Context, apiRoot string, maxWait time.Duration) (Permit, error) {
+// waited alone, errAskAgain that the failure was older than an answer.
+// askedAgain is set when the request already asked again once: a second
+// such failure paces it alone, so that a limiter that answers others but
+// keeps failing this one cannot hold it in a loop of round trips.
+func (p *pacer) acquireOnce(ctx context.Context, apiRoot string, maxWait time.Duration, askedAgain bool) (Permit, error) {
 	if ok, down := p.sharedState(); ok {
 		start := time.Now()
 		permit, err := p.acquireShared(ctx, apiRoot, maxWait, start, down)
@@ -250,11 +263,11 @@ func (p *pacer) acquireOnce(ctx context.Context, apiRoot string, maxWait time.Du
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		if !outage {
+		if !outage && !askedAgain {
 			// The limiter answered another request since this one asked:
 			// ask it again rather than pace alone on this process's own
 			// view of the store, which may be a window old.
-			return nil, errRejoin
+			return nil, errAskAgain
 		}
 	}
 	return p.alone(ctx, apiRoot, maxWait)

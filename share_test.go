@@ -505,11 +505,12 @@ func TestTheSharedViewOfTheSameWindowCounts(t *testing.T) {
 type flakyLimiter struct {
 	*countingLimiter
 	calls     atomic.Int32
+	failures  int32 // how many Acquires fail
 	meanwhile func()
 }
 
 func (l *flakyLimiter) Acquire(ctx context.Context, root string, maxWait time.Duration) (Permit, error) {
-	if l.calls.Add(1) == 1 {
+	if n := l.calls.Add(1); n <= l.failures {
 		l.meanwhile()
 		return nil, fmt.Errorf("dropped: %w", ErrLimiterUnavailable)
 	}
@@ -523,7 +524,7 @@ func (l *flakyLimiter) Acquire(ctx context.Context, root string, maxWait time.Du
 func TestARequestWhoseFailureIsOlderThanAnAnswerAsksAgain(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	shared := &flakyLimiter{countingLimiter: &countingLimiter{}}
+	shared := &flakyLimiter{countingLimiter: &countingLimiter{}, failures: 1}
 	p := &pacer{shared: shared, local: newThrottle(40, true, time.Minute), holdOff: time.Hour}
 	shared.meanwhile = func() { p.sharedAnswered(ctx, "root") }
 	permit, err := p.acquire(ctx, "root", time.Minute)
@@ -584,5 +585,29 @@ func TestPacingAloneOnAnEndedWindowSendsOneRequestFirst(t *testing.T) {
 	var throttled *ThrottleError
 	if err := <-second; !errors.As(err, &throttled) {
 		t.Fatalf("the second request: err = %v, want a *ThrottleError from the first one's answer, which it waited for", err)
+	}
+}
+
+// TestARequestAsksAgainOnlyOnce: a limiter that answers other requests but
+// keeps failing this one gets asked twice, and the request then paces
+// alone, rather than loop on round trips until its context ends.
+func TestARequestAsksAgainOnlyOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	shared := &flakyLimiter{countingLimiter: &countingLimiter{}, failures: 1 << 30}
+	p := &pacer{shared: shared, local: newThrottle(40, true, time.Minute), holdOff: time.Hour}
+	shared.meanwhile = func() { p.sharedAnswered(ctx, "root") }
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	permit, err := p.acquire(ctx, "root", time.Minute)
+	if err != nil {
+		t.Fatalf("acquire = %v, want a permit from the throttle after asking twice", err)
+	}
+	defer permit.Release()
+	if _, ok := permit.(*throttlePermit); !ok {
+		t.Errorf("paced by %T, want the throttle", permit)
+	}
+	if n := shared.calls.Load(); n != 2 {
+		t.Errorf("the shared limiter was asked %d times, want 2", n)
 	}
 }
