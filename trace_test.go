@@ -3,6 +3,7 @@ package bigcommerce
 import (
 	"context"
 	"errors"
+	"io"
 	"fmt"
 	"net/http"
 	"strings"
@@ -116,8 +117,12 @@ func TestTracerSeesACancelledCall(t *testing.T) {
 	c, mt, _ := setup(t, WithTracer(tr), WithRetryWait(time.Hour, time.Hour))
 	ctx, cancel := context.WithCancel(context.Background())
 	mt.RegisterResponder(http.MethodGet, groupsURL+"/5", func(*http.Request) (*http.Response, error) {
-		cancel() // the caller gives up while the 503 is on its way
-		return respond(503, "")(nil)
+		resp, err := respond(503, "")(nil)
+		// The caller gives up once the 503 has arrived, while the call waits
+		// to retry it. Cancelling inside the responder instead would race
+		// httpmock, which may then answer with the context's error.
+		resp.Body = cancelOnClose{resp.Body, cancel}
+		return resp, err
 	})
 	if _, _, err := c.CustomerGroups.Get(ctx, 5); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Get: %v, want context.Canceled", err)
@@ -125,7 +130,8 @@ func TestTracerSeesACancelledCall(t *testing.T) {
 	want := strings.Join([]string{
 		"call start CustomerGroups.Get GET",
 		"attempt 1 start in CustomerGroups.Get",
-		`attempt 1 end in attempt 1: status=503 throttled="" retry=false rate=false`,
+		`attempt 1 end in attempt 1: status=503 throttled="" retry=true rate=false`,
+		"wait backoff in CustomerGroups.Get",
 		"call end CustomerGroups.Get in CustomerGroups.Get: attempts=1 status=0 err=true",
 	}, "\n")
 	if got := tr.String(); got != want {
@@ -210,4 +216,16 @@ func TestTracerSeesTheWaitForASlot(t *testing.T) {
 	if !strings.Contains(tr.String(), "wait slot in attempt 1") {
 		t.Fatalf("trace:\n%s\nwant a wait for a slot", tr)
 	}
+}
+
+// cancelOnClose is a response body that cancels a context when the client
+// is done with it.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b cancelOnClose) Close() error {
+	b.cancel()
+	return b.ReadCloser.Close()
 }
