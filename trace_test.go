@@ -3,8 +3,8 @@ package bigcommerce
 import (
 	"context"
 	"errors"
-	"io"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
