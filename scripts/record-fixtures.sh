@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Records again the recordings committed in this repository, from
-# cmd/bigcommerce-fake through bigcommercetest.Recorder:
+# cmd/bigcommerce-fake through bigcommercetest/recording:
 #
-#   bigcommercetest/testdata/contract   the contract (RunContract)
-#   examples/recorded/testdata/...      the recorded-fixtures example
+#   bigcommercetest/contract/testdata/contract   the contract (contract.Run)
+#   examples/recorded/testdata/...               the recorded-fixtures example
 #
 # It builds the fake, serves it on a free loopback port with fixed
 # credentials, runs those tests with BIGCOMMERCE_RECORD=all pointed at it,
@@ -31,4 +31,4 @@ done
 echo "recording from cmd/bigcommerce-fake at $base"
 
 BIGCOMMERCE_RECORD=all BIGCOMMERCE_STORE_HASH="$hash" BIGCOMMERCE_ACCESS_TOKEN="$token" BIGCOMMERCE_BASE_URL="$base" \
-  "${GO:-go}" test -count=1 "$@" -run '^(TestContractRecorded|TestEnsureGroup)$' ./bigcommercetest/ ./examples/recorded/
+  "${GO:-go}" test -count=1 "$@" -run '^(TestContractRecorded|TestEnsureGroup)$' ./bigcommercetest/contract/ ./examples/recorded/

@@ -1,4 +1,4 @@
-package bigcommercetest_test
+package recording_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
 	"github.com/bigcommerce-go/customergroups/bigcommercetest"
+	"github.com/bigcommerce-go/customergroups/bigcommercetest/recording"
 )
 
 // Record a client's calls to a directory; in a test, Replay(t, dir) then
@@ -21,7 +22,7 @@ func ExampleNewRecorder() {
 	srv := bigcommercetest.NewServer(bigcommercetest.WithSeed(3))
 	defer srv.Close()
 
-	rec := bigcommercetest.NewRecorder(dir, nil, bigcommercetest.HideStoreHash(srv.StoreHash))
+	rec := recording.NewRecorder(dir, nil, recording.HideStoreHash(srv.StoreHash))
 	client, _ := bigcommerce.NewClient(bigcommerce.NewOAuth(srv.StoreHash, srv.AccessToken),
 		bigcommerce.WithBaseURL(srv.OAuthBaseURL()), bigcommerce.WithHTTPClient(&http.Client{Transport: rec}))
 	n, _, err := client.CustomerGroups.Count(context.Background(), nil)

@@ -1,4 +1,4 @@
-package bigcommercetest
+package recording
 
 import (
 	"errors"
@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/bigcommerce-go/customergroups/bigcommercetest"
 )
 
 // halfWriter writes part of what it is given, then fails, as a full disk
@@ -19,7 +21,7 @@ func (h halfWriter) Write(b []byte) (int, error) {
 
 func TestRecorderFailedWriteLeavesNoHalfFile(t *testing.T) {
 	t.Parallel()
-	srv := NewServer()
+	srv := bigcommercetest.NewServer()
 	t.Cleanup(srv.Close)
 	dir := t.TempDir()
 	rec := NewRecorder(dir, nil)

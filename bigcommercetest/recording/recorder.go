@@ -1,4 +1,4 @@
-package bigcommercetest
+package recording
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ import (
 // exchange, so that Replay can answer the same requests later without a
 // store. Give it to a client with bigcommerce.WithHTTPClient:
 //
-//	rec := bigcommercetest.NewRecorder("testdata/sync", nil, bigcommercetest.HideStoreHash(hash))
+//	rec := recording.NewRecorder("testdata/sync", nil, recording.HideStoreHash(hash))
 //	client, err := bigcommerce.NewClient(bigcommerce.NewOAuth(hash, token),
 //		bigcommerce.WithHTTPClient(&http.Client{Transport: rec}))
 //	...
@@ -144,9 +144,9 @@ func NewRecorder(dir string, next http.RoundTripper, opts ...RecorderOption) *Re
 		old, err := recordingFiles(dir)
 		switch {
 		case err != nil && !errors.Is(err, fs.ErrNotExist):
-			r.refused = fmt.Errorf("bigcommercetest: recorder: reading %s: %w", dir, err)
+			r.refused = fmt.Errorf("recording: recorder: reading %s: %w", dir, err)
 		case len(old) > 0:
-			r.refused = fmt.Errorf("bigcommercetest: recorder: %s already holds a recording (%d exchanges); "+
+			r.refused = fmt.Errorf("recording: recorder: %s already holds a recording (%d exchanges); "+
 				"refusing to write over it without OverwriteRecording", dir, len(old))
 		}
 		r.err = r.refused
@@ -242,7 +242,7 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.Body = io.NopCloser(bytes.NewReader(respBody))
 
 	if err := r.write(seq, req, reqBody, resp, respBody); err != nil {
-		return nil, r.fail(fmt.Errorf("bigcommercetest: recorder: exchange %d (%s %s) not recorded: %w", seq, req.Method, r.hide(req.URL.Path), err))
+		return nil, r.fail(fmt.Errorf("recording: recorder: exchange %d (%s %s) not recorded: %w", seq, req.Method, r.hide(req.URL.Path), err))
 	}
 	return resp, nil
 }

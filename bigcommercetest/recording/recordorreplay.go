@@ -1,4 +1,4 @@
-package bigcommercetest
+package recording
 
 import (
 	"errors"
@@ -8,58 +8,8 @@ import (
 	"testing"
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
+	"github.com/bigcommerce-go/customergroups/bigcommercetest"
 )
-
-// Target is where a test's requests go: credentials, the HTTP client that
-// carries the requests, and optionally an API root other than the one the
-// credentials choose. RecordOrReplayTarget and Server.Target make one;
-// RunContract takes one.
-type Target struct {
-	// Auth chooses the API root and adds the credentials.
-	Auth bigcommerce.Authenticator
-	// HTTPClient sends the requests; nil means http.DefaultClient.
-	HTTPClient *http.Client
-	// BaseURL replaces Auth's API root when set, as bigcommerce.WithBaseURL.
-	BaseURL string
-	// Options are given to every client built from the target, after
-	// those above and before the caller's own.
-	Options []bigcommerce.Option
-}
-
-// Client builds an SDK client for the target; opts come last, so they may
-// replace what the target sets.
-func (tg Target) Client(opts ...bigcommerce.Option) (*bigcommerce.Client, error) {
-	var base []bigcommerce.Option
-	if tg.HTTPClient != nil {
-		base = append(base, bigcommerce.WithHTTPClient(tg.HTTPClient))
-	}
-	if tg.BaseURL != "" {
-		base = append(base, bigcommerce.WithBaseURL(tg.BaseURL))
-	}
-	base = append(base, tg.Options...)
-	return bigcommerce.NewClient(tg.Auth, append(base, opts...)...)
-}
-
-func (tg Target) apiRoot() string {
-	if tg.BaseURL != "" {
-		return tg.BaseURL
-	}
-	return tg.Auth.BaseURL()
-}
-
-func (tg Target) httpClient() *http.Client {
-	if tg.HTTPClient != nil {
-		return tg.HTTPClient
-	}
-	return http.DefaultClient
-}
-
-// Target returns the server's OAuth root, read-write credentials and a
-// plain HTTP client, for RunContract and for recording from the fake.
-func (s *Server) Target() Target {
-	auth := bigcommerce.NewOAuth(s.StoreHash, s.AccessToken)
-	return Target{Auth: auth, HTTPClient: &http.Client{}, BaseURL: s.OAuthBaseURL()}
-}
 
 // The environment that RecordOrReplay reads.
 const (
@@ -106,43 +56,43 @@ func RecordOrReplay(t testing.TB, dir string, opts ...bigcommerce.Option) *bigco
 	t.Helper()
 	c, err := recordOrReplay(t, dir, os.Getenv).Client(opts...)
 	if err != nil {
-		t.Fatalf("bigcommercetest: RecordOrReplay: %v", err)
+		t.Fatalf("recording: RecordOrReplay: %v", err)
 	}
 	return c
 }
 
 // RecordOrReplayTarget is RecordOrReplay for code that builds its own
-// clients or sends requests the SDK would not, such as RunContract: it
+// clients or sends requests the SDK would not, such as contract.Run: it
 // returns the target to record from or to replay.
-func RecordOrReplayTarget(t testing.TB, dir string) Target {
+func RecordOrReplayTarget(t testing.TB, dir string) bigcommercetest.Target {
 	t.Helper()
 	return recordOrReplay(t, dir, os.Getenv)
 }
 
 // recordOrReplay decides from getenv, a parameter so that tests need not
 // change the process's environment (which would forbid t.Parallel).
-func recordOrReplay(t testing.TB, dir string, getenv func(string) string) Target {
+func recordOrReplay(t testing.TB, dir string, getenv func(string) string) bigcommercetest.Target {
 	t.Helper()
 	mode := getenv(EnvRecord)
 	switch mode {
 	case "", "0", "1", "all":
 	default:
-		t.Fatalf("bigcommercetest: %s=%q: use 1 (record what has no recording yet) or all (record everything again)", EnvRecord, mode)
-		return Target{}
+		t.Fatalf("recording: %s=%q: use 1 (record what has no recording yet) or all (record everything again)", EnvRecord, mode)
+		return bigcommercetest.Target{}
 	}
 	existing, err := recordingFiles(dir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		t.Fatalf("bigcommercetest: reading %s: %v", dir, err)
-		return Target{}
+		t.Fatalf("recording: reading %s: %v", dir, err)
+		return bigcommercetest.Target{}
 	}
 	record := mode == "all" || mode == "1" && len(existing) == 0
 	if !record {
 		if len(existing) == 0 {
-			t.Fatalf("bigcommercetest: no recording in %s; make one against a store with %s=1 %s=... %s=... go test -run '^%s$'",
+			t.Fatalf("recording: no recording in %s; make one against a store with %s=1 %s=... %s=... go test -run '^%s$'",
 				dir, EnvRecord, EnvStoreHash, EnvAccessToken, t.Name())
-			return Target{}
+			return bigcommercetest.Target{}
 		}
-		return Target{
+		return bigcommercetest.Target{
 			Auth:       bigcommerce.NewOAuth(replayStoreHash, "replay-token"),
 			HTTPClient: Replay(t, dir, FailIfUnused()),
 			Options:    []bigcommerce.Option{bigcommerce.WithRetryWait(0, 0), bigcommerce.WithoutThrottling()},
@@ -151,8 +101,8 @@ func recordOrReplay(t testing.TB, dir string, getenv func(string) string) Target
 
 	hash, token := getenv(EnvStoreHash), getenv(EnvAccessToken)
 	if hash == "" || token == "" {
-		t.Fatalf("bigcommercetest: %s=%s asks to record, which needs %s and %s", EnvRecord, mode, EnvStoreHash, EnvAccessToken)
-		return Target{}
+		t.Fatalf("recording: %s=%s asks to record, which needs %s and %s", EnvRecord, mode, EnvStoreHash, EnvAccessToken)
+		return bigcommercetest.Target{}
 	}
 	rec := NewRecorder(dir, http.DefaultTransport, HideStoreHash(hash), OverwriteRecording())
 	t.Cleanup(func() {
@@ -160,6 +110,6 @@ func recordOrReplay(t testing.TB, dir string, getenv func(string) string) Target
 			t.Errorf("%v", err)
 		}
 	})
-	t.Logf("bigcommercetest: recording to %s", dir)
-	return Target{Auth: bigcommerce.NewOAuth(hash, token), HTTPClient: &http.Client{Transport: rec}, BaseURL: getenv(EnvBaseURL)}
+	t.Logf("recording: recording to %s", dir)
+	return bigcommercetest.Target{Auth: bigcommerce.NewOAuth(hash, token), HTTPClient: &http.Client{Transport: rec}, BaseURL: getenv(EnvBaseURL)}
 }

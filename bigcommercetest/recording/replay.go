@@ -1,4 +1,4 @@
-package bigcommercetest
+package recording
 
 import (
 	"bufio"
@@ -70,13 +70,13 @@ func Replay(t testing.TB, dir string, opts ...ReplayOption) *http.Client {
 		err = errors.New("it holds no .http files")
 	}
 	if err != nil {
-		t.Fatalf("bigcommercetest: replay: no recording in %s: %v", dir, err)
+		t.Fatalf("recording: replay: no recording in %s: %v", dir, err)
 		return nil
 	}
 	for _, name := range names {
 		x, err := readExchange(filepath.Join(dir, name))
 		if err != nil {
-			t.Fatalf("bigcommercetest: replay: %s: %v", name, err)
+			t.Fatalf("recording: replay: %s: %v", name, err)
 			return nil
 		}
 		x.file = name
@@ -198,7 +198,7 @@ func (r *replayer) match(req *http.Request, body []byte) (*exchange, string) {
 			nearest, nearestDiffs, best = x, diffs, score
 		}
 	}
-	msg := fmt.Sprintf("bigcommercetest: replay: no recorded exchange answers %s %s", req.Method, req.URL.Path)
+	msg := fmt.Sprintf("recording: replay: no recorded exchange answers %s %s", req.Method, req.URL.Path)
 	if req.URL.RawQuery != "" {
 		msg += "?" + req.URL.RawQuery
 	}
@@ -433,7 +433,7 @@ func (r *replayer) checkUnused() {
 		}
 	}
 	if len(unused) > 0 {
-		r.t.Errorf("bigcommercetest: replay: %d of %d recorded exchanges were never requested: %s",
+		r.t.Errorf("recording: replay: %d of %d recorded exchanges were never requested: %s",
 			len(unused), len(r.exchanges), strings.Join(unused, ", "))
 	}
 }

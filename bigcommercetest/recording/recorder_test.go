@@ -1,4 +1,4 @@
-package bigcommercetest_test
+package recording_test
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
 	"github.com/bigcommerce-go/customergroups/bigcommercetest"
+	"github.com/bigcommerce-go/customergroups/bigcommercetest/recording"
 )
 
 // mustNotContain fails the test if any file in dir holds one of the
@@ -81,8 +82,8 @@ func TestRecorderRedactsEverySecret(t *testing.T) {
 	const token = "tok+PLANTED/one="
 	srv := newFake(t, bigcommercetest.WithStoreHash("shop42"), bigcommercetest.WithAccessToken(token))
 	dir := t.TempDir()
-	rec := bigcommercetest.NewRecorder(dir, nil,
-		bigcommercetest.HideStoreHash("shop42"), bigcommercetest.RedactSecrets("extra-PLANTED-four"))
+	rec := recording.NewRecorder(dir, nil,
+		recording.HideStoreHash("shop42"), recording.RedactSecrets("extra-PLANTED-four"))
 	hc := &http.Client{Transport: rec}
 
 	// Headers, and the token echoed in a query, escaped as a query escapes it.
@@ -148,7 +149,7 @@ func TestRecorderWritesOneReadableFilePerExchange(t *testing.T) {
 	t.Parallel()
 	srv := newFake(t, bigcommercetest.WithStoreHash("shop7"))
 	dir := t.TempDir()
-	client := recordingClient(t, srv, bigcommercetest.NewRecorder(dir, nil, bigcommercetest.HideStoreHash("shop7")))
+	client := recordingClient(t, srv, recording.NewRecorder(dir, nil, recording.HideStoreHash("shop7")))
 	ctx := context.Background()
 	g, _, err := client.CustomerGroups.Create(ctx, &bigcommerce.CreateCustomerGroupRequest{Name: "Wholesale"})
 	if err != nil {
@@ -180,7 +181,7 @@ func TestRecorderWritesOneReadableFilePerExchange(t *testing.T) {
 }
 
 // recordingClient returns an SDK client for srv whose requests go through rec.
-func recordingClient(t *testing.T, srv *bigcommercetest.Server, rec *bigcommercetest.Recorder) *bigcommerce.Client {
+func recordingClient(t *testing.T, srv *bigcommercetest.Server, rec *recording.Recorder) *bigcommerce.Client {
 	t.Helper()
 	tg := srv.Target()
 	tg.HTTPClient = &http.Client{Transport: rec}
@@ -199,7 +200,7 @@ func TestRecorderRefusesToWriteOverARecording(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, old), []byte("kept"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rec := bigcommercetest.NewRecorder(dir, nil)
+	rec := recording.NewRecorder(dir, nil)
 	_, _, err := recordingClient(t, srv, rec).CustomerGroups.Count(context.Background(), nil)
 	if err == nil || !strings.Contains(err.Error(), "OverwriteRecording") {
 		t.Errorf("Count: err %v, want the refusal naming OverwriteRecording", err)
@@ -225,7 +226,7 @@ func TestRecorderOverwritesWhenTold(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rec := bigcommercetest.NewRecorder(dir, nil, bigcommercetest.OverwriteRecording())
+	rec := recording.NewRecorder(dir, nil, recording.OverwriteRecording())
 	if _, _, err := recordingClient(t, srv, rec).CustomerGroups.Count(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +242,7 @@ func TestRecorderUnderConcurrentRequests(t *testing.T) {
 	t.Parallel()
 	srv := newFake(t, bigcommercetest.WithSeed(2))
 	dir := t.TempDir()
-	rec := bigcommercetest.NewRecorder(dir, nil, bigcommercetest.HideStoreHash(srv.StoreHash))
+	rec := recording.NewRecorder(dir, nil, recording.HideStoreHash(srv.StoreHash))
 	client := recordingClient(t, srv, rec)
 	const n = 8
 	errs := make(chan error, n)
@@ -264,7 +265,7 @@ func TestRecorderUnderConcurrentRequests(t *testing.T) {
 		t.Fatalf("files %v, want 0001 to 0008", names)
 	}
 	replay, err := bigcommerce.NewClient(bigcommerce.NewOAuth("elsewhere", "tok"),
-		bigcommerce.WithHTTPClient(bigcommercetest.Replay(t, dir, bigcommercetest.FailIfUnused())))
+		bigcommerce.WithHTTPClient(recording.Replay(t, dir, recording.FailIfUnused())))
 	if err != nil {
 		t.Fatal(err)
 	}

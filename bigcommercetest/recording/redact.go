@@ -1,4 +1,4 @@
-package bigcommercetest
+package recording
 
 import (
 	"bytes"
