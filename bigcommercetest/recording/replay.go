@@ -18,8 +18,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/jarcoal/httpmock"
 )
 
 // ReplayOption configures Replay.
@@ -50,18 +48,21 @@ func FailIfUnused() ReplayOption {
 // Headers are not compared, and placeholders in responses are not
 // substituted back.
 //
-// A request that nothing answers fails the test with t.Errorf, naming the
-// nearest unused exchange and how the request differs from it (method,
-// path, a query key, a body field), and the client gets an error carrying
-// the same message. Errorf, rather than Fatalf, because the request may be
-// sent from a goroutine other than the test's.
+// A request that nothing answers fails the test once, with t.Errorf, and
+// the client gets a *MissError with the same message: it names the
+// recording's directory, the nearest unused exchange and how the request
+// differs from it (method, path, a query key, a body field). MissError is
+// a bigcommerce.OfflineError, so the SDK does not retry the request, and
+// its error names no host, since none was contacted. Errorf, rather than
+// Fatalf, because the request may be sent from a goroutine other than the
+// test's.
 //
-// Replay is built on an httpmock.MockTransport of its own, so tests that
-// replay can run in parallel. Recordings are read once, when Replay is
-// called; a directory without one fails the test at once.
+// The client's transport is its own, so tests that replay can run in
+// parallel. Recordings are read once, when Replay is called; a directory
+// without one fails the test at once.
 func Replay(t testing.TB, dir string, opts ...ReplayOption) *http.Client {
 	t.Helper()
-	r := &replayer{t: t}
+	r := &replayer{t: t, dir: dir}
 	for _, o := range opts {
 		o(r)
 	}
@@ -76,7 +77,7 @@ func Replay(t testing.TB, dir string, opts ...ReplayOption) *http.Client {
 	for _, name := range names {
 		x, err := readExchange(filepath.Join(dir, name))
 		if err != nil {
-			t.Fatalf("recording: replay: %s: %v", name, err)
+			t.Fatalf("recording: replay: %s: %v", filepath.Join(dir, name), err)
 			return nil
 		}
 		x.file = name
@@ -85,13 +86,44 @@ func Replay(t testing.TB, dir string, opts ...ReplayOption) *http.Client {
 	if r.failUnused {
 		t.Cleanup(r.checkUnused)
 	}
-	mt := httpmock.NewMockTransport()
-	mt.RegisterNoResponder(r.respond)
-	return &http.Client{Transport: mt}
+	return &http.Client{Transport: r}
 }
+
+// MissError is the error of a request that a replay cannot answer. It is
+// a bigcommerce.OfflineError: the SDK does not retry it.
+type MissError struct {
+	// Dir is the recording's directory.
+	Dir string
+	// Method and Target are the request's method and its path with any
+	// query, as sent.
+	Method, Target string
+	// Nearest is the file of the nearest unused exchange, or empty when
+	// every exchange has been used.
+	Nearest string
+	// Reason says how the request differs from Nearest, or why no
+	// exchange is left to answer it.
+	Reason string
+}
+
+// Error names the recording, the request and the nearest exchange.
+func (e *MissError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "recording: %s has no answer for %s %s", e.Dir, e.Method, e.Target)
+	if e.Nearest != "" {
+		fmt.Fprintf(&b, "; the nearest unused exchange, %s, differs: %s", e.Nearest, e.Reason)
+	} else {
+		fmt.Fprintf(&b, "; %s", e.Reason)
+	}
+	return b.String()
+}
+
+// Offline reports true: the request was answered, with this error, by the
+// recording and not by a server.
+func (e *MissError) Offline() bool { return true }
 
 type replayer struct {
 	t          testing.TB
+	dir        string
 	failUnused bool
 
 	mu        sync.Mutex
@@ -155,28 +187,30 @@ func (x *exchange) answer(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-func (r *replayer) respond(req *http.Request) (*http.Response, error) {
+// RoundTrip answers req from the first unused exchange that matches it.
+func (r *replayer) RoundTrip(req *http.Request) (*http.Response, error) {
 	var body []byte
 	if req.Body != nil {
 		b, err := io.ReadAll(req.Body)
+		req.Body.Close()
 		if err != nil {
 			return nil, err
 		}
 		body = b
 	}
 	r.mu.Lock()
-	x, msg := r.match(req, body)
+	x, miss := r.match(req, body)
 	r.mu.Unlock()
-	if x == nil {
-		r.t.Errorf("%s", msg)
-		return nil, errors.New(msg)
+	if miss != nil {
+		r.t.Errorf("%s", miss)
+		return nil, miss
 	}
 	return x.answer(req)
 }
 
 // match takes the first unused exchange that answers req, or explains why
 // none does. Callers hold r.mu.
-func (r *replayer) match(req *http.Request, body []byte) (*exchange, string) {
+func (r *replayer) match(req *http.Request, body []byte) (*exchange, *MissError) {
 	var nearest *exchange
 	var nearestDiffs []string
 	best := -1
@@ -192,23 +226,28 @@ func (r *replayer) match(req *http.Request, body []byte) (*exchange, string) {
 		}
 		if len(diffs) == 0 {
 			x.used = true
-			return x, ""
+			return x, nil
 		}
 		if best < 0 || score < best {
 			nearest, nearestDiffs, best = x, diffs, score
 		}
 	}
-	msg := fmt.Sprintf("recording: replay: no recorded exchange answers %s %s", req.Method, req.URL.Path)
+	miss := &MissError{Dir: r.dir, Method: req.Method, Target: req.URL.Path}
 	if req.URL.RawQuery != "" {
-		msg += "?" + req.URL.RawQuery
+		miss.Target += "?" + req.URL.RawQuery
+	}
+	var why []string
+	if nearest != nil {
+		miss.Nearest = nearest.file
+		why = nearestDiffs
+	} else {
+		why = append(why, fmt.Sprintf("all %d recorded exchanges have been used", len(r.exchanges)))
 	}
 	if answered > 0 {
-		msg += fmt.Sprintf("; the %d recorded like it were all answered already", answered)
+		why = append(why, fmt.Sprintf("the %d recorded like it were all answered already", answered))
 	}
-	if nearest == nil {
-		return nil, msg + fmt.Sprintf("; all %d recorded exchanges have been used", len(r.exchanges))
-	}
-	return nil, msg + fmt.Sprintf("; the nearest unused, %s, differs: %s", nearest.file, strings.Join(nearestDiffs, "; "))
+	miss.Reason = strings.Join(why, "; ")
+	return nil, miss
 }
 
 // differences lists how req differs from x, and scores them so that the

@@ -2,6 +2,7 @@ package recording_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
@@ -251,5 +253,52 @@ func TestReplayMatchesPlaceholdersAndRedactions(t *testing.T) {
 		if got := err == nil && status == 201; got != tc.match {
 			t.Errorf("%s with %s: matched %v (err %v), want %v", tc.target, tc.body, got, err, tc.match)
 		}
+	}
+}
+
+// roundTripFunc counts or changes requests on their way to a transport.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestReplayMissIsOneRoundAndOneFailure: an SDK client with its default
+// retries asks the replay once for a request the recording lacks, the
+// test is told once, and the error names the recording and the nearest
+// exchange but not the API host that the client's credentials point at
+// and that no one contacted.
+func TestReplayMissIsOneRoundAndOneFailure(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	exchange(t, dir, "0001-get-customer_groups-count.http", "GET /stores/{store_hash}/v2/customer_groups/count HTTP/1.1", "", countOf3)
+	tb := &fakeTB{TB: t}
+	hc := recording.Replay(tb, dir)
+	var rounds atomic.Int32
+	replay := hc.Transport
+	hc.Transport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		rounds.Add(1)
+		return replay.RoundTrip(r)
+	})
+	client, err := bigcommerce.NewClient(bigcommerce.NewOAuth("live7", "tok"), bigcommerce.WithHTTPClient(hc), bigcommerce.WithRetryWait(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = client.CustomerGroups.Get(context.Background(), 17)
+	if n := rounds.Load(); n != 1 {
+		t.Errorf("the replay was asked %d times, want once", n)
+	}
+	if fails := tb.failures(); len(fails) != 1 {
+		t.Errorf("the test was told %d times, want once: %q", len(fails), fails)
+	}
+	var miss *recording.MissError
+	if !errors.As(err, &miss) || miss.Dir != dir || miss.Nearest != "0001-get-customer_groups-count.http" {
+		t.Fatalf("err = %v, want a *MissError naming %s and its nearest exchange", err, dir)
+	}
+	for _, want := range []string{dir, "0001-get-customer_groups-count.http", "GET /stores/live7/v2/customer_groups/17"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "api.bigcommerce.com") {
+		t.Errorf("error %q names a host the test never contacted", err)
 	}
 }
