@@ -13,9 +13,10 @@ import (
 	"github.com/bigcommerce-go/customergroups/bigcommercetest/recording"
 )
 
-// Record a client's calls to a directory; in a test, Replay(t, dir) then
-// answers them without a store, and RecordOrReplay switches between the
-// two on the environment.
+// Record a client's calls and save them to a directory; in a test,
+// Replay(t, dir) then answers them without a store, and RecordOrReplay
+// switches between the two on the environment, saving only when the test
+// passes.
 func ExampleNewRecorder() {
 	dir, _ := os.MkdirTemp("", "recording")
 	defer os.RemoveAll(dir)
@@ -26,7 +27,7 @@ func ExampleNewRecorder() {
 	client, _ := bigcommerce.NewClient(bigcommerce.NewOAuth(srv.StoreHash, srv.AccessToken),
 		bigcommerce.WithBaseURL(srv.OAuthBaseURL()), bigcommerce.WithHTTPClient(&http.Client{Transport: rec}))
 	n, _, err := client.CustomerGroups.Count(context.Background(), nil)
-	fmt.Println(n, err, rec.Err())
+	fmt.Println(n, err, rec.Save())
 
 	files, _ := filepath.Glob(filepath.Join(dir, "*.http"))
 	for _, f := range files {

@@ -14,52 +14,49 @@ import (
 )
 
 // Recorder is an http.RoundTripper that sends each request on to another
-// transport and writes the exchange to a directory, one .http file per
-// exchange, so that Replay can answer the same requests later without a
-// store. Give it to a client with bigcommerce.WithHTTPClient:
+// transport and keeps the exchange, so that Save can write the recording
+// Replay answers from later without a store. Give it to a client with
+// bigcommerce.WithHTTPClient, and save the recording once the calls have
+// done what they should:
 //
 //	rec := recording.NewRecorder("testdata/sync", nil, recording.HideStoreHash(hash))
 //	client, err := bigcommerce.NewClient(bigcommerce.NewOAuth(hash, token),
 //		bigcommerce.WithHTTPClient(&http.Client{Transport: rec}))
 //	...
-//	if err := rec.Err(); err != nil { ... }
+//	if err := rec.Save(); err != nil { ... }
 //
-// A file holds the request (request line, headers, a blank line, the body)
-// followed by the response in the format of the repository's
-// testdata/responses: status line, headers, blank line, body to the end of
-// the file. JSON bodies are indented so that a re-recording reads well in a
-// diff; indenting changes only the whitespace between tokens, so numbers,
-// strings and escapes stay exactly as the server sent them. Other bodies
-// are kept byte for byte. The Host header is left out, since a fake's
-// random port would change every file on every recording. The request's
-// Content-Length says where its body ends, so keep it right when editing a
-// request body by hand, and keep Git from changing line endings (a line
-// "*.http -text" in .gitattributes); the response's body runs to the end
-// of the file.
+// RecordOrReplay does this for a test: it saves when the test passes and
+// discards the exchanges when it fails, so that a run that went wrong (an
+// expired token, a store in an odd state) never replaces a good recording.
+//
+// A recording is a directory of .http files, one per exchange. A file holds
+// the request (request line, headers, a blank line, the body) followed by
+// the response in the format of the repository's testdata/responses: status
+// line, headers, blank line, body to the end of the file. JSON bodies are
+// indented so that a re-recording reads well in a diff; indenting changes
+// only the whitespace between tokens. The Host header is left out, since a
+// fake's random port would change every file on every recording. The
+// request's Content-Length says where its body ends, so keep it right when
+// editing a request body by hand, and keep Git from changing line endings
+// (a line "*.http -text" in .gitattributes).
 //
 // File names are a four-digit sequence number, taken when the request
 // starts, then the method and a slug of the path after the API root, such
 // as 0003-put-customer_groups-17.http, so that sorting the names gives the
 // order the requests were made in.
 //
-// Nothing secret reaches the disk. The values of X-Auth-Token,
-// X-Auth-Client, Authorization, Cookie and Set-Cookie are replaced by
-// REDACTED, and the recorder remembers them (and, for Basic auth, the
-// decoded password) so that any echo of them in a path, a query, another
-// header or a body of this or a later exchange is replaced too.
-// RedactSecrets adds values it cannot learn from headers.
+// Nothing secret reaches the disk; see Redaction in the package
+// documentation for what is redacted and where, and RedactHeaders,
+// RedactFields and RedactSecrets to add to it.
 //
-// A Recorder refuses to replace an existing recording: if dir already holds
-// .http files when NewRecorder is called, and OverwriteRecording was not
-// given, every RoundTrip fails at once without sending anything, and Err
-// says why. Failing the request, rather than panicking in NewRecorder, lets
-// the test report the refusal the way it reports any other request error,
-// while still sparing the store a request whose answer would be lost.
-//
-// Each file is written to a temporary file in dir, synced to disk and then
-// renamed into place, so a crash or a failed write leaves either the whole
-// exchange or nothing. A request that fails before an answer (a refused
-// connection, a cancelled context) is not recorded.
+// A Recorder refuses to replace an existing recording unless
+// OverwriteRecording was given: if dir already holds .http files when
+// NewRecorder is called, every RoundTrip fails at once without sending
+// anything, and Err and Save say why. Failing the request, rather than
+// panicking in NewRecorder, lets the test report the refusal the way it
+// reports any other request error, while still sparing the store a request
+// whose answer would be lost. A request that fails before an answer (a
+// refused connection, a cancelled context) is not recorded.
 //
 // A Recorder is safe for concurrent use.
 type Recorder struct {
@@ -67,36 +64,41 @@ type Recorder struct {
 	next      http.RoundTripper
 	overwrite bool
 	storeHash string
+	red       redactor
 
-	// createTemp makes the temporary file of one exchange; tests replace
-	// it to make a write fail half-way.
-	createTemp func(dir, pattern string) (tempFile, error)
+	// writeFile writes one file of the new recording; tests replace it
+	// to make a write fail half-way.
+	writeFile func(name string, data []byte) error
 
-	mu      sync.Mutex
-	secrets []string // learned and given, never empty strings
-	seq     int
-	cleared bool // the old recording has been removed (OverwriteRecording)
+	mu        sync.Mutex
+	seq       int
+	exchanges []*captured
+	closed    error // set by Save or Discard: no more exchanges are taken
 	// refused is set by NewRecorder when nothing may be sent: the directory
 	// holds a recording, or cannot be read.
 	refused error
 	err     error // the first error, refused included
 }
 
-// tempFile is what Recorder needs of an *os.File.
-type tempFile interface {
-	io.Writer
-	Sync() error
-	Close() error
-	Name() string
+// captured is one exchange as it happened, unredacted; redaction happens
+// when the recording is written, with everything learnt by then.
+type captured struct {
+	seq      int
+	method   string
+	target   string // escaped path and query, as sent
+	reqHead  http.Header
+	reqBody  []byte
+	status   int
+	respHead http.Header
+	respBody []byte
 }
 
 // RecorderOption configures a Recorder made by NewRecorder.
 type RecorderOption func(*Recorder)
 
 // OverwriteRecording lets the Recorder replace a recording already in its
-// directory. The old .http files are removed just before the first new
-// exchange is written, so a recording that stops early still holds no stale
-// exchanges from the one before.
+// directory. The old recording stays as it is until Save has written the
+// whole new one; Save then swaps the directories.
 func OverwriteRecording() RecorderOption {
 	return func(r *Recorder) { r.overwrite = true }
 }
@@ -110,13 +112,39 @@ func HideStoreHash(hash string) RecorderOption {
 	return func(r *Recorder) { r.storeHash = hash }
 }
 
-// RedactSecrets adds values that must never be written, such as an app's
-// client secret or a token that only appears in a body. Empty values are
-// ignored.
+// RedactSecrets adds values that must never be written, wherever and
+// however encoded they appear, such as an app's client secret that only
+// the application knows. Empty values are ignored; values of any length
+// are honoured.
 func RedactSecrets(secrets ...string) RecorderOption {
 	return func(r *Recorder) {
 		for _, s := range secrets {
-			r.learn(s)
+			r.red.learn(s, true)
+		}
+	}
+}
+
+// RedactHeaders adds headers whose values are secret, such as an API
+// gateway's key header, to those redacted by default (X-Auth-Token,
+// X-Auth-Client, Authorization, Proxy-Authorization, Cookie, Set-Cookie).
+// Names are compared without regard to case.
+func RedactHeaders(names ...string) RecorderOption {
+	return func(r *Recorder) {
+		for _, n := range names {
+			r.red.headers = append(r.red.headers, http.CanonicalHeaderKey(n))
+		}
+	}
+}
+
+// RedactFields adds names of query parameters, form fields and JSON fields
+// whose values are secret to those redacted by default (see Redaction in
+// the package documentation). Names are compared without regard to case,
+// underscores or dashes, so "webhook_key" also covers "webhookKey" and
+// "Webhook-Key".
+func RedactFields(names ...string) RecorderOption {
+	return func(r *Recorder) {
+		for _, n := range names {
+			r.red.fields = append(r.red.fields, fieldKey(n))
 		}
 	}
 }
@@ -125,18 +153,19 @@ func RedactSecrets(secrets ...string) RecorderOption {
 // HideStoreHash.
 const StoreHashPlaceholder = "{store_hash}"
 
-// redacted replaces every secret value in a recording.
-const redacted = "REDACTED"
+// Redacted replaces every secret value in a recording.
+const Redacted = "REDACTED"
 
-// NewRecorder returns a Recorder that writes to dir, creating it if needed,
-// and sends requests through next (http.DefaultTransport when nil). See
-// Recorder for what it refuses and why it fails requests instead of
-// returning an error here.
+// NewRecorder returns a Recorder that will write to dir, and sends
+// requests through next (http.DefaultTransport when nil). See Recorder for
+// what it refuses and why it fails requests instead of returning an error
+// here.
 func NewRecorder(dir string, next http.RoundTripper, opts ...RecorderOption) *Recorder {
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	r := &Recorder{dir: dir, next: next, createTemp: createTemp}
+	r := &Recorder{dir: dir, next: next}
+	r.writeFile = func(name string, data []byte) error { return writeSynced(name, data) }
 	for _, o := range opts {
 		o(r)
 	}
@@ -154,8 +183,6 @@ func NewRecorder(dir string, next http.RoundTripper, opts ...RecorderOption) *Re
 	return r
 }
 
-func createTemp(dir, pattern string) (tempFile, error) { return os.CreateTemp(dir, pattern) }
-
 // recordingFiles lists the .http files of dir, sorted by name.
 func recordingFiles(dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
@@ -171,9 +198,8 @@ func recordingFiles(dir string) ([]string, error) {
 	return names, nil // os.ReadDir sorts by name
 }
 
-// Err returns the first error that kept an exchange from being recorded, or
-// the refusal to overwrite, or nil. Check it when the test ends: a missing
-// exchange would make the replay fail in a more confusing way later.
+// Err returns the first error that kept an exchange from being recorded,
+// or the refusal to overwrite, or nil.
 func (r *Recorder) Err() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -189,20 +215,7 @@ func (r *Recorder) fail(err error) error {
 	return err
 }
 
-// learn remembers a secret value; callers hold r.mu or own r.
-func (r *Recorder) learn(s string) {
-	if s == "" {
-		return
-	}
-	for _, v := range r.secrets {
-		if v == s {
-			return
-		}
-	}
-	r.secrets = append(r.secrets, s)
-}
-
-// RoundTrip sends req through the next transport, records the exchange and
+// RoundTrip sends req through the next transport, keeps the exchange and
 // returns the response as the server sent it.
 func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	if r.refused != nil {
@@ -213,16 +226,23 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, r.refused
 	}
 	r.mu.Lock()
+	closed := r.closed
 	r.seq++
 	seq := r.seq
 	r.mu.Unlock()
+	if closed != nil {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, closed
+	}
 
 	var reqBody []byte
 	if req.Body != nil && req.Body != http.NoBody {
 		b, err := io.ReadAll(req.Body)
 		req.Body.Close()
 		if err != nil {
-			return nil, err
+			return nil, r.fail(fmt.Errorf("recording: recorder: exchange %d: reading the request body: %w", seq, err))
 		}
 		reqBody = b
 		req = req.Clone(req.Context())
@@ -241,79 +261,174 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(respBody))
 
-	if err := r.write(seq, req, reqBody, resp, respBody); err != nil {
-		return nil, r.fail(fmt.Errorf("recording: recorder: exchange %d (%s %s) not recorded: %w", seq, req.Method, r.hide(req.URL.Path), err))
+	target := req.URL.EscapedPath()
+	if req.URL.RawQuery != "" {
+		target += "?" + req.URL.RawQuery
 	}
+	x := &captured{
+		seq: seq, method: req.Method, target: target,
+		reqHead: req.Header.Clone(), reqBody: reqBody,
+		status: resp.StatusCode, respHead: resp.Header.Clone(), respBody: respBody,
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed != nil {
+		// Saved or discarded while this request was in flight: the
+		// recording no longer takes it, and the test must hear of that.
+		return nil, r.closed
+	}
+	// Learn now, so that an error message about a later exchange, or a
+	// Save that runs before this exchange's file is formatted, already
+	// knows this exchange's secrets.
+	r.red.learnExchange(x)
+	r.exchanges = append(r.exchanges, x)
 	return resp, nil
 }
 
-// hide redacts a single string with what the recorder knows so far, for
-// error messages.
-func (r *Recorder) hide(s string) string {
+// Discard drops the exchanges kept so far and leaves dir as it was. Later
+// requests through the Recorder fail.
+func (r *Recorder) Discard() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.scrub(s)
+	r.exchanges = nil
+	if r.closed == nil {
+		r.closed = errors.New("recording: recorder: the recording was discarded; nothing more is recorded")
+	}
 }
 
-// write redacts the exchange and writes it atomically as its own file.
-func (r *Recorder) write(seq int, req *http.Request, reqBody []byte, resp *http.Response, respBody []byte) error {
+// Save redacts every exchange with all that was learnt, from any exchange,
+// and writes the recording: first to a new directory beside dir, each file
+// synced, then swapped into place with two renames, so that dir holds
+// either the whole previous recording or the whole new one. A failure
+// leaves dir as it was and removes the new directory. Other files in dir,
+// such as a README, are carried over to the new recording; a
+// subdirectory makes Save fail, since it could not be carried over
+// atomically. Later requests through the Recorder fail.
+func (r *Recorder) Save() error {
+	if r.refused != nil {
+		return r.refused
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.learnFrom(req.Header, resp.Header)
-	text := r.format(req, reqBody, resp, respBody)
-
-	if err := os.MkdirAll(r.dir, 0o755); err != nil {
+	if r.closed != nil {
+		return r.closed
+	}
+	r.closed = errors.New("recording: recorder: the recording was saved; nothing more is recorded")
+	files := make(map[string][]byte, len(r.exchanges))
+	var names []string
+	for _, x := range r.exchanges {
+		name := exchangeName(x.seq, x.method, r.scrub(pathOf(x.target)))
+		files[name] = r.format(x)
+		names = append(names, name)
+	}
+	if err := r.replaceDir(names, files); err != nil {
+		if r.err == nil {
+			r.err = err
+		}
 		return err
 	}
-	if r.overwrite && !r.cleared {
-		old, err := recordingFiles(r.dir)
+	return nil
+}
+
+// replaceDir writes files as the new content of r.dir; see Save.
+func (r *Recorder) replaceDir(names []string, files map[string][]byte) (err error) {
+	dir := filepath.Clean(r.dir)
+	parent, base := filepath.Dir(dir), filepath.Base(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("recording: saving %s: %w", dir, err)
+	}
+	// Beside dir, so that the renames stay on one file system; the leading
+	// dot keeps go tooling and Replay out of it.
+	fresh, err := os.MkdirTemp(parent, "."+base+".new-")
+	if err != nil {
+		return fmt.Errorf("recording: saving %s: %w", dir, err)
+	}
+	defer func() {
 		if err != nil {
+			os.RemoveAll(fresh)
+			err = fmt.Errorf("recording: saving %s (the previous recording is unchanged): %w", dir, err)
+		}
+	}()
+	for _, name := range names {
+		if err := r.writeFile(filepath.Join(fresh, name), files[name]); err != nil {
 			return err
 		}
-		for _, name := range old {
-			if err := os.Remove(filepath.Join(r.dir, name)); err != nil {
+	}
+	old, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	for _, e := range old {
+		switch {
+		case e.IsDir():
+			return fmt.Errorf("%s holds the directory %s, which a new recording cannot carry over; move it elsewhere", dir, e.Name())
+		case strings.HasSuffix(e.Name(), ".http"):
+		default:
+			data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil {
+				return err
+			}
+			if err := r.writeFile(filepath.Join(fresh, e.Name()), data); err != nil {
 				return err
 			}
 		}
 	}
-	r.cleared = true
-	return writeAtomic(r.dir, exchangeName(seq, req.Method, r.scrub(req.URL.Path)), text, r.createTemp)
+	if err := syncDir(fresh); err != nil {
+		return err
+	}
+	if len(old) == 0 {
+		os.Remove(dir) // an empty directory, or none
+		if err := os.Rename(fresh, dir); err != nil {
+			return err
+		}
+		return syncDir(parent)
+	}
+	retired := strings.Replace(fresh, ".new-", ".old-", 1)
+	if err := os.Rename(dir, retired); err != nil {
+		return err
+	}
+	if err := os.Rename(fresh, dir); err != nil {
+		if back := os.Rename(retired, dir); back != nil {
+			return fmt.Errorf("%w; the previous recording is in %s", err, retired)
+		}
+		return err
+	}
+	syncDir(parent)
+	return os.RemoveAll(retired)
 }
 
-// writeAtomic writes data to dir/name through a synced temporary file and a
-// rename, so that name never holds part of data.
-func writeAtomic(dir, name string, data []byte, create func(dir, pattern string) (tempFile, error)) (err error) {
-	// The leading dot and the .tmp suffix keep a leftover out of what
-	// Replay reads, should the process die before the cleanup below.
-	f, err := create(dir, ".exchange-*.tmp")
+// writeSynced writes data to a new file name and syncs it to disk.
+func writeSynced(name string, data []byte) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
+	if _, err := f.Write(data); err != nil {
+		f.Close()
 		return err
 	}
-	if err = f.Sync(); err != nil {
+	if err := f.Sync(); err != nil {
+		f.Close()
 		return err
 	}
-	if err = f.Close(); err != nil {
+	return f.Close()
+}
+
+// syncDir makes the entries of dir durable; not every platform allows it,
+// and the files are complete either way.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
 		return err
 	}
-	if err = os.Rename(f.Name(), filepath.Join(dir, name)); err != nil {
-		return err
-	}
-	// Sync the directory too, so the rename itself survives a crash; not
-	// every platform allows it, and the file is complete either way.
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
+	d.Sync()
+	return d.Close()
+}
+
+// pathOf is the path part of a request target.
+func pathOf(target string) string {
+	p, _, _ := strings.Cut(target, "?")
+	return p
 }
 
 // exchangeName is the file name of exchange seq: its number, method and a

@@ -117,7 +117,7 @@ func TestRecorderRedactsEverySecret(t *testing.T) {
 	req, _ = http.NewRequest("GET", cookies.URL+"/session", nil)
 	do(t, hc, req)
 
-	if err := rec.Err(); err != nil {
+	if err := rec.Save(); err != nil {
 		t.Fatal(err)
 	}
 	basic := base64.StdEncoding.EncodeToString([]byte(srv.Username + ":" + srv.APIKey))
@@ -149,7 +149,8 @@ func TestRecorderWritesOneReadableFilePerExchange(t *testing.T) {
 	t.Parallel()
 	srv := newFake(t, bigcommercetest.WithStoreHash("shop7"))
 	dir := t.TempDir()
-	client := recordingClient(t, srv, recording.NewRecorder(dir, nil, recording.HideStoreHash("shop7")))
+	rec := recording.NewRecorder(dir, nil, recording.HideStoreHash("shop7"))
+	client := recordingClient(t, srv, rec)
 	ctx := context.Background()
 	g, _, err := client.CustomerGroups.Create(ctx, &bigcommerce.CreateCustomerGroupRequest{Name: "Wholesale"})
 	if err != nil {
@@ -159,6 +160,9 @@ func TestRecorderWritesOneReadableFilePerExchange(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, _, err := client.CustomerGroups.Count(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.Save(); err != nil {
 		t.Fatal(err)
 	}
 	names, files := readAll(t, dir)
@@ -205,8 +209,8 @@ func TestRecorderRefusesToWriteOverARecording(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "OverwriteRecording") {
 		t.Errorf("Count: err %v, want the refusal naming OverwriteRecording", err)
 	}
-	if rec.Err() == nil {
-		t.Error("Err() is nil after a refusal")
+	if rec.Err() == nil || rec.Save() == nil {
+		t.Error("Err() or Save() is nil after a refusal")
 	}
 	if n := srv.Stats().Requests; n != 0 {
 		t.Errorf("the store got %d requests; a refused recording must send none", n)
@@ -228,6 +232,9 @@ func TestRecorderOverwritesWhenTold(t *testing.T) {
 	}
 	rec := recording.NewRecorder(dir, nil, recording.OverwriteRecording())
 	if _, _, err := recordingClient(t, srv, rec).CustomerGroups.Count(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.Save(); err != nil {
 		t.Fatal(err)
 	}
 	names, _ := readAll(t, dir)
@@ -257,7 +264,7 @@ func TestRecorderUnderConcurrentRequests(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := rec.Err(); err != nil {
+	if err := rec.Save(); err != nil {
 		t.Fatal(err)
 	}
 	names, _ := readAll(t, dir)

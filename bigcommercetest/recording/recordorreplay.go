@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
+	"runtime"
 	"testing"
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
@@ -41,17 +42,20 @@ const replayStoreHash = "replay"
 //
 // With EnvRecord set to "1" and no recording in dir yet, or to "all", the
 // client talks to the store of EnvStoreHash and EnvAccessToken (at
-// EnvBaseURL if set) through a Recorder that hides the store hash, and the
-// test fails at its end if an exchange could not be written. Otherwise the
-// client answers from dir with Replay, FailIfUnused on, and the test fails
-// at once if dir holds no recording. Asking to record without credentials
+// EnvBaseURL if set) through a Recorder that hides the store hash. The
+// recording replaces what dir held only if the test passes: a test that
+// fails, panics or is killed (an expired token, a store in an odd state)
+// leaves the previous recording byte for byte. Otherwise the client
+// answers from dir with Replay, FailIfUnused on, and the test fails at
+// once if dir holds no recording. Asking to record without credentials
 // fails the test rather than quietly replaying.
 //
 // When replaying, opts follow bigcommerce.WithRetryWait(0, 0) and
-// bigcommerce.WithoutThrottling (the target's Options), so a recorded 5xx is retried at once and
-// recorded rate-limit headers do not make the replay wait; the retry after
-// a recorded 429 still waits what its X-Retry-After says. Only OAuth is
-// supported.
+// bigcommerce.WithoutThrottling (the target's Options), so a recorded 5xx
+// is retried at once and recorded rate-limit headers do not make the
+// replay wait; the retry after a recorded 429 still waits what its
+// X-Retry-After says. Only OAuth is supported. To redact more than the
+// defaults, use RecordOrReplayTargetWith.
 func RecordOrReplay(t testing.TB, dir string, opts ...bigcommerce.Option) *bigcommerce.Client {
 	t.Helper()
 	c, err := recordOrReplay(t, dir, os.Getenv).Client(opts...)
@@ -69,9 +73,17 @@ func RecordOrReplayTarget(t testing.TB, dir string) bigcommercetest.Target {
 	return recordOrReplay(t, dir, os.Getenv)
 }
 
+// RecordOrReplayTargetWith is RecordOrReplayTarget with options for the
+// Recorder when recording, such as RedactFields for a secret that the
+// defaults do not know; replaying ignores them.
+func RecordOrReplayTargetWith(t testing.TB, dir string, opts ...RecorderOption) bigcommercetest.Target {
+	t.Helper()
+	return recordOrReplay(t, dir, os.Getenv, opts...)
+}
+
 // recordOrReplay decides from getenv, a parameter so that tests need not
 // change the process's environment (which would forbid t.Parallel).
-func recordOrReplay(t testing.TB, dir string, getenv func(string) string) bigcommercetest.Target {
+func recordOrReplay(t testing.TB, dir string, getenv func(string) string, opts ...RecorderOption) bigcommercetest.Target {
 	t.Helper()
 	mode := getenv(EnvRecord)
 	switch mode {
@@ -104,12 +116,42 @@ func recordOrReplay(t testing.TB, dir string, getenv func(string) string) bigcom
 		t.Fatalf("recording: %s=%s asks to record, which needs %s and %s", EnvRecord, mode, EnvStoreHash, EnvAccessToken)
 		return bigcommercetest.Target{}
 	}
-	rec := NewRecorder(dir, http.DefaultTransport, HideStoreHash(hash), OverwriteRecording())
+	rec := NewRecorder(dir, http.DefaultTransport, append([]RecorderOption{HideStoreHash(hash), OverwriteRecording()}, opts...)...)
 	t.Cleanup(func() {
+		// FailNow marks the test failed before its cleanups run; a panic
+		// does not: testing runs the cleanups of a test without subtests
+		// while the panic unwinds, and marks the test failed only after.
+		failed := t.Failed() || panicking()
 		if err := rec.Err(); err != nil {
+			rec.Discard()
+			t.Errorf("%v; %s keeps its previous recording", err, dir)
+			return
+		}
+		if failed {
+			rec.Discard()
+			t.Logf("recording: the test failed, so %s keeps its previous recording", dir)
+			return
+		}
+		if err := rec.Save(); err != nil {
 			t.Errorf("%v", err)
 		}
 	})
 	t.Logf("recording: recording to %s", dir)
 	return bigcommercetest.Target{Auth: bigcommerce.NewOAuth(hash, token), HTTPClient: &http.Client{Transport: rec}, BaseURL: getenv(EnvBaseURL)}
+}
+
+// panicking reports whether the calling goroutine is unwinding a panic:
+// whether runtime.gopanic is among its callers.
+func panicking() bool {
+	pc := make([]uintptr, 64)
+	frames := runtime.CallersFrames(pc[:runtime.Callers(2, pc)])
+	for {
+		f, more := frames.Next()
+		if f.Function == "runtime.gopanic" {
+			return true
+		}
+		if !more {
+			return false
+		}
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"math/big"
+	"mime"
 	"net/http"
 	"net/url"
 	"os"
@@ -38,13 +39,15 @@ func FailIfUnused() ReplayOption {
 // A request is answered by the first recorded exchange not yet used whose
 // method, path and query match, the query in any order. For a request with
 // a body, the body must match too: JSON bodies by value, so that key order,
-// spacing and the spelling of a number ("5", "5.0") do not count, and
-// other bodies byte for byte, ignoring surrounding space. Repeated
-// identical requests are thus answered in the order they were recorded. A
-// path segment recorded as StoreHashPlaceholder (see HideStoreHash) matches
-// any store hash, so a recording made on one store replays for a client
-// configured with another; likewise the placeholder and REDACTED inside a
-// recorded query value or JSON string match any store hash or any text.
+// spacing and the spelling of a number ("5", "5.0") do not count, form
+// bodies field by field in any order, and other bodies byte for byte,
+// ignoring surrounding space. Repeated identical requests are thus
+// answered in the order they were recorded. A path segment recorded as
+// StoreHashPlaceholder (see HideStoreHash) matches any store hash, so a
+// recording made on one store replays for a client configured with
+// another; likewise the placeholder and REDACTED inside a path segment, a
+// query value, a form value or a JSON string match any store hash or any
+// text, so a client with other credentials still replays.
 // Headers are not compared, and placeholders in responses are not
 // substituted back.
 //
@@ -137,6 +140,7 @@ type exchange struct {
 	path     string
 	query    url.Values
 	body     []byte
+	form     bool   // the body is a form, compared field by field
 	response []byte // status line to end of file
 	used     bool
 }
@@ -162,7 +166,9 @@ func readExchange(path string) (*exchange, error) {
 	if !bytes.HasPrefix(rest, []byte("HTTP/")) {
 		return nil, fmt.Errorf("no response after the request's %d-byte body; after an edit by hand, is the request's Content-Length still right?", len(body))
 	}
-	x := &exchange{method: req.Method, path: req.URL.Path, query: req.URL.Query(), body: body, response: rest}
+	media, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	x := &exchange{method: req.Method, path: req.URL.Path, query: req.URL.Query(), body: body, response: rest,
+		form: media == "application/x-www-form-urlencoded"}
 	// Parse the response now, so a broken file fails the test at once
 	// rather than at the request that would have used it.
 	if _, err := x.answer(req); err != nil {
@@ -264,11 +270,11 @@ func (x *exchange) differences(req *http.Request, body []byte) ([]string, int) {
 		diffs = append(diffs, fmt.Sprintf("path %s, recorded %s", req.URL.Path, x.path))
 		score += 100
 	}
-	q := queryDiffs(req.URL.Query(), x.query)
+	q := queryDiffs("query key", req.URL.Query(), x.query)
 	diffs = append(diffs, q...)
 	score += len(q)
 	if len(bytes.TrimSpace(body)) > 0 || len(bytes.TrimSpace(x.body)) > 0 {
-		b := bodyDiffs(body, x.body)
+		b := bodyDiffs(body, x.body, x.form)
 		diffs = append(diffs, b...)
 		score += len(b)
 	}
@@ -297,7 +303,7 @@ func valueMatches(sent, recorded string) bool {
 	if sent == recorded {
 		return true
 	}
-	if !strings.Contains(recorded, StoreHashPlaceholder) && !strings.Contains(recorded, redacted) {
+	if !strings.Contains(recorded, StoreHashPlaceholder) && !strings.Contains(recorded, Redacted) {
 		return false
 	}
 	var pattern strings.Builder
@@ -306,7 +312,7 @@ func valueMatches(sent, recorded string) bool {
 		if i > 0 {
 			pattern.WriteString("[A-Za-z0-9]+")
 		}
-		for j, lit := range strings.Split(part, redacted) {
+		for j, lit := range strings.Split(part, Redacted) {
 			if j > 0 {
 				pattern.WriteString(".+")
 			}
@@ -317,9 +323,10 @@ func valueMatches(sent, recorded string) bool {
 	return regexp.MustCompile(pattern.String()).MatchString(sent)
 }
 
-// queryDiffs compares two queries key by key, ignoring the order of keys
-// and of a key's repeated values.
-func queryDiffs(sent, recorded url.Values) []string {
+// queryDiffs compares two queries, or forms, key by key, ignoring the
+// order of keys and of a key's repeated values; label names a key in what
+// it reports.
+func queryDiffs(label string, sent, recorded url.Values) []string {
 	var diffs []string
 	keys := map[string]bool{}
 	for k := range sent {
@@ -333,19 +340,26 @@ func queryDiffs(sent, recorded url.Values) []string {
 		r, rok := recorded[k]
 		switch {
 		case !rok:
-			diffs = append(diffs, fmt.Sprintf("query key %q sent as %q, not recorded", k, strings.Join(s, ",")))
+			diffs = append(diffs, fmt.Sprintf("%s %q sent as %q, not recorded", label, k, strings.Join(s, ",")))
 		case !sok:
-			diffs = append(diffs, fmt.Sprintf("query key %q not sent, recorded as %q", k, strings.Join(r, ",")))
+			diffs = append(diffs, fmt.Sprintf("%s %q not sent, recorded as %q", label, k, strings.Join(r, ",")))
 		case !slices.EqualFunc(slices.Sorted(slices.Values(s)), slices.Sorted(slices.Values(r)), valueMatches):
-			diffs = append(diffs, fmt.Sprintf("query key %q sent as %q, recorded as %q", k, strings.Join(s, ","), strings.Join(r, ",")))
+			diffs = append(diffs, fmt.Sprintf("%s %q sent as %q, recorded as %q", label, k, strings.Join(s, ","), strings.Join(r, ",")))
 		}
 	}
 	return diffs
 }
 
-// bodyDiffs compares JSON bodies by value, field by field, and other
-// bodies as bytes.
-func bodyDiffs(sent, recorded []byte) []string {
+// bodyDiffs compares JSON bodies by value, field by field, forms field
+// by field, and other bodies as bytes.
+func bodyDiffs(sent, recorded []byte, form bool) []string {
+	if form {
+		sv, serr := url.ParseQuery(strings.TrimSpace(string(sent)))
+		rv, rerr := url.ParseQuery(strings.TrimSpace(string(recorded)))
+		if serr == nil && rerr == nil {
+			return queryDiffs("form field", sv, rv)
+		}
+	}
 	sv, serr := decodeJSON(sent)
 	rv, rerr := decodeJSON(recorded)
 	if serr != nil || rerr != nil {
