@@ -85,6 +85,9 @@
 //	bigcommercetest.RunContract, ContractPrefix            contract.Run, contract.Prefix
 //
 // Target and Server.Target stay here, since both packages take a Target.
+// One behaviour changed with the move: a Recorder writes nothing until its
+// Save method is called (RecordOrReplay calls it when the test passes), so
+// code that uses NewRecorder directly must call Save.
 //
 // # Outside tests
 //
