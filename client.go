@@ -356,6 +356,10 @@ func transportError(ctx context.Context, method, rawURL string, err error) error
 		throttled.Method, throttled.URL = method, sanitizeURL(rawURL)
 		return throttled
 	}
+	var urlErr *url.Error
+	if isOffline(err) && errors.As(err, &urlErr) {
+		err = urlErr.Err
+	}
 	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 		err = fmt.Errorf("%w (%v)", ctxErr, err)
 	}

@@ -254,6 +254,25 @@ func (e *RequestError) Error() string {
 // Unwrap returns the cause, such as context.DeadlineExceeded.
 func (e *RequestError) Unwrap() error { return e.Err }
 
+// OfflineError is the interface of an error that an http.RoundTripper
+// returns when it answers from something other than the network, such as
+// a recording (see bigcommercetest/recording), and has no answer for a
+// request. Asking again would get the same answer, so the Client does not
+// retry a request that failed with one. No server was contacted, so the
+// RequestError it becomes holds it without the *url.Error that net/http
+// wraps around a transport's error, whose message names the URL's host.
+type OfflineError interface {
+	error
+	// Offline reports whether the request was answered without a network.
+	Offline() bool
+}
+
+// isOffline reports whether err is, or wraps, an OfflineError that says so.
+func isOffline(err error) bool {
+	var off OfflineError
+	return errors.As(err, &off) && off.Offline()
+}
+
 // ThrottleError is returned when the Client's rate limiter refused to send
 // a request: by its count the store's quota stays spent for longer than
 // the longest rate-limit wait (WithMaxRateLimitWait) or past the call's

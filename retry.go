@@ -248,8 +248,11 @@ func shouldRetry(p retryPolicy, resp *http.Response, err error, rateWait time.Du
 
 // retryableTransportError rules out errors that a repeat cannot fix: those
 // go-retryablehttp knows (a bad scheme or header, too many redirects, an
-// untrusted certificate), and the SDK's own refusals.
+// untrusted certificate), the SDK's own refusals, and an OfflineError.
 func retryableTransportError(err error) bool {
+	if isOffline(err) {
+		return false
+	}
 	if ok, _ := retryablehttp.ErrorPropagatedRetryPolicy(context.Background(), nil, err); !ok {
 		return false
 	}

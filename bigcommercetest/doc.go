@@ -62,14 +62,32 @@
 //
 // # Recordings and the contract
 //
-// Recorder writes the exchanges of a real client with a real store to a
-// directory, one readable .http file each, credentials redacted and the
-// store hash replaced by a placeholder; Replay answers the same requests
-// from those files with no network. RecordOrReplay switches between the
-// two on BIGCOMMERCE_RECORD, so a test records once against a sandbox
-// store and replays everywhere else. RunContract checks the API behaviours
-// the SDK and this fake rely on against any Target: the fake, a recording
-// or a store.
+// Two packages beside this one use the fake and a test's testing.T, which
+// this package does not import, so that a program serving the fake (such
+// as cmd/bigcommerce-fake, or a CLI's --fake mode) links no test package:
+//
+//   - bigcommercetest/recording records a client's exchanges with a real
+//     store to .http files, with credentials redacted, and replays them in
+//     tests with no network (RecordOrReplay switches on
+//     BIGCOMMERCE_RECORD);
+//   - bigcommercetest/contract checks the API behaviours the SDK and this
+//     fake rely on against any Target: the fake, a recording or a store.
+//
+// They used to be part of this package; the old names map to the new
+// ones as follows:
+//
+//	bigcommercetest.NewRecorder, Recorder, RecorderOption  recording.NewRecorder, Recorder, RecorderOption
+//	bigcommercetest.OverwriteRecording, HideStoreHash      recording.OverwriteRecording, HideStoreHash
+//	bigcommercetest.RedactSecrets, StoreHashPlaceholder    recording.RedactSecrets, StoreHashPlaceholder
+//	bigcommercetest.Replay, ReplayOption, FailIfUnused     recording.Replay, ReplayOption, FailIfUnused
+//	bigcommercetest.RecordOrReplay, RecordOrReplayTarget   recording.RecordOrReplay, RecordOrReplayTarget
+//	bigcommercetest.EnvRecord, EnvStoreHash, ...           recording.EnvRecord, EnvStoreHash, ...
+//	bigcommercetest.RunContract, ContractPrefix            contract.Run, contract.Prefix
+//
+// Target and Server.Target stay here, since both packages take a Target.
+// One behaviour changed with the move: a Recorder writes nothing until its
+// Save method is called (RecordOrReplay calls it when the test passes), so
+// code that uses NewRecorder directly must call Save.
 //
 // # Outside tests
 //

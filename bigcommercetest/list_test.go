@@ -136,6 +136,11 @@ var filterCases = []filterCase{
 	{"is_default 0", "is_default=0", []int{1, 3, 4}},
 	{"is_group_for_guests 1", "is_group_for_guests=1", []int{3}},
 	{"is_group_for_guests false", "is_group_for_guests=false", []int{1, 2, 4}},
+	{"is_default False, as Python spells it", "is_default=False", []int{1, 3, 4}},
+	{"is_default True", "is_default=True", []int{2}},
+	{"is_default FALSE", "is_default=FALSE", []int{1, 3, 4}},
+	{"is_group_for_guests TRUE", "is_group_for_guests=TRUE", []int{3}},
+	{"is_group_for_guests False", "is_group_for_guests=False", []int{1, 2, 4}},
 	{"date_created bare date is the whole day", "date_created=2018-09-10", []int{3}},
 	{"date_created to the second", "date_created=2018-09-05T13:00:00", []int{1}},
 	{"date_created:min is inclusive", "date_created:min=2018-09-06T09:00:00Z", []int{2, 3, 4}},
@@ -189,7 +194,7 @@ func TestCountHonoursFilters(t *testing.T) {
 func TestUnparseableFilterIs400(t *testing.T) {
 	t.Parallel()
 	s := filterFixture(t)
-	for _, q := range []string{"is_default=yes", "is_group_for_guests=", "date_created=yesterday", "date_modified:min=2018-13-01", "date_created:max=05/09/2018"} {
+	for _, q := range []string{"is_default=yes", "is_default=Tru", "is_group_for_guests=2", "is_group_for_guests=", "date_created=yesterday", "date_modified:min=2018-13-01", "date_created:max=05/09/2018"} {
 		for _, path := range []string{"/customer_groups", "/customer_groups/count"} {
 			t.Run(path+"?"+q, func(t *testing.T) {
 				t.Parallel()

@@ -68,7 +68,7 @@ func parseFilter(q url.Values) (filter, *apiError) {
 		}
 		v, ok := parseBool(q.Get(b.key))
 		if !ok {
-			return f, badRequest("%s must be true, false, 1 or 0, got %q", b.key, q.Get(b.key))
+			return f, badRequest("%s must be true or false (in any case), 1 or 0, got %q", b.key, q.Get(b.key))
 		}
 		*b.dst = &v
 	}
@@ -101,8 +101,10 @@ func parseFilter(q url.Values) (filter, *apiError) {
 	return f, nil
 }
 
+// parseBool reads a boolean filter as clients spell it: true and false in
+// any case (Python's official client sends True and False), 1 and 0.
 func parseBool(v string) (bool, bool) {
-	switch v {
+	switch strings.ToLower(v) {
 	case "true", "1":
 		return true, true
 	case "false", "0":

@@ -5,9 +5,9 @@
 // EnsureGroup is the application code under test: it makes a store's
 // customer group match what the application wants, writing only when it
 // differs. Its test, in recorded_test.go, gets its client from
-// bigcommercetest.RecordOrReplay. With no environment set, the test
-// replays testdata/ensure-group, which is committed. To record it again
-// from a sandbox store:
+// recording.RecordOrReplay (package bigcommercetest/recording). With no
+// environment set, the test replays testdata/ensure-group, which is
+// committed. To record it again from a sandbox store:
 //
 //	BIGCOMMERCE_RECORD=all BIGCOMMERCE_STORE_HASH=... BIGCOMMERCE_ACCESS_TOKEN=... \
 //	    go test -run TestEnsureGroup ./examples/recorded

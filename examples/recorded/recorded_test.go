@@ -9,14 +9,14 @@ import (
 	"testing"
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
-	"github.com/bigcommerce-go/customergroups/bigcommercetest"
+	"github.com/bigcommerce-go/customergroups/bigcommercetest/recording"
 )
 
 // TestEnsureGroup creates a group, leaves it alone when it already
 // matches, changes its discount, and deletes it, so that it leaves a real
 // store as it found it.
 func TestEnsureGroup(t *testing.T) {
-	client := bigcommercetest.RecordOrReplay(t, filepath.Join("testdata", "ensure-group"))
+	client := recording.RecordOrReplay(t, filepath.Join("testdata", "ensure-group"))
 	ctx := context.Background()
 	const name = "Example Wholesale"
 
@@ -72,7 +72,7 @@ func TestRecordingHoldsNoCredentials(t *testing.T) {
 			}
 		}
 		for _, m := range storePath.FindAllSubmatch(b, -1) {
-			if string(m[1]) != bigcommercetest.StoreHashPlaceholder {
+			if string(m[1]) != recording.StoreHashPlaceholder {
 				t.Errorf("%s: a path names store %q instead of the placeholder", filepath.Base(f), m[1])
 			}
 		}

@@ -1,4 +1,4 @@
-package bigcommercetest_test
+package contract_test
 
 import (
 	"io"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/bigcommerce-go/customergroups/bigcommercetest"
+	"github.com/bigcommerce-go/customergroups/bigcommercetest/contract"
 )
 
 // deviantEnv makes TestContractHelperDeviant run; it is set only when
@@ -39,7 +40,7 @@ func TestContractHelperDeviant(t *testing.T) {
 	srv := newFake(t, bigcommercetest.WithAllowDuplicateNames())
 	tg := srv.Target()
 	tg.HTTPClient = &http.Client{Transport: emptyAs200{http.DefaultTransport}}
-	bigcommercetest.RunContract(t, tg)
+	contract.Run(t, tg)
 }
 
 // TestContractCatchesADeviantStore shows that the contract can fail: the

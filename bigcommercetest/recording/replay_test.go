@@ -1,7 +1,8 @@
-package bigcommercetest_test
+package recording_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,10 +10,11 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
-	"github.com/bigcommerce-go/customergroups/bigcommercetest"
+	"github.com/bigcommerce-go/customergroups/bigcommercetest/recording"
 )
 
 // fakeTB stands in for the test given to Replay, so that a test can see the
@@ -94,7 +96,7 @@ func TestReplayMatchesTheQueryInAnyOrder(t *testing.T) {
 	dir := t.TempDir()
 	exchange(t, dir, "0001-get-customer_groups.http",
 		"GET /stores/{store_hash}/v2/customer_groups?limit=2&name%3Alike=gold&page=1&id%3Ain=3&id%3Ain=1 HTTP/1.1", "", countOf3)
-	hc := bigcommercetest.Replay(t, dir)
+	hc := recording.Replay(t, dir)
 	status, _, err := call(hc, "GET", "/customer_groups?id%3Ain=1&page=1&name%3Alike=gold&id%3Ain=3&limit=2", "")
 	if err != nil || status != 200 {
 		t.Errorf("keys and repeated values in another order: status %d, err %v; want the recorded 200", status, err)
@@ -106,7 +108,7 @@ func TestReplayMatchesJSONBodiesByValue(t *testing.T) {
 	dir := t.TempDir()
 	exchange(t, dir, "0001-post-customer_groups.http", "POST /stores/{store_hash}/v2/customer_groups HTTP/1.1",
 		`{"name": "Gold", "discount_rules": [{"type": "all", "amount": "5", "n": 5.0}]}`, created)
-	hc := bigcommercetest.Replay(t, dir)
+	hc := recording.Replay(t, dir)
 	status, body, err := call(hc, "POST", "/customer_groups", `{"discount_rules":[{"n":5,"amount":"5","type":"all"}],"name":"Gold"}`)
 	if err != nil || status != 201 || !strings.Contains(body, `"id": 9`) {
 		t.Errorf("the same JSON, keys reordered, spaced and 5.0 as 5: %d %q %v; want the recorded 201", status, body, err)
@@ -143,7 +145,7 @@ func TestReplayExplainsAnUnmatchedRequest(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			tb := &fakeTB{TB: t}
-			_, _, err := call(bigcommercetest.Replay(tb, dir), tc.method, tc.target, tc.body)
+			_, _, err := call(recording.Replay(tb, dir), tc.method, tc.target, tc.body)
 			fails := tb.failures()
 			if len(fails) != 1 {
 				t.Fatalf("test failures %q, want one", fails)
@@ -170,7 +172,7 @@ func TestReplayAnswersRepeatedRequestsInRecordedOrder(t *testing.T) {
 	}
 	tb := &fakeTB{TB: t}
 	client, err := bigcommerce.NewClient(bigcommerce.NewOAuth("live7", "tok"),
-		bigcommerce.WithHTTPClient(bigcommercetest.Replay(tb, dir)), bigcommerce.WithRetryMax(0))
+		bigcommerce.WithHTTPClient(recording.Replay(tb, dir)), bigcommerce.WithRetryMax(0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,11 +202,11 @@ func TestReplayFailIfUnused(t *testing.T) {
 	exchange(t, dir, "0002-post-customer_groups.http", "POST /stores/{store_hash}/v2/customer_groups HTTP/1.1", `{"name":"Gold"}`, created)
 	for _, strict := range []bool{false, true} {
 		tb := &fakeTB{TB: t}
-		var opts []bigcommercetest.ReplayOption
+		var opts []recording.ReplayOption
 		if strict {
-			opts = append(opts, bigcommercetest.FailIfUnused())
+			opts = append(opts, recording.FailIfUnused())
 		}
-		if _, _, err := call(bigcommercetest.Replay(tb, dir, opts...), "GET", "/customer_groups/count", ""); err != nil {
+		if _, _, err := call(recording.Replay(tb, dir, opts...), "GET", "/customer_groups/count", ""); err != nil {
 			t.Fatal(err)
 		}
 		tb.finish()
@@ -221,7 +223,7 @@ func TestReplayFailIfUnused(t *testing.T) {
 func TestReplayWithoutARecordingFailsAtOnce(t *testing.T) {
 	t.Parallel()
 	tb := &fakeTB{TB: t}
-	if hc := bigcommercetest.Replay(tb, t.TempDir()); hc != nil {
+	if hc := recording.Replay(tb, t.TempDir()); hc != nil {
 		t.Error("Replay returned a client for an empty directory")
 	}
 	if fails := tb.failures(); len(fails) != 1 || !strings.Contains(fails[0], "no recording in") {
@@ -247,9 +249,56 @@ func TestReplayMatchesPlaceholdersAndRedactions(t *testing.T) {
 		{"/customer_groups?note=", `{"name": "Gold of live7", "token": "t0ken"}`, false},
 	} {
 		tb := &fakeTB{TB: t}
-		status, _, err := call(bigcommercetest.Replay(tb, dir), "POST", tc.target, tc.body)
+		status, _, err := call(recording.Replay(tb, dir), "POST", tc.target, tc.body)
 		if got := err == nil && status == 201; got != tc.match {
 			t.Errorf("%s with %s: matched %v (err %v), want %v", tc.target, tc.body, got, err, tc.match)
 		}
+	}
+}
+
+// roundTripFunc counts or changes requests on their way to a transport.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestReplayMissIsOneRoundAndOneFailure: an SDK client with its default
+// retries asks the replay once for a request the recording lacks, the
+// test is told once, and the error names the recording and the nearest
+// exchange but not the API host that the client's credentials point at
+// and that no one contacted.
+func TestReplayMissIsOneRoundAndOneFailure(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	exchange(t, dir, "0001-get-customer_groups-count.http", "GET /stores/{store_hash}/v2/customer_groups/count HTTP/1.1", "", countOf3)
+	tb := &fakeTB{TB: t}
+	hc := recording.Replay(tb, dir)
+	var rounds atomic.Int32
+	replay := hc.Transport
+	hc.Transport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		rounds.Add(1)
+		return replay.RoundTrip(r)
+	})
+	client, err := bigcommerce.NewClient(bigcommerce.NewOAuth("live7", "tok"), bigcommerce.WithHTTPClient(hc), bigcommerce.WithRetryWait(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = client.CustomerGroups.Get(context.Background(), 17)
+	if n := rounds.Load(); n != 1 {
+		t.Errorf("the replay was asked %d times, want once", n)
+	}
+	if fails := tb.failures(); len(fails) != 1 {
+		t.Errorf("the test was told %d times, want once: %q", len(fails), fails)
+	}
+	var miss *recording.MissError
+	if !errors.As(err, &miss) || miss.Dir != dir || miss.Nearest != "0001-get-customer_groups-count.http" {
+		t.Fatalf("err = %v, want a *MissError naming %s and its nearest exchange", err, dir)
+	}
+	for _, want := range []string{dir, "0001-get-customer_groups-count.http", "GET /stores/live7/v2/customer_groups/17"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "api.bigcommerce.com") {
+		t.Errorf("error %q names a host the test never contacted", err)
 	}
 }

@@ -1,4 +1,11 @@
-package bigcommercetest
+// Package contract checks that a store, a recording or the fake behaves
+// as this SDK and bigcommercetest's fake assume the v2 customer-groups API
+// behaves. Run takes a bigcommercetest.Target: the fake's
+// (bigcommercetest.Server.Target), a recording's
+// (recording.RecordOrReplayTarget) or a sandbox store's, and each behaviour
+// is a subtest, so a failure names the place where that target and the
+// SDK's assumptions part.
+package contract
 
 import (
 	"context"
@@ -13,39 +20,36 @@ import (
 	"testing"
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
+	"github.com/bigcommerce-go/customergroups/bigcommercetest"
 )
 
-// ContractPrefix starts the name of every group RunContract creates. It
-// lets the contract run on a store that holds other groups: it lists and
-// deletes only groups whose names start with it, before it begins and when
-// it ends.
-const ContractPrefix = "bcgo-contract "
+// Prefix starts the name of every group Run creates. It lets the contract
+// run on a store that holds other groups: it lists and deletes only groups
+// whose names start with it, before it begins and when it ends.
+const Prefix = "bcgo-contract "
 
-// RunContract checks, as subtests, the behaviours of the v2 customer-groups
-// API that this SDK and the fake rely on: the empty page answered 204, a
-// limit over 250 answered 413, duplicate names answered 409 (also when only
-// the case differs), amounts returned as strings with four decimal places,
+// Run checks, as subtests, the behaviours of the v2 customer-groups API
+// that this SDK and the fake rely on: the empty page answered 204, a limit
+// over 250 answered 413, duplicate names answered 409 (also when only the
+// case differs), amounts returned as strings with four decimal places,
 // name:like ignoring case, an update replacing the discount rules whole, a
 // deleted group answering 404, count following creates and deletes, and
 // paging by limit and page.
 //
-// Run it against the fake (Server.Target), against a recording
-// (RecordOrReplayTarget) or against a sandbox store, and a failing subtest
-// names a place where that target and the SDK's assumptions part. The
-// subtests run one after another, in a fixed order, with fixed names, so
-// that a run is the same sequence of requests every time and can be
+// The subtests run one after another, in a fixed order, with fixed names,
+// so that a run is the same sequence of requests every time and can be
 // recorded and replayed. On a real store it creates and deletes groups
-// named with ContractPrefix and reads the store's total count; use a
-// sandbox store, not one with customers.
+// named with Prefix and reads the store's total count; use a sandbox
+// store, not one with customers.
 //
 // The 413 is checked with a request sent through tg.HTTPClient with
 // tg.Auth's credentials, because the SDK refuses a limit over 250 before
 // sending it.
-func RunContract(t *testing.T, tg Target) {
+func Run(t *testing.T, tg bigcommercetest.Target) {
 	t.Helper()
 	c, err := tg.Client()
 	if err != nil {
-		t.Fatalf("bigcommercetest: RunContract: %v", err)
+		t.Fatalf("contract.Run: %v", err)
 	}
 	k := &contract{tg: tg, c: c}
 	k.sweep(t)
@@ -64,7 +68,7 @@ func RunContract(t *testing.T, tg Target) {
 }
 
 type contract struct {
-	tg Target
+	tg bigcommercetest.Target
 	c  *bigcommerce.Client
 }
 
@@ -76,12 +80,12 @@ func (k *contract) sweep(t *testing.T) {
 	var ids []int
 	// Collected first: deleting while paging would shift the pages.
 	for g, err := range k.c.CustomerGroups.All(ctx, &bigcommerce.ListCustomerGroupsOptions{
-		CustomerGroupFilter: bigcommerce.CustomerGroupFilter{NameLike: ContractPrefix},
+		CustomerGroupFilter: bigcommerce.CustomerGroupFilter{NameLike: Prefix},
 	}) {
 		if err != nil {
 			t.Fatalf("listing the contract's groups: %v", err)
 		}
-		if strings.HasPrefix(strings.ToLower(g.Name), ContractPrefix) {
+		if strings.HasPrefix(strings.ToLower(g.Name), Prefix) {
 			ids = append(ids, g.ID)
 		}
 	}
@@ -92,13 +96,13 @@ func (k *contract) sweep(t *testing.T) {
 	}
 }
 
-// create makes a group named ContractPrefix+name and deletes it when the
+// create makes a group named Prefix+name and deletes it when the
 // subtest ends.
 func (k *contract) create(t *testing.T, name string, rules ...bigcommerce.DiscountRule) *bigcommerce.CustomerGroup {
 	t.Helper()
-	g, _, err := k.c.CustomerGroups.Create(t.Context(), &bigcommerce.CreateCustomerGroupRequest{Name: ContractPrefix + name, DiscountRules: rules})
+	g, _, err := k.c.CustomerGroups.Create(t.Context(), &bigcommerce.CreateCustomerGroupRequest{Name: Prefix + name, DiscountRules: rules})
 	if err != nil {
-		t.Fatalf("creating %q: %v", ContractPrefix+name, err)
+		t.Fatalf("creating %q: %v", Prefix+name, err)
 	}
 	t.Cleanup(func() {
 		if _, err := k.c.CustomerGroups.Delete(context.Background(), g.ID); err != nil && !errors.Is(err, bigcommerce.ErrNotFound) {
@@ -112,7 +116,7 @@ func (k *contract) create(t *testing.T, name string, rules ...bigcommerce.Discou
 // with its credentials, and returns the status and body.
 func (k *contract) raw(t *testing.T, method, pathAndQuery string) (int, []byte) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), method, k.tg.apiRoot()+pathAndQuery, nil)
+	req, err := http.NewRequestWithContext(t.Context(), method, apiRoot(k.tg)+pathAndQuery, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +124,7 @@ func (k *contract) raw(t *testing.T, method, pathAndQuery string) (int, []byte) 
 	if err := k.tg.Auth.Authenticate(req); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := k.tg.httpClient().Do(req)
+	resp, err := httpClient(k.tg).Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, pathAndQuery, err)
 	}
@@ -132,9 +136,26 @@ func (k *contract) raw(t *testing.T, method, pathAndQuery string) (int, []byte) 
 	return resp.StatusCode, body
 }
 
+// apiRoot is the root that tg's clients send to: its BaseURL, or the one
+// its credentials choose.
+func apiRoot(tg bigcommercetest.Target) string {
+	if tg.BaseURL != "" {
+		return tg.BaseURL
+	}
+	return tg.Auth.BaseURL()
+}
+
+// httpClient is the client that carries tg's requests.
+func httpClient(tg bigcommercetest.Target) *http.Client {
+	if tg.HTTPClient != nil {
+		return tg.HTTPClient
+	}
+	return http.DefaultClient
+}
+
 func (k *contract) emptyPage(t *testing.T) {
 	groups, resp, err := k.c.CustomerGroups.List(t.Context(), &bigcommerce.ListCustomerGroupsOptions{
-		CustomerGroupFilter: bigcommerce.CustomerGroupFilter{NameLike: ContractPrefix + "no such group"},
+		CustomerGroupFilter: bigcommerce.CustomerGroupFilter{NameLike: Prefix + "no such group"},
 	})
 	if err != nil {
 		t.Fatalf("List: %v", err)
@@ -160,17 +181,17 @@ func (k *contract) limitOver250(t *testing.T) {
 
 func (k *contract) duplicateName(t *testing.T) {
 	k.create(t, "Duplicate")
-	_, _, err := k.c.CustomerGroups.Create(t.Context(), &bigcommerce.CreateCustomerGroupRequest{Name: ContractPrefix + "Duplicate"})
+	_, _, err := k.c.CustomerGroups.Create(t.Context(), &bigcommerce.CreateCustomerGroupRequest{Name: Prefix + "Duplicate"})
 	if !errors.Is(err, bigcommerce.ErrConflict) {
-		t.Errorf("a second group named %q: err %v, want a 409 (ErrConflict)", ContractPrefix+"Duplicate", err)
+		t.Errorf("a second group named %q: err %v, want a 409 (ErrConflict)", Prefix+"Duplicate", err)
 	}
 }
 
 func (k *contract) duplicateNameCase(t *testing.T) {
 	k.create(t, "Case")
-	_, _, err := k.c.CustomerGroups.Create(t.Context(), &bigcommerce.CreateCustomerGroupRequest{Name: ContractPrefix + "CASE"})
+	_, _, err := k.c.CustomerGroups.Create(t.Context(), &bigcommerce.CreateCustomerGroupRequest{Name: Prefix + "CASE"})
 	if !errors.Is(err, bigcommerce.ErrConflict) {
-		t.Errorf("%q after %q: err %v, want a 409 (ErrConflict)", ContractPrefix+"CASE", ContractPrefix+"Case", err)
+		t.Errorf("%q after %q: err %v, want a 409 (ErrConflict)", Prefix+"CASE", Prefix+"Case", err)
 	}
 }
 
@@ -283,7 +304,7 @@ func (k *contract) paging(t *testing.T) {
 	var sizes []string
 	for page := 1; page <= 4; page++ {
 		groups, resp, err := k.c.CustomerGroups.List(t.Context(), &bigcommerce.ListCustomerGroupsOptions{
-			CustomerGroupFilter: bigcommerce.CustomerGroupFilter{NameLike: ContractPrefix + "Page"},
+			CustomerGroupFilter: bigcommerce.CustomerGroupFilter{NameLike: Prefix + "Page"},
 			ListOptions:         bigcommerce.ListOptions{Page: page, Limit: 2},
 		})
 		if err != nil {

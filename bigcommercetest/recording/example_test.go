@@ -1,4 +1,4 @@
-package bigcommercetest_test
+package recording_test
 
 import (
 	"context"
@@ -10,22 +10,24 @@ import (
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
 	"github.com/bigcommerce-go/customergroups/bigcommercetest"
+	"github.com/bigcommerce-go/customergroups/bigcommercetest/recording"
 )
 
-// Record a client's calls to a directory; in a test, Replay(t, dir) then
-// answers them without a store, and RecordOrReplay switches between the
-// two on the environment.
+// Record a client's calls and save them to a directory; in a test,
+// Replay(t, dir) then answers them without a store, and RecordOrReplay
+// switches between the two on the environment, saving only when the test
+// passes.
 func ExampleNewRecorder() {
 	dir, _ := os.MkdirTemp("", "recording")
 	defer os.RemoveAll(dir)
 	srv := bigcommercetest.NewServer(bigcommercetest.WithSeed(3))
 	defer srv.Close()
 
-	rec := bigcommercetest.NewRecorder(dir, nil, bigcommercetest.HideStoreHash(srv.StoreHash))
+	rec := recording.NewRecorder(dir, nil, recording.HideStoreHash(srv.StoreHash))
 	client, _ := bigcommerce.NewClient(bigcommerce.NewOAuth(srv.StoreHash, srv.AccessToken),
 		bigcommerce.WithBaseURL(srv.OAuthBaseURL()), bigcommerce.WithHTTPClient(&http.Client{Transport: rec}))
 	n, _, err := client.CustomerGroups.Count(context.Background(), nil)
-	fmt.Println(n, err, rec.Err())
+	fmt.Println(n, err, rec.Save())
 
 	files, _ := filepath.Glob(filepath.Join(dir, "*.http"))
 	for _, f := range files {

@@ -1,4 +1,4 @@
-package bigcommercetest_test
+package recording_test
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
 	"github.com/bigcommerce-go/customergroups/bigcommercetest"
+	"github.com/bigcommerce-go/customergroups/bigcommercetest/recording"
 )
 
 // mustNotContain fails the test if any file in dir holds one of the
@@ -81,8 +82,8 @@ func TestRecorderRedactsEverySecret(t *testing.T) {
 	const token = "tok+PLANTED/one="
 	srv := newFake(t, bigcommercetest.WithStoreHash("shop42"), bigcommercetest.WithAccessToken(token))
 	dir := t.TempDir()
-	rec := bigcommercetest.NewRecorder(dir, nil,
-		bigcommercetest.HideStoreHash("shop42"), bigcommercetest.RedactSecrets("extra-PLANTED-four"))
+	rec := recording.NewRecorder(dir, nil,
+		recording.HideStoreHash("shop42"), recording.RedactSecrets("extra-PLANTED-four"))
 	hc := &http.Client{Transport: rec}
 
 	// Headers, and the token echoed in a query, escaped as a query escapes it.
@@ -116,7 +117,7 @@ func TestRecorderRedactsEverySecret(t *testing.T) {
 	req, _ = http.NewRequest("GET", cookies.URL+"/session", nil)
 	do(t, hc, req)
 
-	if err := rec.Err(); err != nil {
+	if err := rec.Save(); err != nil {
 		t.Fatal(err)
 	}
 	basic := base64.StdEncoding.EncodeToString([]byte(srv.Username + ":" + srv.APIKey))
@@ -148,7 +149,8 @@ func TestRecorderWritesOneReadableFilePerExchange(t *testing.T) {
 	t.Parallel()
 	srv := newFake(t, bigcommercetest.WithStoreHash("shop7"))
 	dir := t.TempDir()
-	client := recordingClient(t, srv, bigcommercetest.NewRecorder(dir, nil, bigcommercetest.HideStoreHash("shop7")))
+	rec := recording.NewRecorder(dir, nil, recording.HideStoreHash("shop7"))
+	client := recordingClient(t, srv, rec)
 	ctx := context.Background()
 	g, _, err := client.CustomerGroups.Create(ctx, &bigcommerce.CreateCustomerGroupRequest{Name: "Wholesale"})
 	if err != nil {
@@ -158,6 +160,9 @@ func TestRecorderWritesOneReadableFilePerExchange(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, _, err := client.CustomerGroups.Count(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.Save(); err != nil {
 		t.Fatal(err)
 	}
 	names, files := readAll(t, dir)
@@ -180,7 +185,7 @@ func TestRecorderWritesOneReadableFilePerExchange(t *testing.T) {
 }
 
 // recordingClient returns an SDK client for srv whose requests go through rec.
-func recordingClient(t *testing.T, srv *bigcommercetest.Server, rec *bigcommercetest.Recorder) *bigcommerce.Client {
+func recordingClient(t *testing.T, srv *bigcommercetest.Server, rec *recording.Recorder) *bigcommerce.Client {
 	t.Helper()
 	tg := srv.Target()
 	tg.HTTPClient = &http.Client{Transport: rec}
@@ -199,13 +204,13 @@ func TestRecorderRefusesToWriteOverARecording(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, old), []byte("kept"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rec := bigcommercetest.NewRecorder(dir, nil)
+	rec := recording.NewRecorder(dir, nil)
 	_, _, err := recordingClient(t, srv, rec).CustomerGroups.Count(context.Background(), nil)
 	if err == nil || !strings.Contains(err.Error(), "OverwriteRecording") {
 		t.Errorf("Count: err %v, want the refusal naming OverwriteRecording", err)
 	}
-	if rec.Err() == nil {
-		t.Error("Err() is nil after a refusal")
+	if rec.Err() == nil || rec.Save() == nil {
+		t.Error("Err() or Save() is nil after a refusal")
 	}
 	if n := srv.Stats().Requests; n != 0 {
 		t.Errorf("the store got %d requests; a refused recording must send none", n)
@@ -225,8 +230,11 @@ func TestRecorderOverwritesWhenTold(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rec := bigcommercetest.NewRecorder(dir, nil, bigcommercetest.OverwriteRecording())
+	rec := recording.NewRecorder(dir, nil, recording.OverwriteRecording())
 	if _, _, err := recordingClient(t, srv, rec).CustomerGroups.Count(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.Save(); err != nil {
 		t.Fatal(err)
 	}
 	names, _ := readAll(t, dir)
@@ -241,7 +249,7 @@ func TestRecorderUnderConcurrentRequests(t *testing.T) {
 	t.Parallel()
 	srv := newFake(t, bigcommercetest.WithSeed(2))
 	dir := t.TempDir()
-	rec := bigcommercetest.NewRecorder(dir, nil, bigcommercetest.HideStoreHash(srv.StoreHash))
+	rec := recording.NewRecorder(dir, nil, recording.HideStoreHash(srv.StoreHash))
 	client := recordingClient(t, srv, rec)
 	const n = 8
 	errs := make(chan error, n)
@@ -256,7 +264,7 @@ func TestRecorderUnderConcurrentRequests(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := rec.Err(); err != nil {
+	if err := rec.Save(); err != nil {
 		t.Fatal(err)
 	}
 	names, _ := readAll(t, dir)
@@ -264,7 +272,7 @@ func TestRecorderUnderConcurrentRequests(t *testing.T) {
 		t.Fatalf("files %v, want 0001 to 0008", names)
 	}
 	replay, err := bigcommerce.NewClient(bigcommerce.NewOAuth("elsewhere", "tok"),
-		bigcommerce.WithHTTPClient(bigcommercetest.Replay(t, dir, bigcommercetest.FailIfUnused())))
+		bigcommerce.WithHTTPClient(recording.Replay(t, dir, recording.FailIfUnused())))
 	if err != nil {
 		t.Fatal(err)
 	}

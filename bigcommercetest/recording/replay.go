@@ -1,4 +1,4 @@
-package bigcommercetest
+package recording
 
 import (
 	"bufio"
@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"math/big"
+	"mime"
 	"net/http"
 	"net/url"
 	"os"
@@ -18,8 +19,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/jarcoal/httpmock"
 )
 
 // ReplayOption configures Replay.
@@ -40,28 +39,33 @@ func FailIfUnused() ReplayOption {
 // A request is answered by the first recorded exchange not yet used whose
 // method, path and query match, the query in any order. For a request with
 // a body, the body must match too: JSON bodies by value, so that key order,
-// spacing and the spelling of a number ("5", "5.0") do not count, and
-// other bodies byte for byte, ignoring surrounding space. Repeated
-// identical requests are thus answered in the order they were recorded. A
-// path segment recorded as StoreHashPlaceholder (see HideStoreHash) matches
-// any store hash, so a recording made on one store replays for a client
-// configured with another; likewise the placeholder and REDACTED inside a
-// recorded query value or JSON string match any store hash or any text.
+// spacing and the spelling of a number ("5", "5.0") do not count, form
+// bodies field by field in any order, and other bodies byte for byte,
+// ignoring surrounding space. Repeated identical requests are thus
+// answered in the order they were recorded. A path segment recorded as
+// StoreHashPlaceholder (see HideStoreHash) matches any store hash, so a
+// recording made on one store replays for a client configured with
+// another; likewise the placeholder and REDACTED inside a path segment, a
+// query value, a form value or a JSON string match any store hash or any
+// text, so a client with other credentials still replays.
 // Headers are not compared, and placeholders in responses are not
 // substituted back.
 //
-// A request that nothing answers fails the test with t.Errorf, naming the
-// nearest unused exchange and how the request differs from it (method,
-// path, a query key, a body field), and the client gets an error carrying
-// the same message. Errorf, rather than Fatalf, because the request may be
-// sent from a goroutine other than the test's.
+// A request that nothing answers fails the test once, with t.Errorf, and
+// the client gets a *MissError with the same message: it names the
+// recording's directory, the nearest unused exchange and how the request
+// differs from it (method, path, a query key, a body field). MissError is
+// a bigcommerce.OfflineError, so the SDK does not retry the request, and
+// its error names no host, since none was contacted. Errorf, rather than
+// Fatalf, because the request may be sent from a goroutine other than the
+// test's.
 //
-// Replay is built on an httpmock.MockTransport of its own, so tests that
-// replay can run in parallel. Recordings are read once, when Replay is
-// called; a directory without one fails the test at once.
+// The client's transport is its own, so tests that replay can run in
+// parallel. Recordings are read once, when Replay is called; a directory
+// without one fails the test at once.
 func Replay(t testing.TB, dir string, opts ...ReplayOption) *http.Client {
 	t.Helper()
-	r := &replayer{t: t}
+	r := &replayer{t: t, dir: dir}
 	for _, o := range opts {
 		o(r)
 	}
@@ -70,13 +74,13 @@ func Replay(t testing.TB, dir string, opts ...ReplayOption) *http.Client {
 		err = errors.New("it holds no .http files")
 	}
 	if err != nil {
-		t.Fatalf("bigcommercetest: replay: no recording in %s: %v", dir, err)
+		t.Fatalf("recording: replay: no recording in %s: %v", dir, err)
 		return nil
 	}
 	for _, name := range names {
 		x, err := readExchange(filepath.Join(dir, name))
 		if err != nil {
-			t.Fatalf("bigcommercetest: replay: %s: %v", name, err)
+			t.Fatalf("recording: replay: %s: %v", filepath.Join(dir, name), err)
 			return nil
 		}
 		x.file = name
@@ -85,13 +89,44 @@ func Replay(t testing.TB, dir string, opts ...ReplayOption) *http.Client {
 	if r.failUnused {
 		t.Cleanup(r.checkUnused)
 	}
-	mt := httpmock.NewMockTransport()
-	mt.RegisterNoResponder(r.respond)
-	return &http.Client{Transport: mt}
+	return &http.Client{Transport: r}
 }
+
+// MissError is the error of a request that a replay cannot answer. It is
+// a bigcommerce.OfflineError: the SDK does not retry it.
+type MissError struct {
+	// Dir is the recording's directory.
+	Dir string
+	// Method and Target are the request's method and its path with any
+	// query, as sent.
+	Method, Target string
+	// Nearest is the file of the nearest unused exchange, or empty when
+	// every exchange has been used.
+	Nearest string
+	// Reason says how the request differs from Nearest, or why no
+	// exchange is left to answer it.
+	Reason string
+}
+
+// Error names the recording, the request and the nearest exchange.
+func (e *MissError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "recording: %s has no answer for %s %s", e.Dir, e.Method, e.Target)
+	if e.Nearest != "" {
+		fmt.Fprintf(&b, "; the nearest unused exchange, %s, differs: %s", e.Nearest, e.Reason)
+	} else {
+		fmt.Fprintf(&b, "; %s", e.Reason)
+	}
+	return b.String()
+}
+
+// Offline reports true: the request was answered, with this error, by the
+// recording and not by a server.
+func (e *MissError) Offline() bool { return true }
 
 type replayer struct {
 	t          testing.TB
+	dir        string
 	failUnused bool
 
 	mu        sync.Mutex
@@ -105,6 +140,7 @@ type exchange struct {
 	path     string
 	query    url.Values
 	body     []byte
+	form     bool   // the body is a form, compared field by field
 	response []byte // status line to end of file
 	used     bool
 }
@@ -130,7 +166,9 @@ func readExchange(path string) (*exchange, error) {
 	if !bytes.HasPrefix(rest, []byte("HTTP/")) {
 		return nil, fmt.Errorf("no response after the request's %d-byte body; after an edit by hand, is the request's Content-Length still right?", len(body))
 	}
-	x := &exchange{method: req.Method, path: req.URL.Path, query: req.URL.Query(), body: body, response: rest}
+	media, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	x := &exchange{method: req.Method, path: req.URL.Path, query: req.URL.Query(), body: body, response: rest,
+		form: media == "application/x-www-form-urlencoded"}
 	// Parse the response now, so a broken file fails the test at once
 	// rather than at the request that would have used it.
 	if _, err := x.answer(req); err != nil {
@@ -155,28 +193,30 @@ func (x *exchange) answer(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-func (r *replayer) respond(req *http.Request) (*http.Response, error) {
+// RoundTrip answers req from the first unused exchange that matches it.
+func (r *replayer) RoundTrip(req *http.Request) (*http.Response, error) {
 	var body []byte
 	if req.Body != nil {
 		b, err := io.ReadAll(req.Body)
+		req.Body.Close()
 		if err != nil {
 			return nil, err
 		}
 		body = b
 	}
 	r.mu.Lock()
-	x, msg := r.match(req, body)
+	x, miss := r.match(req, body)
 	r.mu.Unlock()
-	if x == nil {
-		r.t.Errorf("%s", msg)
-		return nil, errors.New(msg)
+	if miss != nil {
+		r.t.Errorf("%s", miss)
+		return nil, miss
 	}
 	return x.answer(req)
 }
 
 // match takes the first unused exchange that answers req, or explains why
 // none does. Callers hold r.mu.
-func (r *replayer) match(req *http.Request, body []byte) (*exchange, string) {
+func (r *replayer) match(req *http.Request, body []byte) (*exchange, *MissError) {
 	var nearest *exchange
 	var nearestDiffs []string
 	best := -1
@@ -192,23 +232,28 @@ func (r *replayer) match(req *http.Request, body []byte) (*exchange, string) {
 		}
 		if len(diffs) == 0 {
 			x.used = true
-			return x, ""
+			return x, nil
 		}
 		if best < 0 || score < best {
 			nearest, nearestDiffs, best = x, diffs, score
 		}
 	}
-	msg := fmt.Sprintf("bigcommercetest: replay: no recorded exchange answers %s %s", req.Method, req.URL.Path)
+	miss := &MissError{Dir: r.dir, Method: req.Method, Target: req.URL.Path}
 	if req.URL.RawQuery != "" {
-		msg += "?" + req.URL.RawQuery
+		miss.Target += "?" + req.URL.RawQuery
+	}
+	var why []string
+	if nearest != nil {
+		miss.Nearest = nearest.file
+		why = nearestDiffs
+	} else {
+		why = append(why, fmt.Sprintf("all %d recorded exchanges have been used", len(r.exchanges)))
 	}
 	if answered > 0 {
-		msg += fmt.Sprintf("; the %d recorded like it were all answered already", answered)
+		why = append(why, fmt.Sprintf("the %d recorded like it were all answered already", answered))
 	}
-	if nearest == nil {
-		return nil, msg + fmt.Sprintf("; all %d recorded exchanges have been used", len(r.exchanges))
-	}
-	return nil, msg + fmt.Sprintf("; the nearest unused, %s, differs: %s", nearest.file, strings.Join(nearestDiffs, "; "))
+	miss.Reason = strings.Join(why, "; ")
+	return nil, miss
 }
 
 // differences lists how req differs from x, and scores them so that the
@@ -225,11 +270,11 @@ func (x *exchange) differences(req *http.Request, body []byte) ([]string, int) {
 		diffs = append(diffs, fmt.Sprintf("path %s, recorded %s", req.URL.Path, x.path))
 		score += 100
 	}
-	q := queryDiffs(req.URL.Query(), x.query)
+	q := queryDiffs("query key", req.URL.Query(), x.query)
 	diffs = append(diffs, q...)
 	score += len(q)
 	if len(bytes.TrimSpace(body)) > 0 || len(bytes.TrimSpace(x.body)) > 0 {
-		b := bodyDiffs(body, x.body)
+		b := bodyDiffs(body, x.body, x.form)
 		diffs = append(diffs, b...)
 		score += len(b)
 	}
@@ -258,7 +303,7 @@ func valueMatches(sent, recorded string) bool {
 	if sent == recorded {
 		return true
 	}
-	if !strings.Contains(recorded, StoreHashPlaceholder) && !strings.Contains(recorded, redacted) {
+	if !strings.Contains(recorded, StoreHashPlaceholder) && !strings.Contains(recorded, Redacted) {
 		return false
 	}
 	var pattern strings.Builder
@@ -267,7 +312,7 @@ func valueMatches(sent, recorded string) bool {
 		if i > 0 {
 			pattern.WriteString("[A-Za-z0-9]+")
 		}
-		for j, lit := range strings.Split(part, redacted) {
+		for j, lit := range strings.Split(part, Redacted) {
 			if j > 0 {
 				pattern.WriteString(".+")
 			}
@@ -278,9 +323,10 @@ func valueMatches(sent, recorded string) bool {
 	return regexp.MustCompile(pattern.String()).MatchString(sent)
 }
 
-// queryDiffs compares two queries key by key, ignoring the order of keys
-// and of a key's repeated values.
-func queryDiffs(sent, recorded url.Values) []string {
+// queryDiffs compares two queries, or forms, key by key, ignoring the
+// order of keys and of a key's repeated values; label names a key in what
+// it reports.
+func queryDiffs(label string, sent, recorded url.Values) []string {
 	var diffs []string
 	keys := map[string]bool{}
 	for k := range sent {
@@ -294,19 +340,26 @@ func queryDiffs(sent, recorded url.Values) []string {
 		r, rok := recorded[k]
 		switch {
 		case !rok:
-			diffs = append(diffs, fmt.Sprintf("query key %q sent as %q, not recorded", k, strings.Join(s, ",")))
+			diffs = append(diffs, fmt.Sprintf("%s %q sent as %q, not recorded", label, k, strings.Join(s, ",")))
 		case !sok:
-			diffs = append(diffs, fmt.Sprintf("query key %q not sent, recorded as %q", k, strings.Join(r, ",")))
+			diffs = append(diffs, fmt.Sprintf("%s %q not sent, recorded as %q", label, k, strings.Join(r, ",")))
 		case !slices.EqualFunc(slices.Sorted(slices.Values(s)), slices.Sorted(slices.Values(r)), valueMatches):
-			diffs = append(diffs, fmt.Sprintf("query key %q sent as %q, recorded as %q", k, strings.Join(s, ","), strings.Join(r, ",")))
+			diffs = append(diffs, fmt.Sprintf("%s %q sent as %q, recorded as %q", label, k, strings.Join(s, ","), strings.Join(r, ",")))
 		}
 	}
 	return diffs
 }
 
-// bodyDiffs compares JSON bodies by value, field by field, and other
-// bodies as bytes.
-func bodyDiffs(sent, recorded []byte) []string {
+// bodyDiffs compares JSON bodies by value, field by field, forms field
+// by field, and other bodies as bytes.
+func bodyDiffs(sent, recorded []byte, form bool) []string {
+	if form {
+		sv, serr := url.ParseQuery(strings.TrimSpace(string(sent)))
+		rv, rerr := url.ParseQuery(strings.TrimSpace(string(recorded)))
+		if serr == nil && rerr == nil {
+			return queryDiffs("form field", sv, rv)
+		}
+	}
 	sv, serr := decodeJSON(sent)
 	rv, rerr := decodeJSON(recorded)
 	if serr != nil || rerr != nil {
@@ -433,7 +486,7 @@ func (r *replayer) checkUnused() {
 		}
 	}
 	if len(unused) > 0 {
-		r.t.Errorf("bigcommercetest: replay: %d of %d recorded exchanges were never requested: %s",
+		r.t.Errorf("recording: replay: %d of %d recorded exchanges were never requested: %s",
 			len(unused), len(r.exchanges), strings.Join(unused, ", "))
 	}
 }

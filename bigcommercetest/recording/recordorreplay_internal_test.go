@@ -1,4 +1,4 @@
-package bigcommercetest
+package recording
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/bigcommerce-go/customergroups/bigcommercetest"
 )
 
 // captureTB records the failures reported to it instead of failing.
@@ -40,7 +42,7 @@ func env(kv ...string) func(string) string {
 // otherwise, record again only with "all".
 func TestRecordOrReplaySwitch(t *testing.T) {
 	t.Parallel()
-	srv := NewServer(WithStoreHash("rec1store"), WithAccessToken("tok-RECORD-secret"), WithSeed(2))
+	srv := bigcommercetest.NewServer(bigcommercetest.WithStoreHash("rec1store"), bigcommercetest.WithAccessToken("tok-RECORD-secret"), bigcommercetest.WithSeed(2))
 	t.Cleanup(srv.Close)
 	dir := t.TempDir()
 	store := []string{EnvStoreHash, srv.StoreHash, EnvAccessToken, srv.AccessToken, EnvBaseURL, srv.OAuthBaseURL()}
@@ -76,7 +78,7 @@ func TestRecordOrReplaySwitch(t *testing.T) {
 		}
 	}
 
-	srv.Add(Group{Name: "Added after the recording"})
+	srv.Add(bigcommercetest.Group{Name: "Added after the recording"})
 	t.Run("replays with credentials but no request to record", func(t *testing.T) {
 		if n := count(t, env(store...)); n != 2 {
 			t.Errorf("count %d, want the recorded 2", n)

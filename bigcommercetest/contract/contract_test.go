@@ -1,4 +1,4 @@
-package bigcommercetest_test
+package contract_test
 
 import (
 	"net/http"
@@ -8,12 +8,14 @@ import (
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
 	"github.com/bigcommerce-go/customergroups/bigcommercetest"
+	"github.com/bigcommerce-go/customergroups/bigcommercetest/contract"
+	"github.com/bigcommerce-go/customergroups/bigcommercetest/recording"
 )
 
 func TestContractAgainstTheFake(t *testing.T) {
 	t.Parallel()
 	srv := newFake(t, bigcommercetest.WithSeed(3))
-	bigcommercetest.RunContract(t, srv.Target())
+	contract.Run(t, srv.Target())
 }
 
 // TestContractThroughARecording records the contract against the fake,
@@ -24,26 +26,26 @@ func TestContractThroughARecording(t *testing.T) {
 	t.Parallel()
 	srv := newFake(t, bigcommercetest.WithStoreHash("contract1"))
 	dir := t.TempDir()
-	rec := bigcommercetest.NewRecorder(dir, nil, bigcommercetest.HideStoreHash(srv.StoreHash))
+	rec := recording.NewRecorder(dir, nil, recording.HideStoreHash(srv.StoreHash))
 	// In subtests, so that each run's final sweep is done, and recorded,
 	// before the next begins.
 	t.Run("recording", func(t *testing.T) {
 		tg := srv.Target()
 		tg.HTTPClient = &http.Client{Transport: rec}
-		bigcommercetest.RunContract(t, tg)
+		contract.Run(t, tg)
 	})
-	if err := rec.Err(); err != nil {
-		t.Fatal(err)
-	}
 	if t.Failed() {
 		return
+	}
+	if err := rec.Save(); err != nil {
+		t.Fatal(err)
 	}
 	mustNotContain(t, dir, srv.AccessToken, srv.StoreHash)
 
 	t.Run("replaying", func(t *testing.T) {
-		bigcommercetest.RunContract(t, bigcommercetest.Target{
+		contract.Run(t, bigcommercetest.Target{
 			Auth:       bigcommerce.NewOAuth("otherstore", "another-token"),
-			HTTPClient: bigcommercetest.Replay(t, dir, bigcommercetest.FailIfUnused()),
+			HTTPClient: recording.Replay(t, dir, recording.FailIfUnused()),
 			Options:    []bigcommerce.Option{bigcommerce.WithRetryMax(0)},
 		})
 	})
@@ -57,20 +59,20 @@ func TestContractThroughARecording(t *testing.T) {
 // the store. Not parallel: recording, it writes to a store that
 // TestContractAgainstAStore may use too.
 func TestContractRecorded(t *testing.T) {
-	bigcommercetest.RunContract(t, bigcommercetest.RecordOrReplayTarget(t, filepath.Join("testdata", "contract")))
+	contract.Run(t, recording.RecordOrReplayTarget(t, filepath.Join("testdata", "contract")))
 }
 
 // TestContractAgainstAStore runs the contract against the store of
 // BIGCOMMERCE_STORE_HASH and BIGCOMMERCE_ACCESS_TOKEN (at
 // BIGCOMMERCE_BASE_URL when set), directly, without recording.
 func TestContractAgainstAStore(t *testing.T) {
-	hash, token := os.Getenv(bigcommercetest.EnvStoreHash), os.Getenv(bigcommercetest.EnvAccessToken)
+	hash, token := os.Getenv(recording.EnvStoreHash), os.Getenv(recording.EnvAccessToken)
 	if hash == "" || token == "" {
 		t.Skip("no store: set BIGCOMMERCE_STORE_HASH and BIGCOMMERCE_ACCESS_TOKEN of a sandbox store " +
-			"(the contract creates and deletes groups named \"" + bigcommercetest.ContractPrefix + "...\") to run the contract against it")
+			"(the contract creates and deletes groups named \"" + contract.Prefix + "...\") to run the contract against it")
 	}
-	bigcommercetest.RunContract(t, bigcommercetest.Target{
+	contract.Run(t, bigcommercetest.Target{
 		Auth:    bigcommerce.NewOAuth(hash, token),
-		BaseURL: os.Getenv(bigcommercetest.EnvBaseURL),
+		BaseURL: os.Getenv(recording.EnvBaseURL),
 	})
 }
