@@ -56,12 +56,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	case oauthRoot:
-		token := r.Header.Get("X-Auth-Token")
-		if hash != s.StoreHash || (token != s.AccessToken && token != s.ReadOnlyToken) {
-			writeError(w, errUnauthorized)
+		var err *apiError
+		if readOnly, err = s.authorize(hash, r.Header.Get("X-Auth-Token")); err != nil {
+			writeError(w, err)
 			return
 		}
-		readOnly = token == s.ReadOnlyToken
 	}
 
 	var routes map[string]handler

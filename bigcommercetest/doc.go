@@ -60,6 +60,27 @@
 // UTC) or a bare date, which stands for the whole day; :min and :max are
 // inclusive at the precision given.
 //
+// # Apps on many stores
+//
+// A Platform is the fake for an app that many stores install. One
+// listener serves every store's API at APIURL()+"/stores/{hash}/v2" and
+// the login server at LoginURL()+"/oauth2/token"; each store added with
+// AddStore is a Server with its own groups, rate limit, faults and request
+// log. RegisterApp registers an app's credentials and callbacks.
+// StartInstall gives the URL an install sends the merchant's browser to;
+// the login server then trades its code, once, for a token good on that
+// store only. SignedPayload and LoadURL sign the payloads BigCommerce
+// passes to an app's callbacks, and Flaws break them for negative tests;
+// Uninstall and RemoveUser call the app server to server, as BigCommerce
+// does, and Uninstall revokes the token first. ControlPanelURL is a page
+// that does all of this by hand in a browser, with the app in a frame.
+//
+// The fake's choices: a code lasts CodeLifetime; a payload is valid from
+// five seconds before it was issued until a day after; client
+// authentication failures are 401 and other refusals 400, with RFC 6749's
+// error codes; the token's scope decides what it may do (writes need
+// store_v2_customers, reads store_v2_customers_read_only at least).
+//
 // # Recordings and the contract
 //
 // Two packages beside this one use the fake and a test's testing.T, which
@@ -91,6 +112,7 @@
 //
 // # Outside tests
 //
-// Listen serves the fake on a fixed address; cmd/bigcommerce-fake wraps it
-// as a program for trying a client by hand.
+// Listen and ListenPlatform serve the fake on a fixed address;
+// cmd/bigcommerce-fake wraps them as a program for trying a client, or
+// clicking through an app's install, by hand.
 package bigcommercetest

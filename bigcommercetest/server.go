@@ -49,6 +49,9 @@ type Server struct {
 	limiter     limiter
 	faults      []Fault
 	chaos       *chaos
+	// grants are the tokens a Platform's login server issued for this
+	// store, one per app client ID; nil for a store no Platform serves.
+	grants map[string]grant
 }
 
 // RecordedRequest is a request as the server received it.
@@ -161,9 +164,13 @@ func (s *Server) start(ln net.Listener) {
 	s.URL = s.ts.URL
 }
 
-// Close stops the server, waiting for requests in progress to finish.
+// Close stops the server, waiting for requests in progress to finish. A
+// store of a Platform has no listener of its own: Close does nothing there,
+// and Platform.Close stops it with the others.
 func (s *Server) Close() {
-	s.ts.Close()
+	if s.ts != nil {
+		s.ts.Close()
+	}
 }
 
 // OAuthBaseURL is the API root for OAuth clients, the fake's counterpart of
