@@ -17,6 +17,17 @@
 //	go run ./examples/quickstart
 //
 // -log prints one line per request on stderr.
+//
+// Given an app (its callbacks under one base URL with -app-url, or one by
+// one with -auth-url, -load-url, -uninstall-url and -remove-user-url), or
+// several stores with -stores, it serves a BigCommerce for apps instead:
+// the stores' APIs, the login server that an app's auth callback trades
+// its code with, and a control panel page with Install, Open, Uninstall
+// and Remove user buttons that shows the app in a frame, as BigCommerce's
+// does. It prints the control panel's address and the app's credentials,
+// random unless -client-id and -client-secret fix them:
+//
+//	go run ./cmd/bigcommerce-fake -stores abc,def -app-url http://localhost:3000 -seed 5
 package main
 
 import (
@@ -66,6 +77,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	token := fs.String("token", "", "OAuth access token to accept (random when empty)")
 	printEnv := fs.Bool("print-env", false, "print the credentials and API root as shell export lines and exit, without serving")
 	logRequests := fs.Bool("log", false, "log every request on stderr")
+	var app appFlags
+	app.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -78,13 +91,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *quota < 1 || *window <= 0 {
 		return fmt.Errorf("-quota must be at least 1 and -window positive, got %d per %v", *quota, *window)
 	}
-	if *storeHash != "" && strings.Trim(*storeHash, "abcdefghijklmnopqrstuvwxyz0123456789") != "" {
+	if *storeHash != "" && !isStoreHash(*storeHash) {
 		return fmt.Errorf("-store-hash must be lowercase letters and digits, got %q", *storeHash)
 	}
 	if *token != "" && strings.ContainsFunc(*token, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
 		return errors.New("-token must have no spaces or control characters")
 	}
+	platform := app.given() || app.stores != ""
 	if *printEnv {
+		if platform {
+			return errors.New("-print-env serves one store's credentials; it does not go with -stores or an app")
+		}
 		if *storeHash == "" || *token == "" {
 			return errors.New("-print-env needs -store-hash and -token: random credentials would differ from those of the running fake")
 		}
@@ -103,14 +120,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *allowDup {
 		opts = append(opts, bigcommercetest.WithAllowDuplicateNames())
 	}
-	if *storeHash != "" {
-		opts = append(opts, bigcommercetest.WithStoreHash(*storeHash))
-	}
 	if *token != "" {
 		opts = append(opts, bigcommercetest.WithAccessToken(*token))
 	}
 	if *logRequests {
 		opts = append(opts, bigcommercetest.WithRequestLog(stderr))
+	}
+	if platform {
+		var log io.Writer
+		if *logRequests {
+			log = stderr
+		}
+		return servePlatform(ctx, platformSetup{addr: *addr, app: app, storeHash: *storeHash, token: *token, seed: *seed, opts: opts, log: log}, stdout)
+	}
+	if *storeHash != "" {
+		opts = append(opts, bigcommercetest.WithStoreHash(*storeHash))
 	}
 	srv, err := bigcommercetest.Listen(*addr, opts...)
 	if err != nil {
@@ -139,4 +163,8 @@ Stop with Ctrl+C.
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "bigcommerce-fake: shutting down")
 	return nil
+}
+
+func isStoreHash(h string) bool {
+	return h != "" && strings.Trim(h, "abcdefghijklmnopqrstuvwxyz0123456789") == ""
 }

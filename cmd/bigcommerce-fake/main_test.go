@@ -64,6 +64,14 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"-store-hash", "ABC"},
 		{"-token", "tok en"},
 		{"-print-env"},
+		{"-addr", "127.0.0.1:0", "-stores", "abc,ABC", "-app-url", "http://localhost:3000"},
+		{"-addr", "127.0.0.1:0", "-stores", "abc,abc"},
+		{"-addr", "127.0.0.1:0", "-stores", "abc", "-store-hash", "def"},
+		{"-addr", "127.0.0.1:0", "-stores", "abc,def", "-token", "devtoken"},
+		{"-addr", "127.0.0.1:0", "-client-id", "x"},
+		{"-addr", "127.0.0.1:0", "-app-url", "ftp://localhost/app"},
+		{"-addr", "127.0.0.1:0", "-auth-url", "http://localhost:3000/auth", "-client-secret", "two words"},
+		{"-stores", "abc", "-store-hash", "dev", "-token", "devtoken", "-print-env"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			if err := run(t.Context(), args, io.Discard, io.Discard); err == nil {
