@@ -11,13 +11,13 @@ import (
 
 // LoadURL returns the URL the control panel puts in its frame when the
 // store's owner opens the app: the app's load callback with a fresh
-// signed_payload_jwt.
-func (p *Platform) LoadURL(clientID, storeHash string) (string, error) {
+// signed_payload_jwt, broken by each of flaws, for negative tests.
+func (p *Platform) LoadURL(clientID, storeHash string, flaws ...Flaw) (string, error) {
 	pl, err := p.NewPayload(clientID, storeHash)
 	if err != nil {
 		return "", err
 	}
-	return p.callbackURL(clientID, "load", pl)
+	return p.callbackURL(clientID, "load", pl, flaws...)
 }
 
 // Uninstall uninstalls the app from the store, as BigCommerce does when
@@ -61,6 +61,8 @@ type CallbackError struct {
 	StatusCode int
 }
 
+// Error names the callback and the status, never the URL, whose query
+// carries the signed payload.
 func (e *CallbackError) Error() string {
 	return fmt.Sprintf("bigcommercetest: the app's %s callback answered %d %s", e.Callback, e.StatusCode, http.StatusText(e.StatusCode))
 }
@@ -95,7 +97,7 @@ func (p *Platform) call(ctx context.Context, clientID, callback string, pl Paylo
 // callbackURL is the app's callback with the signed payload in its query,
 // or "" for a callback the app has none of, except load, which every app
 // must have.
-func (p *Platform) callbackURL(clientID, callback string, pl Payload) (string, error) {
+func (p *Platform) callbackURL(clientID, callback string, pl Payload, flaws ...Flaw) (string, error) {
 	p.mu.Lock()
 	app := p.apps[clientID]
 	p.mu.Unlock()
@@ -111,7 +113,7 @@ func (p *Platform) callbackURL(clientID, callback string, pl Payload) (string, e
 		return "", fmt.Errorf("bigcommercetest: the app's %s callback URL does not parse", callback)
 	}
 	q := u.Query()
-	q.Set("signed_payload_jwt", SignPayload(pl, app.ClientSecret))
+	q.Set("signed_payload_jwt", SignPayload(pl, app.ClientSecret, flaws...))
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -117,6 +118,13 @@ func TestLoadURLCarriesAValidPayload(t *testing.T) {
 	}
 	if _, broken := verifyPayload(payloadOf(t, u), a.ClientSecret, a.ClientID, time.Now()); len(broken) != 0 {
 		t.Errorf("load payload breaks %v", broken)
+	}
+	expired, err := p.LoadURL(a.ClientID, store.StoreHash, bigcommercetest.Expired)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, broken := verifyPayload(payloadOf(t, expired), a.ClientSecret, a.ClientID, time.Now()); !slices.Equal(broken, []string{"exp"}) {
+		t.Errorf("expired load payload breaks %v, want exp only", broken)
 	}
 }
 

@@ -14,10 +14,12 @@ import (
 // User is a person on a store's account, as the login server's token
 // answer and the signed payloads name them.
 type User struct {
+	// ID is the user's number on BigCommerce.
 	ID int
 	// Username appears in the token answer only.
 	Username string
-	Email    string
+	// Email is the user's address, in both.
+	Email string
 	// Locale appears in a payload's user only, not its owner.
 	Locale string
 }
@@ -35,7 +37,9 @@ type Payload struct {
 	// Subject is "stores/{hash}".
 	Subject string
 	// ID (jti) is fresh for every payload.
-	ID                             string
+	ID string
+	// IssuedAt, NotBefore and ExpiresAt are iat, nbf and exp, sent in
+	// whole seconds.
 	IssuedAt, NotBefore, ExpiresAt time.Time
 	// User is who acted: who opened the app, uninstalled it, or lost
 	// access to it. Owner is the store's owner.
