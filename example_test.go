@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"net/http"
+	"net/http/httptest"
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
 	"github.com/bigcommerce-go/customergroups/bigcommercetest"
@@ -213,4 +215,37 @@ func ExampleAPIError() {
 	// status: 409
 	// message: A customer group named "Wholesale 001" already exists.
 	// conflict: true
+}
+
+// An app's install callback trades the code, scope and context that
+// BigCommerce sent it for a token, and learns the store from the answer.
+func ExampleExchangeInstallCode() {
+	// A stand-in for BigCommerce's token endpoint; a real app keeps
+	// bigcommerce.TokenURL.
+	login := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"access_token":"a-new-token","scope":"store_v2_customers","context":"stores/abc123"}`)
+	}))
+	defer login.Close()
+
+	cfg := bigcommerce.OAuthConfig("my-client-id", "my-client-secret", "https://app.example.com/auth")
+	cfg.Endpoint.TokenURL = login.URL
+
+	// What BigCommerce passed to https://app.example.com/auth.
+	code, scope, storeContext := "the-code", "store_v2_customers", "stores/abc123"
+	tok, err := bigcommerce.ExchangeInstallCode(context.Background(), cfg, code, scope, storeContext)
+	if err != nil {
+		log.Fatal(err)
+	}
+	hash, err := bigcommerce.StoreHashFromToken(tok)
+	if err != nil {
+		log.Fatal(err)
+	}
+	// The client for this store, from now on.
+	client, err := bigcommerce.NewClient(bigcommerce.NewOAuth(hash, tok.AccessToken))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(client.BaseURL())
+	// Output: https://api.bigcommerce.com/stores/abc123/v2
 }

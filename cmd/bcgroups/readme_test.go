@@ -2,8 +2,10 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -127,5 +129,27 @@ func TestEveryFakeCommandOfTheREADMEsWorks(t *testing.T) {
 				t.Errorf("%s: bcgroups %s: exit %d\nstderr:\n%s", doc.path, strings.Join(args, " "), r.code, r.stderr)
 			}
 		}
+	}
+}
+
+// TestEachFakeCommandStartsFromTheSamples holds what the READMEs say of
+// --fake: every command starts from the same eight sample groups, so a
+// group created by one command is gone for the next.
+func TestEachFakeCommandStartsFromTheSamples(t *testing.T) {
+	t.Parallel()
+	created := cli{}.run(t, "--fake", "create", "--name", "Wholesale EU", "--rule", "all:percent:10")
+	if created.code != 0 {
+		t.Fatalf("create: exit %d\n%s", created.code, created.stderr)
+	}
+	var g struct{ ID int }
+	if err := json.Unmarshal([]byte(created.stdout), &g); err != nil || g.ID == 0 {
+		t.Fatalf("create printed %q: %v", created.stdout, err)
+	}
+	count := cli{}.run(t, "--fake", "count")
+	if count.code != 0 || strings.TrimSpace(count.stdout) != `{"count":8}` {
+		t.Errorf("count after a create: exit %d, %q; want the eight samples", count.code, count.stdout)
+	}
+	if got := (cli{}).run(t, "--fake", "get", strconv.Itoa(g.ID)); got.code != exitNotFound {
+		t.Errorf("get %d after its create: exit %d, want %d (not found)\n%s", g.ID, got.code, exitNotFound, got.stdout)
 	}
 }

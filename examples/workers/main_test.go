@@ -2,14 +2,18 @@ package main
 
 import (
 	"context"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
 	"github.com/bigcommerce-go/customergroups/bcotel"
@@ -234,10 +238,26 @@ func TestWorkersServeMetrics(t *testing.T) {
 	}
 }
 
+// documentedMetrics returns the Prometheus names in the metrics table of
+// docs/observability.md, the second column.
+func documentedMetrics(t *testing.T) []string {
+	t.Helper()
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "observability.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, m := range regexp.MustCompile("(?m)^\\| `[a-z.]+` \\| `([a-z_]+)` \\|").FindAllStringSubmatch(string(doc), -1) {
+		names = append(names, m[1])
+	}
+	return names
+}
+
 // TestEveryMetricUnderItsPrometheusName drives one Client through a 429
-// and a refused create, so that every metric bcotel records has a value,
-// and reads them back through the exporter: the names in the README's
-// table are the ones Prometheus sees.
+// and a refused create, and reports one shared limiter's step, so that
+// every metric bcotel records has a value, and reads them back through the
+// exporter: the names in the table of docs/observability.md are the ones
+// Prometheus sees.
 func TestEveryMetricUnderItsPrometheusName(t *testing.T) {
 	t.Parallel()
 	ms, meter, err := serveMetrics("127.0.0.1:0")
@@ -249,12 +269,15 @@ func TestEveryMetricUnderItsPrometheusName(t *testing.T) {
 	defer srv.Close()
 	srv.InjectFault(bigcommercetest.Fault{Method: http.MethodGet, Status: http.StatusTooManyRequests, Header: http.Header{
 		"X-Rate-Limit-Requests-Left": {"0"}, "X-Rate-Limit-Time-Reset-Ms": {"1"}}})
-	client := srv.Client(bcotel.Instrument(meter, bcotel.WithStoreAttribute()), bigcommerce.WithRetryWait(0, 0))
+	tr := bcotel.NewTracer(meter, bcotel.WithStoreAttribute())
+	client := srv.Client(bigcommerce.WithTracer(tr), bigcommerce.WithRetryWait(0, 0))
 	defer client.CloseIdleConnections()
 	if _, _, err := client.CustomerGroups.Get(context.Background(), 1); err != nil {
 		t.Fatal(err)
 	}
 	_, _, _ = client.CustomerGroups.Create(context.Background(), &bigcommerce.CreateCustomerGroupRequest{})
+	// What redisquota reports through WithStepObserver for each round trip.
+	tr.ObserveLimiterStep(context.Background(), "acquire", srv.OAuthBaseURL(), time.Millisecond, nil)
 
 	resp, err := http.Get(ms.url)
 	if err != nil {
@@ -266,15 +289,20 @@ func TestEveryMetricUnderItsPrometheusName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, typ := range map[string]dto.MetricType{
-		"bigcommerce_client_call_duration_seconds":    dto.MetricType_HISTOGRAM,
-		"bigcommerce_client_call_attempts":            dto.MetricType_HISTOGRAM,
-		"http_client_request_duration_seconds":        dto.MetricType_HISTOGRAM,
-		"bigcommerce_ratelimit_wait_duration_seconds": dto.MetricType_HISTOGRAM,
-		"bigcommerce_ratelimit_throttled_total":       dto.MetricType_COUNTER,
-		"bigcommerce_ratelimit_remaining":             dto.MetricType_GAUGE,
-		"bigcommerce_ratelimit_fallback":              dto.MetricType_GAUGE,
-	} {
+	want := map[string]dto.MetricType{
+		"bigcommerce_client_call_duration_seconds":       dto.MetricType_HISTOGRAM,
+		"bigcommerce_client_call_attempts":               dto.MetricType_HISTOGRAM,
+		"http_client_request_duration_seconds":           dto.MetricType_HISTOGRAM,
+		"bigcommerce_ratelimit_wait_duration_seconds":    dto.MetricType_HISTOGRAM,
+		"bigcommerce_ratelimit_throttled_total":          dto.MetricType_COUNTER,
+		"bigcommerce_ratelimit_remaining":                dto.MetricType_GAUGE,
+		"bigcommerce_ratelimit_fallback":                 dto.MetricType_GAUGE,
+		"bigcommerce_ratelimit_limiter_duration_seconds": dto.MetricType_HISTOGRAM,
+	}
+	if documented := documentedMetrics(t); !slices.Equal(slices.Sorted(maps.Keys(want)), slices.Sorted(slices.Values(documented))) {
+		t.Errorf("docs/observability.md lists %q; the metrics are %q", documented, slices.Sorted(maps.Keys(want)))
+	}
+	for name, typ := range want {
 		f, ok := fams[name]
 		switch {
 		case !ok:
