@@ -184,7 +184,7 @@ func (s *suite) windowEdge(t *testing.T) {
 		}
 		var te *bigcommerce.ThrottleError
 		if !errors.As(err, &te) || te.RetryAfter <= 0 || te.RetryAfter > length+watch {
-			return fmt.Errorf("Acquire with the window spent and no wait allowed = %v, want a ThrottleError with RetryAfter up to the window's end", err)
+			return fmt.Errorf("an Acquire with the window spent and no wait allowed = %v, want a ThrottleError with RetryAfter up to the window's end", err)
 		}
 		next := st.acquire(1, patient) // waits for the edge
 		// An answer to p1 that left the server just before the edge, saying
@@ -247,7 +247,7 @@ func (s *suite) pausing429(t *testing.T) {
 		}
 		var te *bigcommerce.ThrottleError
 		if !errors.As(err, &te) || te.RetryAfter <= 0 || te.RetryAfter > time.Second+watch {
-			return fmt.Errorf("Acquire after a 429 asking for 1s = %v, want a ThrottleError with RetryAfter up to 1s", err)
+			return fmt.Errorf("an Acquire after a 429 asking for 1s = %v, want a ThrottleError with RetryAfter up to 1s", err)
 		}
 		if refused != 0 {
 			return fmt.Errorf("%d requests granted during a 429's pause, want 0", refused)
@@ -402,7 +402,7 @@ func (s *suite) refusalHoldsNoSlot(t *testing.T) {
 			return slow("spending the window", took)
 		}
 		if !throttled(err) {
-			return fmt.Errorf("Acquire with maxWait %s and about %s to the window's end = %v, want a *ThrottleError", length/10, length, err)
+			return fmt.Errorf("an Acquire with maxWait %s and about %s to the window's end = %v, want a *ThrottleError", length/10, length, err)
 		}
 		st.acquire(0, patient).Release()
 		return nil
