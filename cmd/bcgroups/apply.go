@@ -288,7 +288,7 @@ func (a *app) checkCreate(ctx context.Context, conn *connection, name string) (c
 		return createUnknown, fmt.Sprintf("unknown (the store could not be read to check: %v); run apply --dry-run to see", err)
 	}
 	for _, g := range store {
-		if nameKey(g.Name) == nameKey(name) {
+		if bigcommerce.NameKey(g.Name) == bigcommerce.NameKey(name) {
 			return createDone, fmt.Sprintf("done after all (the group is in the store as id %d, though the answer was an error)", g.ID)
 		}
 	}

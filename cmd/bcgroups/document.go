@@ -270,7 +270,7 @@ func checkDocument(file string, docs []docGroup) error {
 			add(g, "%s", invalid(err))
 		}
 		if g.Name != "" {
-			k := nameKey(g.Name)
+			k := bigcommerce.NameKey(g.Name)
 			if first, dup := byName[k]; dup {
 				add(g, "has the same name as %s (line %d) once case is ignored, and the store holds only one of them", quote(first.Name), first.line)
 			} else {

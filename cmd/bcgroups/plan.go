@@ -5,25 +5,9 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"unicode"
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
 )
-
-// nameKey is a name as the store compares names: trimmed, and with case
-// ignored the way strings.EqualFold ignores it (each rune stands for the
-// smallest rune of its case-folding orbit).
-func nameKey(s string) string {
-	var b strings.Builder
-	for _, r := range strings.TrimSpace(s) {
-		least := r
-		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-			least = min(least, f)
-		}
-		b.WriteRune(least)
-	}
-	return b.String()
-}
 
 // fieldChange is one field that apply will change, as text for the plan.
 type fieldChange struct {
@@ -65,7 +49,7 @@ func (p *plan) changes() int { return len(p.creates) + len(p.updates) + len(p.de
 func makePlan(docs []docGroup, store []bigcommerce.CustomerGroup, prune bool) (*plan, error) {
 	byName := make(map[string]*bigcommerce.CustomerGroup, len(store))
 	for i := range store {
-		k := nameKey(store[i].Name)
+		k := bigcommerce.NameKey(store[i].Name)
 		if other, dup := byName[k]; dup {
 			return nil, fmt.Errorf("the store has two groups whose names differ only in case, %s (id %d) and %s (id %d): rename one before applying", quote(other.Name), other.ID, quote(store[i].Name), store[i].ID)
 		}
@@ -75,7 +59,7 @@ func makePlan(docs []docGroup, store []bigcommerce.CustomerGroup, prune bool) (*
 	matched := make(map[int]bool, len(docs))
 	for i := range docs {
 		d := &docs[i]
-		g, ok := byName[nameKey(d.Name)]
+		g, ok := byName[bigcommerce.NameKey(d.Name)]
 		if !ok {
 			p.creates = append(p.creates, &planStep{doc: d, changes: createFields(d)})
 			continue
