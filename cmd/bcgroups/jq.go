@@ -89,7 +89,7 @@ func (f *jqFilter) run(ctx context.Context) error {
 			}
 			if s, ok := result.(string); ok {
 				if f.terminal {
-					s = safeText(s)
+					s = shown(s)
 				}
 				out.WriteString(s)
 				out.WriteByte('\n')
@@ -98,6 +98,9 @@ func (f *jqFilter) run(ctx context.Context) error {
 			b, err := gojq.Marshal(result)
 			if err != nil {
 				return usageErrorf("--jq: %v", err)
+			}
+			if f.terminal {
+				b = jsonForTerminal(b)
 			}
 			out.Write(b)
 			out.WriteByte('\n')

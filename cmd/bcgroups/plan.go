@@ -181,10 +181,12 @@ func rulesText(rules []bigcommerce.DiscountRule) string {
 // large store would bury the changes.
 const maxUnchangedListed = 10
 
-// writeText prints the plan for people: + create, ~ update with each
-// field's old -> new, = unchanged, - delete, then a summary line.
-func (p *plan) writeText(w io.Writer) error {
+// writeText prints the plan for people: the store it is for, then
+// + create, ~ update with each field's old -> new, = unchanged, - delete,
+// then a summary line.
+func (p *plan) writeText(w io.Writer, to target) error {
 	var b strings.Builder
+	fmt.Fprintf(&b, "Plan for %s:\n", to)
 	for _, s := range p.creates {
 		fmt.Fprintf(&b, "+ create %s\n", quote(s.doc.Name))
 		for _, c := range s.changes {
@@ -194,7 +196,11 @@ func (p *plan) writeText(w io.Writer) error {
 	for _, s := range p.updates {
 		fmt.Fprintf(&b, "~ update %s (id %d)\n", quote(s.store.Name), s.store.ID)
 		for _, c := range s.changes {
-			fmt.Fprintf(&b, "    %s: %s -> %s\n", c.Field, safeText(c.Old), safeText(c.New))
+			was, now := safeText(c.Old), safeText(c.New)
+			if c.Field == "name" {
+				was, now = shown(c.Old), shown(c.New)
+			}
+			fmt.Fprintf(&b, "    %s: %s -> %s\n", c.Field, was, now)
 		}
 	}
 	if len(p.unchanged) > 0 {
@@ -223,8 +229,10 @@ func (p *plan) writeText(w io.Writer) error {
 	return err
 }
 
-// planJSON is the plan as -o json writes it, for programs.
+// planJSON is the plan as -o json writes it, for programs. Target names
+// the store, so that a CI log or a --jq filter can tell which it was.
 type planJSON struct {
+	Target    target         `json:"target"`
 	Create    []planJSONStep `json:"create"`
 	Update    []planJSONStep `json:"update"`
 	Unchanged []planJSONStep `json:"unchanged"`
@@ -238,7 +246,9 @@ type planJSONStep struct {
 	Changes []fieldChange `json:"changes,omitempty"`
 }
 
-func (p *plan) writeJSON(w io.Writer) error {
+// writeJSON prints the plan as JSON; for a terminal, as jsonForTerminal
+// makes it safe to show.
+func (p *plan) writeJSON(w io.Writer, to target, terminal bool) error {
 	steps := func(list []*planStep) []planJSONStep {
 		out := make([]planJSONStep, len(list))
 		for i, s := range list {
@@ -249,9 +259,12 @@ func (p *plan) writeJSON(w io.Writer) error {
 		}
 		return out
 	}
-	b, err := marshal(planJSON{steps(p.creates), steps(p.updates), steps(p.unchanged), steps(p.deletes), p.untouched}, true)
+	b, err := marshal(planJSON{to, steps(p.creates), steps(p.updates), steps(p.unchanged), steps(p.deletes), p.untouched}, true)
 	if err != nil {
 		return err
+	}
+	if terminal {
+		b = jsonForTerminal(b)
 	}
 	_, err = fmt.Fprintf(w, "%s\n", b)
 	return err
