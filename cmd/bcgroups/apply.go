@@ -131,7 +131,7 @@ func (a *app) runApply(ctx context.Context, o *applyOptions) error {
 		return err
 	}
 	if a.flags.output == "json" {
-		err = p.writeJSON(a.io.Out, conn.target, a.io.OutTTY && a.jq == nil)
+		err = p.writeJSON(a.io.Out, conn.target, a.io.OutTTY)
 	} else {
 		err = p.writeText(a.io.Out, conn.target)
 	}

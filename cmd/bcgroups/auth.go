@@ -275,6 +275,9 @@ func (a *app) runAuthList() error {
 		if err != nil {
 			return err
 		}
+		if a.io.OutTTY {
+			b = jsonForTerminal(b)
+		}
 		_, err = fmt.Fprintf(a.io.Out, "%s\n", b)
 		return err
 	}
@@ -288,7 +291,7 @@ func (a *app) runAuthList() error {
 		if r.Current {
 			mark = "*"
 		}
-		table = append(table, []string{mark, safeText(r.Name), safeText(r.StoreHash), r.TokenIn, safeText(r.BaseURL)})
+		table = append(table, []string{mark, shown(r.Name), shown(r.StoreHash), r.TokenIn, shown(r.BaseURL)})
 	}
 	return writeColumns(a.io.Out, table)
 }

@@ -55,7 +55,9 @@ func (a *app) setUpJQ(cmd *cobra.Command) error {
 		return usageErrorf("--jq: %v", err)
 	}
 	a.jq = &jqFilter{code: code, out: a.io.Out, terminal: a.io.OutTTY}
-	a.io.Out = &a.jq.buf
+	// The command writes exact JSON for the filter; only what the filter
+	// prints is shown as a terminal needs it.
+	a.io.Out, a.io.OutTTY = &a.jq.buf, false
 	return nil
 }
 
