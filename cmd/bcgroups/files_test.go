@@ -106,6 +106,32 @@ func TestExportStreamsToDevStdoutAndAShellsDescriptor(t *testing.T) {
 	}
 	wantEightGroups(t, "standard output", stdout.Bytes())
 
+	// A shell's ">> log": /dev/stdout is a regular file the shell opened
+	// to append; it is written in place, never replaced.
+	logPath := filepath.Join(dir, "log")
+	if err := os.WriteFile(logPath, []byte("earlier line\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logFile, err := os.OpenFile(logPath, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := logFile.Stat()
+	cmd = exec.Command(builtBinary(t), "--fake", "export", "--file", "/dev/stdout")
+	cmd.Env = []string{"HOME=" + dir, "XDG_CONFIG_HOME=" + dir}
+	cmd.Stdout = logFile
+	err = cmd.Run()
+	logFile.Close()
+	if err != nil {
+		t.Fatalf("--file /dev/stdout >> log: %v", err)
+	}
+	after, _ := os.Stat(logPath)
+	b, _ := os.ReadFile(logPath)
+	if !os.SameFile(before, after) || !strings.HasPrefix(string(b), "earlier line\n[") {
+		t.Errorf("the log was replaced or cut (same file: %v):\n%.80s", os.SameFile(before, after), b)
+	}
+	wantEightGroups(t, "the log after its first line", []byte(strings.TrimPrefix(string(b), "earlier line\n")))
+
 	// A shell's >(...) hands the program a pipe as /dev/fd/3.
 	pr, pw, err := os.Pipe()
 	if err != nil {
@@ -121,7 +147,7 @@ func TestExportStreamsToDevStdoutAndAShellsDescriptor(t *testing.T) {
 		t.Fatal(err)
 	}
 	pw.Close()
-	b, _ := io.ReadAll(pr)
+	b, _ = io.ReadAll(pr)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("--file /dev/fd/3: %v: %s", err, stderr.String())
 	}
