@@ -23,7 +23,7 @@ func plural(n int, one, many string) string {
 // Every string from a store (a group's name, an error message) is whatever
 // someone typed into the store's control panel, or whatever an attacker
 // with a token wrote there. Before it reaches a terminal it passes
-// safeText, whose one rule, hidden, decides what a person could not see or
+// safeText, whose one rule (piece) decides what a person could not see or
 // what would act on the terminal:
 //
 //   - control characters, C0 and C1 (U+009B is a one-byte CSI to
