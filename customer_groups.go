@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // CustomerGroupsService reads and writes customer groups: who is in which
@@ -285,9 +286,32 @@ func (s *CustomerGroupsService) Get(ctx context.Context, id int) (*CustomerGroup
 	return s.one(ctx, call{op: "CustomerGroups.Get", invalid: validateID(id), method: http.MethodGet, path: groupPath(id)})
 }
 
+// NameKey is a group name as the store compares names: with the spaces
+// around it trimmed, as the store trims a name before saving it, and with
+// case ignored as strings.EqualFold ignores it, as the store does when it
+// refuses a second group of the same name. Two names are the same group's
+// name exactly when their keys are equal, so the key can index a map of
+// groups by name. It is for comparing only: show and send the name itself.
+//
+// Each rune of the key is the smallest rune of its case-folding orbit
+// (unicode.SimpleFold), which is what makes equal keys agree with
+// strings.EqualFold on the trimmed names.
+func NameKey(name string) string {
+	var b strings.Builder
+	b.Grow(len(name))
+	for _, r := range strings.TrimSpace(name) {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		b.WriteRune(least)
+	}
+	return b.String()
+}
+
 // FindByName returns the customer group that the store considers to have
-// the given name: the same name ignoring case, as the store compares names
-// when it refuses a duplicate. It costs one request unless many groups
+// the given name: the same name once trimmed and with case ignored, as
+// NameKey compares names and the store does when it refuses a duplicate. It costs one request unless many groups
 // contain the name. When no group has the name, the error is a
 // *NameNotFoundError, which matches ErrNotFound.
 //
@@ -296,9 +320,13 @@ func (s *CustomerGroupsService) Get(ctx context.Context, id int) (*CustomerGroup
 // lookup of "Wholesale" would miss "wholesale", and the create that follows
 // would fail with ErrConflict.
 func (s *CustomerGroupsService) FindByName(ctx context.Context, name string) (*CustomerGroup, *Response, error) {
-	if strings.TrimSpace(name) == "" {
+	// The store trims a name before it saves it, so a name with spaces
+	// around it is looked up as the store would save it.
+	name = strings.TrimSpace(name)
+	if name == "" {
 		return nil, nil, invalidf("name", "must not be blank")
 	}
+	key := NameKey(name)
 	// name:like narrows the walk to the groups containing the name in any
 	// case; the comparison below then keeps the one the store means.
 	opts := &ListCustomerGroupsOptions{
@@ -318,7 +346,7 @@ func (s *CustomerGroupsService) FindByName(ctx context.Context, name string) (*C
 				found = i
 				break
 			}
-			if found < 0 && strings.EqualFold(page[i].Name, name) {
+			if found < 0 && NameKey(page[i].Name) == key {
 				found = i
 			}
 		}

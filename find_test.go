@@ -92,6 +92,56 @@ func TestFindByNameAnswersNotFound(t *testing.T) {
 	}
 }
 
+// TestFindByNameTrimsTheNameAsTheStoreDoes: the store saves names trimmed,
+// so a name read from a file with spaces around it names the same group.
+func TestFindByNameTrimsTheNameAsTheStoreDoes(t *testing.T) {
+	t.Parallel()
+	srv := bigcommercetest.NewServer()
+	t.Cleanup(srv.Close)
+	want := srv.Add(bigcommercetest.Group{Name: "Wholesale"})
+	g, _, err := srv.Client().CustomerGroups.FindByName(context.Background(), "  wholesale\t")
+	if err != nil || g.ID != want.ID {
+		t.Fatalf("FindByName(%q) = %+v, %v; want group %d", "  wholesale\t", g, err, want.ID)
+	}
+}
+
+func TestNameKeyComparesNamesAsTheStoreDoes(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{"Wholesale", "wholesale", true},
+		{" Wholesale\t", "WHOLESALE", true},
+		{"Kelvin", "\u212aelvin", true}, // the Kelvin sign folds to K, as in strings.EqualFold
+		{"Straße", "STRASSE", false},    // simple folding only, as strings.EqualFold
+		{"Whole sale", "Wholesale", false},
+		{"Whole\u200bsale", "Wholesale", false},
+		{"", "  ", true},
+	} {
+		if got := bigcommerce.NameKey(tc.a) == bigcommerce.NameKey(tc.b); got != tc.same {
+			t.Errorf("NameKey(%q) == NameKey(%q) is %v, want %v", tc.a, tc.b, got, tc.same)
+		}
+		if eq := strings.EqualFold(strings.TrimSpace(tc.a), strings.TrimSpace(tc.b)); eq != tc.same {
+			t.Errorf("strings.EqualFold on the trimmed %q and %q is %v: the key must agree with it", tc.a, tc.b, eq)
+		}
+	}
+}
+
+// TestTheFakeRefusesANameThatNameKeyCallsTaken: the fake is our model of the
+// store, so its duplicate check is NameKey's rule, even for a name added
+// with spaces around it.
+func TestTheFakeRefusesANameThatNameKeyCallsTaken(t *testing.T) {
+	t.Parallel()
+	srv := bigcommercetest.NewServer()
+	t.Cleanup(srv.Close)
+	srv.Add(bigcommercetest.Group{Name: " Retail "})
+	_, _, err := srv.Client(bigcommerce.WithRetryWait(0, 0)).CustomerGroups.Create(context.Background(), &bigcommerce.CreateCustomerGroupRequest{Name: "retail"})
+	if !errors.Is(err, bigcommerce.ErrConflict) {
+		t.Errorf("creating %q beside %q: %v, want ErrConflict", "retail", " Retail ", err)
+	}
+}
+
 // TestAllStopsAtTheNextStepOnceCancelled: cancelling mid-page ends the
 // walk at once with the context's error, not after the rest of the page.
 func TestAllStopsAtTheNextStepOnceCancelled(t *testing.T) {

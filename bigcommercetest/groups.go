@@ -3,8 +3,9 @@ package bigcommercetest
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
+
+	bigcommerce "github.com/bigcommerce-go/customergroups"
 )
 
 // Group is a customer group as the fake stores it. It is the fake's own type,
@@ -181,10 +182,10 @@ func (s *Server) indexLocked(id int) (int, bool) {
 }
 
 // nameTakenLocked reports whether a group other than self already has name,
-// compared without regard to case.
+// compared as the SDK's NameKey says the store compares names.
 func (s *Server) nameTakenLocked(name string, self int) bool {
 	for _, g := range s.groups {
-		if g.ID != self && strings.EqualFold(g.Name, name) {
+		if g.ID != self && bigcommerce.NameKey(g.Name) == bigcommerce.NameKey(name) {
 			return true
 		}
 	}

@@ -36,8 +36,9 @@ groups of the store that the document lacks are deleted. Amounts compare
 as numbers ("5" equals the store's "5.0000"), category ids and discount
 rules as sets, so applying the same document twice makes no writes.
 
-apply first prints its plan on standard output (-o json prints it as JSON),
-then asks before writing: on a terminal it asks, elsewhere it needs --yes.
+apply first prints its plan on standard output, naming the profile, store
+hash and host it is for (-o json prints it as JSON, with the store in
+"target"), then asks before writing: on a terminal it asks, elsewhere it needs --yes.
 --dry-run prints the plan and writes nothing; with --exit-code it exits 5
 when there is something to change, for drift checks in CI.
 
@@ -130,9 +131,9 @@ func (a *app) runApply(ctx context.Context, o *applyOptions) error {
 		return err
 	}
 	if a.flags.output == "json" {
-		err = p.writeJSON(a.io.Out)
+		err = p.writeJSON(a.io.Out, conn.target, a.io.OutTTY)
 	} else {
-		err = p.writeText(a.io.Out)
+		err = p.writeText(a.io.Out, conn.target)
 	}
 	if err != nil {
 		return err
@@ -143,12 +144,12 @@ func (a *app) runApply(ctx context.Context, o *applyOptions) error {
 	case o.dryRun:
 		return nil
 	case p.changes() == 0:
-		a.say("%s already matches %s; nothing to do", conn.what, o.file)
+		a.say("%s already matches %s; nothing to do", conn.target, o.file)
 		return nil
 	}
-	question := fmt.Sprintf("Apply these %d changes to %s?", p.changes(), conn.what)
+	question := fmt.Sprintf("Apply these %d changes to %s?", p.changes(), conn.target)
 	if p.changes() == 1 {
-		question = fmt.Sprintf("Apply this 1 change to %s?", conn.what)
+		question = fmt.Sprintf("Apply this 1 change to %s?", conn.target)
 	}
 	ok, err := a.io.confirm(ctx, o.yes, question)
 	if err != nil {
@@ -197,12 +198,13 @@ func (a *app) applyPlan(ctx context.Context, conn *connection, p *plan) error {
 	for i, st := range steps {
 		labels[i] = st.verb + " " + quote(st.s.name())
 	}
+	a.say("applying %s to %s", plural(len(steps), "change", "changes"), conn.target)
 	for i, st := range steps {
 		label := labels[i]
 		// An interrupt (Ctrl-C) stops apply between two writes, never in
 		// the middle of one, so that the report below is exact.
 		if err := ctx.Err(); err != nil {
-			a.report(done, nil, labels[i:])
+			a.report(conn, done, nil, labels[i:])
 			return stoppedAfter(len(done), fmt.Errorf("apply interrupted before %s: %w", label, err))
 		}
 		err := st.run()
@@ -244,10 +246,10 @@ func (a *app) applyPlan(ctx context.Context, conn *connection, p *plan) error {
 			rest = labels[i:]
 		}
 		a.say("%s: %s: %v", label, outcome, err)
-		a.report(done, unknown, rest)
+		a.report(conn, done, unknown, rest)
 		return stoppedAfter(len(done)+len(unknown), fmt.Errorf("apply stopped at %s: %w", label, err))
 	}
-	a.say("applied: %d created, %d updated, %d deleted", len(p.creates), len(p.updates), len(p.deletes))
+	a.say("applied to %s: %d created, %d updated, %d deleted", conn.target, len(p.creates), len(p.updates), len(p.deletes))
 	return nil
 }
 
@@ -288,7 +290,7 @@ func (a *app) checkCreate(ctx context.Context, conn *connection, name string) (c
 		return createUnknown, fmt.Sprintf("unknown (the store could not be read to check: %v); run apply --dry-run to see", err)
 	}
 	for _, g := range store {
-		if nameKey(g.Name) == nameKey(name) {
+		if bigcommerce.NameKey(g.Name) == bigcommerce.NameKey(name) {
 			return createDone, fmt.Sprintf("done after all (the group is in the store as id %d, though the answer was an error)", g.ID)
 		}
 	}
@@ -297,13 +299,14 @@ func (a *app) checkCreate(ctx context.Context, conn *connection, name string) (c
 
 // report lists, after apply stopped, the steps that were done, those
 // whose outcome is unknown, and those that were not done.
-func (a *app) report(done, unknown, rest []string) {
+func (a *app) report(conn *connection, done, unknown, rest []string) {
 	list := func(items []string) string {
 		if len(items) == 0 {
 			return "nothing"
 		}
 		return strings.Join(items, ", ")
 	}
+	a.say("apply to %s stopped", conn.target)
 	a.say("done: %s", list(done))
 	if len(unknown) > 0 {
 		a.say("unknown: %s", list(unknown))

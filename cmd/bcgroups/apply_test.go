@@ -31,10 +31,10 @@ func TestApplyPrintsAPlanOfWhatChanges(t *testing.T) {
 	path := writeFile(t, "groups.json", changingDoc)
 	r := runOn(t, srv, "apply", "-f", path, "--dry-run", "--prune")
 	r.wantCode(t, 0)
-	golden(t, "plan.txt", r.stdout)
+	golden(t, "plan.txt", anonymous(srv, r.stdout))
 	r = runOn(t, srv, "apply", "-f", path, "--dry-run", "-o", "json")
 	r.wantCode(t, 0)
-	golden(t, "plan.json", r.stdout)
+	golden(t, "plan.json", anonymous(srv, r.stdout))
 }
 
 func TestApplyTwiceMakesNoWritesTheSecondTime(t *testing.T) {
@@ -273,7 +273,7 @@ func TestApplyAsksBeforeWriting(t *testing.T) {
 	}
 	r = cli{srv: srv, inTTY: true, stdin: "y\n"}.run(t, "apply", "-f", path)
 	r.wantCode(t, 0)
-	if !strings.Contains(r.stderr, "Apply these 4 changes to store "+srv.StoreHash+"? [y/N]") || writes(srv) != 4 {
+	if !strings.Contains(r.stderr, "Apply these 4 changes to "+where(srv)+"? [y/N]") || writes(srv) != 4 {
 		t.Errorf("%d writes; stderr:\n%s", writes(srv), r.stderr)
 	}
 }
@@ -403,7 +403,7 @@ func TestApplyAsksAboutOneChangeInTheSingular(t *testing.T) {
 	srv := newStore(t)
 	r := cli{srv: srv, inTTY: true, stdin: "n\n"}.run(t, "apply", "-f", writeFile(t, "g.json", `[{"name": "Bronze"}]`))
 	r.wantCode(t, exitFailure)
-	if !strings.Contains(r.stderr, "Apply this 1 change to store "+srv.StoreHash+"?") || !strings.Contains(r.stdout, "8 groups in the store are not in the document") {
+	if !strings.Contains(r.stderr, "Apply this 1 change to "+where(srv)+"?") || !strings.Contains(r.stdout, "8 groups in the store are not in the document") {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	}
 }

@@ -33,8 +33,14 @@ says so. Tokens are never printed, by auth list or anything else.
 
 Each setting is taken from the first of: its flag (--store-hash, --token,
 --base-url); the profile named by --profile; the environment; the current
-profile, which is used only when the environment names no store. A
-profile's token is sent only to that profile's store.`,
+profile, which is used only when neither flags nor the environment name a
+store. A profile's token is sent only to the host of the profile's base
+URL (BigCommerce's API host when it has none).
+
+login, switch and logout change the file under a lock (config.json.lock
+beside it), so that commands run at the same time keep each other's
+profiles. Any command that reads the file warns when others could change
+it or read the tokens in it.`,
 	}
 	cmd.AddCommand(newAuthLoginCmd(a), newAuthListCmd(a), newAuthSwitchCmd(a), newAuthLogoutCmd(a))
 	return cmd
@@ -71,19 +77,21 @@ store (one count of its groups) before anything is saved.`,
 // runAuthLogin checks the token against the store, then saves the profile
 // and its token and makes it the current one.
 func (a *app) runAuthLogin(ctx context.Context, name string, withToken, insecure bool) error {
-	hash, hashFrom := first(source{a.flags.storeHash, "--store-hash"}, source{a.getenv("BIGCOMMERCE_STORE_HASH"), "BIGCOMMERCE_STORE_HASH"})
-	if hash == "" {
+	hash := first(source{a.flags.storeHash, "--store-hash", fromFlags}, source{a.getenv("BIGCOMMERCE_STORE_HASH"), "BIGCOMMERCE_STORE_HASH", fromEnv})
+	if hash.value == "" {
 		return usageErrorf("--store-hash: auth login needs the store hash (or BIGCOMMERCE_STORE_HASH)")
 	}
 	if name == "" {
-		name, _ = first(source{a.flags.profile, ""}, source{hash, ""})
+		name = first(source{value: a.flags.profile}, source{value: hash.value}).value
 	}
 	if strings.TrimSpace(name) != name || name == "" || strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return usageErrorf("NAME: %s is not a usable profile name; use letters, digits, dashes", quote(name))
 	}
-	baseURL, urlFrom := first(source{a.flags.baseURL, "--base-url"}, source{a.getenv("BIGCOMMERCE_BASE_URL"), "BIGCOMMERCE_BASE_URL"})
-	if baseURL != "" {
-		if _, err := checkOAuthRoot(baseURL, hash, urlFrom, hashFrom); err != nil {
+	flagURL := source{a.flags.baseURL, "--base-url", fromFlags}
+	envURL := source{a.getenv("BIGCOMMERCE_BASE_URL"), "BIGCOMMERCE_BASE_URL", fromEnv}
+	baseURL := first(flagURL, envURL)
+	if baseURL.value != "" {
+		if _, err := checkOAuthRoot(baseURL.value, hash.value, baseURL.from, hash.from); err != nil {
 			return err
 		}
 	}
@@ -91,42 +99,53 @@ func (a *app) runAuthLogin(ctx context.Context, name string, withToken, insecure
 	if err != nil {
 		return err
 	}
-	a.secrets = append(a.secrets, token)
+	a.secrets = append(a.secrets, token.value)
 
 	// A profile with a wrong token would only fail later, in a cron job.
-	p := &profile{StoreHash: hash, BaseURL: baseURL, ClientID: a.getenv("BIGCOMMERCE_CLIENT_ID")}
-	oauth := bigcommerce.NewOAuth(hash, token)
+	p := &profile{StoreHash: hash.value, BaseURL: baseURL.value, ClientID: a.getenv("BIGCOMMERCE_CLIENT_ID")}
+	oauth := bigcommerce.NewOAuth(hash.value, token.value)
 	oauth.ClientID = p.ClientID
+	// A token typed or piped in for this login is bound to the base URL
+	// given with it; one taken from flags or the environment keeps the
+	// rule of every command: it goes only where its own place says.
+	if token.place != "" {
+		own := flagURL.value
+		if token.place == fromEnv {
+			own = envURL.value
+		}
+		if err := checkTokenHost(oauth, &storeSettings{token: token, baseURL: baseURL, ownRoot: own}); err != nil {
+			return err
+		}
+	}
 	opts := []bigcommerce.Option{bigcommerce.WithUserAgent("bcgroups/" + toolVersion())}
-	if baseURL != "" {
-		opts = append(opts, bigcommerce.WithBaseURL(baseURL))
+	if baseURL.value != "" {
+		opts = append(opts, bigcommerce.WithBaseURL(baseURL.value))
 	}
 	client, err := bigcommerce.NewClient(oauth, append(opts, a.sdkOptions...)...)
 	if err != nil {
 		return err
 	}
 	if _, _, err := client.CustomerGroups.Count(ctx, nil); err != nil {
-		return fmt.Errorf("checking the token against store %s (nothing was saved): %w", hash, err)
+		return fmt.Errorf("checking the token against store %s at %s (nothing was saved): %w", hash.value, hostOf(client.BaseURL()), err)
 	}
 
-	c, path, err := a.loadConfig()
-	if err != nil {
-		return err
-	}
 	where := "the OS keyring"
-	switch err := a.storeToken(name, token, insecure); {
-	case insecure:
-		p.Token, where = token, path+" (mode 0600, as --insecure-storage asked)"
-	case err != nil:
-		p.Token, where = token, path
-		a.say("no OS keyring is available (%v), so the token is saved in %s, which only you can read (mode 0600)", err, path)
+	err = a.updateConfig(ctx, func(c *config, path string) error {
+		switch err := a.storeToken(name, token.value, insecure); {
+		case insecure:
+			p.Token, where = token.value, path+" (mode 0600, as --insecure-storage asked)"
+		case err != nil:
+			p.Token, where = token.value, path
+			a.say("no OS keyring is available (%v), so the token is saved in %s, which only you can read (mode 0600)", err, path)
+		}
+		c.Profiles[name] = p
+		c.Current = name
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("saving the profile: %w", err)
 	}
-	c.Profiles[name] = p
-	c.Current = name
-	if err := saveConfig(path, c); err != nil {
-		return fmt.Errorf("saving %s: %w", path, err)
-	}
-	a.say("logged in to store %s as profile %s, now the current profile; the token is in %s", hash, quote(name), where)
+	a.say("logged in to store %s at %s as profile %s, now the current profile; the token is in %s", hash.value, hostOf(client.BaseURL()), quote(name), where)
 	return nil
 }
 
@@ -143,20 +162,27 @@ func (a *app) storeToken(name, token string, insecure bool) error {
 
 // readToken takes the token from standard input (--with-token), a flag
 // or the environment, or asks for it on a terminal without echoing it.
-func (a *app) readToken(ctx context.Context, withToken bool) (string, error) {
+// The source's place is empty for a token given to this login alone.
+func (a *app) readToken(ctx context.Context, withToken bool) (source, error) {
 	if withToken {
 		b, err := io.ReadAll(io.LimitReader(a.io.In, 64<<10))
 		if err != nil {
-			return "", err
+			return source{}, err
 		}
 		if t := strings.TrimSpace(string(b)); t != "" {
-			return t, nil
+			return source{t, "standard input", ""}, nil
 		}
-		return "", usageErrorf("--with-token: standard input held no token")
+		return source{}, usageErrorf("--with-token: standard input held no token")
 	}
-	if t, _ := first(source{a.flags.token, ""}, source{a.getenv("BIGCOMMERCE_ACCESS_TOKEN"), ""}); t != "" {
+	if t := first(source{a.flags.token, "--token", fromFlags}, source{a.getenv("BIGCOMMERCE_ACCESS_TOKEN"), "BIGCOMMERCE_ACCESS_TOKEN", fromEnv}); t.value != "" {
 		return t, nil
 	}
+	t, err := a.askToken(ctx)
+	return source{t, "the terminal", ""}, err
+}
+
+// askToken asks for the token on a terminal without echoing it.
+func (a *app) askToken(ctx context.Context) (string, error) {
 	f, ok := a.io.In.(*os.File)
 	if !a.io.InTTY || !ok {
 		return "", usageErrorf("no token: pass --with-token and give it on standard input, or set BIGCOMMERCE_ACCESS_TOKEN")
@@ -249,6 +275,9 @@ func (a *app) runAuthList() error {
 		if err != nil {
 			return err
 		}
+		if a.io.OutTTY {
+			b = jsonForTerminal(b)
+		}
 		_, err = fmt.Fprintf(a.io.Out, "%s\n", b)
 		return err
 	}
@@ -262,7 +291,7 @@ func (a *app) runAuthList() error {
 		if r.Current {
 			mark = "*"
 		}
-		table = append(table, []string{mark, safeText(r.Name), safeText(r.StoreHash), r.TokenIn, safeText(r.BaseURL)})
+		table = append(table, []string{mark, shown(r.Name), shown(r.StoreHash), r.TokenIn, shown(r.BaseURL)})
 	}
 	return writeColumns(a.io.Out, table)
 }
@@ -272,23 +301,39 @@ func newAuthSwitchCmd(a *app) *cobra.Command {
 		Use:   "switch NAME",
 		Short: "Make a saved profile the current one",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
-			c, path, err := a.loadConfig()
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := args[0]
+			var p *profile
+			err := a.updateConfig(cmd.Context(), func(c *config, _ string) error {
+				var ok bool
+				if p, ok = c.Profiles[name]; !ok {
+					return usageErrorf("no profile %s; the profiles are %s", quote(name), listOrNone(c.names()))
+				}
+				c.Current = name
+				return nil
+			})
 			if err != nil {
 				return err
 			}
-			p, ok := c.Profiles[args[0]]
-			if !ok {
-				return usageErrorf("no profile %s; the profiles are %s", quote(args[0]), listOrNone(c.names()))
+			a.say("the current profile is now %s (store %s)", quote(name), p.StoreHash)
+			// Switching does not outrank the environment, which a script
+			// may have set; say so rather than let the next command
+			// surprise.
+			if env := a.envStore(); env != "" && a.getenv("BIGCOMMERCE_STORE_HASH") != p.StoreHash {
+				a.say("bcgroups: note: the environment names a store (%s), which commands use instead of the current profile until it is unset", env)
 			}
-			c.Current = args[0]
-			if err := saveConfig(path, c); err != nil {
-				return err
-			}
-			a.say("the current profile is now %s (store %s)", quote(args[0]), p.StoreHash)
 			return nil
 		},
 	}
+}
+
+// envStore names the store that the environment sets, or is "".
+func (a *app) envStore() string {
+	hash, storeURL := a.getenv("BIGCOMMERCE_STORE_HASH"), a.getenv("BIGCOMMERCE_STORE_URL")
+	if hash == "" && storeURL == "" && a.getenv("BIGCOMMERCE_ACCESS_TOKEN") == "" {
+		return ""
+	}
+	return envStoreName(hash, storeURL)
 }
 
 func newAuthLogoutCmd(a *app) *cobra.Command {
@@ -296,31 +341,35 @@ func newAuthLogoutCmd(a *app) *cobra.Command {
 		Use:   "logout [NAME]",
 		Short: "Remove a profile and its token (the current profile when NAME is left out)",
 		Args:  cobra.MaximumNArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
-			c, path, err := a.loadConfig()
-			if err != nil {
-				return err
-			}
-			name := c.Current
-			if len(args) == 1 {
-				name = args[0]
-			}
-			p, ok := c.Profiles[name]
-			if !ok {
-				return usageErrorf("no profile %s to log out of; the profiles are %s", quote(name), listOrNone(c.names()))
-			}
-			if p.Token == "" {
-				// A token already gone from the keyring is no reason to
-				// keep the profile.
-				if err := a.keyring.Delete(name); err != nil && !errors.Is(err, keyring.ErrNotFound) {
-					return fmt.Errorf("removing the token of profile %s from the OS keyring (the profile is kept): %w", quote(name), err)
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var name string
+			var p *profile
+			err := a.updateConfig(cmd.Context(), func(c *config, _ string) error {
+				name = c.Current
+				if len(args) == 1 {
+					name = args[0]
 				}
-			}
-			delete(c.Profiles, name)
-			if c.Current == name {
-				c.Current = ""
-			}
-			if err := saveConfig(path, c); err != nil {
+				if name == "" {
+					return usageErrorf("no current profile to log out of; name one, as in bcgroups auth logout NAME (the profiles are %s)", listOrNone(c.names()))
+				}
+				var ok bool
+				if p, ok = c.Profiles[name]; !ok {
+					return usageErrorf("no profile %s to log out of; the profiles are %s", quote(name), listOrNone(c.names()))
+				}
+				if p.Token == "" {
+					// A token already gone from the keyring is no reason
+					// to keep the profile.
+					if err := a.keyring.Delete(name); err != nil && !errors.Is(err, keyring.ErrNotFound) {
+						return fmt.Errorf("removing the token of profile %s from the OS keyring (the profile is kept): %w", quote(name), err)
+					}
+				}
+				delete(c.Profiles, name)
+				if c.Current == name {
+					c.Current = ""
+				}
+				return nil
+			})
+			if err != nil {
 				return err
 			}
 			a.say("logged out of profile %s (store %s); its token is deleted", quote(name), p.StoreHash)

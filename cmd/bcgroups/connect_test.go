@@ -53,7 +53,7 @@ func TestQuestionsNameTheStoreByHostForBasicAuth(t *testing.T) {
 	basic := map[string]string{"BIGCOMMERCE_STORE_URL": srv.URL, "BIGCOMMERCE_USERNAME": srv.Username, "BIGCOMMERCE_API_KEY": srv.APIKey}
 	r := cli{env: basic, inTTY: true, stdin: "n\n"}.run(t, "delete", "3", "4")
 	r.wantCode(t, exitFailure)
-	if want := `Delete 2 groups from store 127.0.0.1: "Wholesale" (id 3), "VIP" (id 4)?`; !strings.Contains(r.stderr, want) {
+	if want := `Delete 2 groups from store ` + hostOf(srv.URL) + `: "Wholesale" (id 3), "VIP" (id 4)?`; !strings.Contains(r.stderr, want) {
 		t.Errorf("stderr = %q, want %q", r.stderr, want)
 	}
 }

@@ -110,3 +110,67 @@ func TestCSVOnATerminalEscapesControlCharacters(t *testing.T) {
 		t.Errorf("CSV in a pipe: %q, want the name exact", piped.stdout)
 	}
 }
+
+// TestACSVSaysHowItWasWrittenAndApplyFollowsIt is the fifth finding of
+// issue 21: export --csv-raw then apply without --csv-raw planned to
+// delete "'=already" and create "=already". The header now says how the
+// cells were written, and apply reads them so, or refuses a mix-up.
+func TestACSVSaysHowItWasWrittenAndApplyFollowsIt(t *testing.T) {
+	t.Parallel()
+	srv := formulaStore(t)
+	raw := runOn(t, srv, "export", "-o", "csv", "--csv-raw")
+	raw.wantCode(t, 0)
+	guarded := runOn(t, srv, "export", "-o", "csv")
+	guarded.wantCode(t, 0)
+	rawFile, guardedFile := writeFile(t, "raw.csv", raw.stdout), writeFile(t, "guarded.csv", guarded.stdout)
+
+	srv.ResetRequests()
+	for _, args := range [][]string{
+		{"apply", "-f", rawFile, "--prune", "--yes"},
+		{"apply", "-f", rawFile, "--prune", "--yes", "--csv-raw"},
+		{"apply", "-f", guardedFile, "--prune", "--yes"},
+	} {
+		r := runOn(t, srv, args...)
+		r.wantCode(t, 0)
+		if n := writes(srv); n != 0 {
+			t.Errorf("%v made %d writes, want none; plan:\n%s", args, n, r.stdout)
+		}
+	}
+	if !strings.HasSuffix(strings.SplitN(raw.stdout, "\n", 2)[0], ","+csvRaw) || !strings.HasSuffix(strings.SplitN(guarded.stdout, "\n", 2)[0], ","+csvGuarded) {
+		t.Errorf("the headers do not say how the cells were written:\n%s\n%s", raw.stdout, guarded.stdout)
+	}
+	r := runOn(t, srv, "apply", "-f", guardedFile, "--prune", "--yes", "--csv-raw")
+	r.wantCode(t, exitUsage)
+	if !strings.Contains(r.stderr, "was written with the spreadsheet guard (its header has bcgroups:guarded)") || writes(srv) != 0 {
+		t.Errorf("a guarded CSV applied with --csv-raw: stderr = %q, %d writes", r.stderr, writes(srv))
+	}
+}
+
+// TestACSVFromAnotherProgramIsReadAsWrittenUnlessACellLooksGuarded: other
+// programs do not add the guard, so their cells are taken as they are;
+// only a cell that the guard could have written is ambiguous, and apply
+// asks which was meant rather than guess.
+func TestACSVFromAnotherProgramIsReadAsWrittenUnlessACellLooksGuarded(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	plain := writeFile(t, "plain.csv", "name,is_default\nRetail,true\n+1 tier,false\n")
+	r := runOn(t, srv, "apply", "-f", plain, "--dry-run")
+	r.wantCode(t, 0)
+	if !strings.Contains(r.stdout, `+ create "+1 tier"`) {
+		t.Errorf("plan:\n%s", r.stdout)
+	}
+	ambiguous := writeFile(t, "ambiguous.csv", "name\nRetail\n'=already\n")
+	r = runOn(t, srv, "apply", "-f", ambiguous, "--dry-run")
+	r.wantCode(t, exitUsage)
+	if !strings.Contains(r.stderr, `:3: name: the cell "'=already" starts with a quote before a formula character`) || !strings.Contains(r.stderr, "pass --csv-raw") {
+		t.Errorf("stderr = %q", r.stderr)
+	}
+	r = runOn(t, srv, "apply", "-f", ambiguous, "--dry-run", "--csv-raw")
+	r.wantCode(t, 0)
+	if !strings.Contains(r.stdout, `+ create "'=already"`) {
+		t.Errorf("with --csv-raw, plan:\n%s", r.stdout)
+	}
+	if n := writes(srv); n != 0 {
+		t.Errorf("%d writes from dry runs", n)
+	}
+}

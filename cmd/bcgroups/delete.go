@@ -51,7 +51,7 @@ func (a *app) runDelete(ctx context.Context, ids []int, yes bool) error {
 		}
 		words[i] = fmt.Sprintf("%s (id %d)", quote(g.Name), id)
 	}
-	ok, err := a.io.confirm(ctx, yes, fmt.Sprintf("Delete %s from %s: %s? Their customers will be in no group.", plural(len(ids), "group", "groups"), conn.what, strings.Join(words, ", ")))
+	ok, err := a.io.confirm(ctx, yes, fmt.Sprintf("Delete %s from %s: %s? Their customers will be in no group.", plural(len(ids), "group", "groups"), conn.target, strings.Join(words, ", ")))
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func (a *app) runDelete(ctx context.Context, ids []int, yes bool) error {
 			a.say("deleted %s before the failure; not deleted: %s", strings.Join(words[:i], ", "), strings.Join(words[i:], ", "))
 			return &partialError{err}
 		}
-		a.say("deleted group %s", words[i])
+		a.say("deleted group %s from %s", words[i], conn.target)
 	}
 	return nil
 }
@@ -107,7 +107,7 @@ func (a *app) runDeleteAll(ctx context.Context, yes bool) error {
 	if err != nil {
 		return err
 	}
-	ok, err := a.io.confirmTyped(ctx, yes, fmt.Sprintf("This deletes all %s of %s, and cannot be undone.", plural(n, "customer group", "customer groups"), conn.what), conn.confirmWord)
+	ok, err := a.io.confirmTyped(ctx, yes, fmt.Sprintf("This deletes all %s of %s, and cannot be undone.", plural(n, "customer group", "customer groups"), conn.target), conn.confirmWord)
 	if err != nil {
 		return err
 	}
@@ -117,6 +117,6 @@ func (a *app) runDeleteAll(ctx context.Context, yes bool) error {
 	if _, err := conn.client.CustomerGroups.DeleteAll(ctx); err != nil {
 		return err
 	}
-	a.say("deleted every customer group of %s (%d before)", conn.what, n)
+	a.say("deleted every customer group of %s (%d before)", conn.target, n)
 	return nil
 }

@@ -27,7 +27,7 @@ func TestDeleteOnATerminalAsksAndHonoursTheAnswer(t *testing.T) {
 	srv := newStore(t)
 	r := cli{srv: srv, inTTY: true, stdin: "n\n"}.run(t, "delete", "3", "4")
 	r.wantCode(t, exitFailure)
-	if !strings.Contains(r.stderr, "Delete 2 groups from store "+srv.StoreHash+`: "Wholesale" (id 3), "VIP" (id 4)?`) {
+	if !strings.Contains(r.stderr, "Delete 2 groups from "+where(srv)+`: "Wholesale" (id 3), "VIP" (id 4)?`) {
 		t.Errorf("stderr = %q, want the question", r.stderr)
 	}
 	if writes(srv) != 0 {

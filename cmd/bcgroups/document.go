@@ -179,8 +179,14 @@ func isCSVHeader(data []byte) bool {
 }
 
 // parseCSV reads export's CSV by its header, so columns may come in any
-// order; only name is required. Unless raw, it undoes the spreadsheet
-// guard that export puts on cells (see guardCell).
+// order; only name is required. How the cells are read follows the column
+// export adds to say how it wrote them: a guarded export has the
+// spreadsheet guard undone (see guardCell), a raw one is read exactly.
+// raw is --csv-raw: take the cells as written. A CSV that does not say,
+// written by another program, is read exactly too, since other programs
+// do not add the guard; but a cell that looks guarded ('=x) is refused
+// unless raw, since it may be a guarded name and reading it either way
+// could rename a group.
 func parseCSV(data []byte, raw bool) ([]docGroup, error) {
 	r := csv.NewReader(bytes.NewReader(data))
 	header, err := r.Read()
@@ -194,6 +200,14 @@ func parseCSV(data []byte, raw bool) ([]docGroup, error) {
 	if _, ok := col["name"]; !ok {
 		return nil, fmt.Errorf("1: the CSV header has no name column")
 	}
+	_, markedGuarded := col[csvGuarded]
+	_, markedRaw := col[csvRaw]
+	switch {
+	case markedGuarded && markedRaw:
+		return nil, fmt.Errorf("1: the header has both %s and %s, so it cannot say how the cells were written", csvGuarded, csvRaw)
+	case markedGuarded && raw:
+		return nil, fmt.Errorf("1: the file was written with the spreadsheet guard (its header has %s), and --csv-raw would read the guard's quotes as part of the names and rename those groups: leave --csv-raw out", csvGuarded)
+	}
 	var groups []docGroup
 	for {
 		rec, err := r.Read()
@@ -203,9 +217,14 @@ func parseCSV(data []byte, raw bool) ([]docGroup, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%v", err)
 		}
-		if !raw {
-			for i := range rec {
+		for i := range rec {
+			switch {
+			case markedGuarded:
 				rec[i] = unguardCell(rec[i])
+			case !markedRaw && !raw && strings.HasPrefix(rec[i], "'") && guarded(rec[i]):
+				line, _ := r.FieldPos(i)
+				return nil, fmt.Errorf("%d: %s: the cell %s starts with a quote before a formula character, and the file does not say how it was written (export adds a %s or %s column): the quote may be a spreadsheet guard or part of the text; pass --csv-raw to take every cell as written",
+					line, header[i], quote(rec[i]), csvGuarded, csvRaw)
 			}
 		}
 		line, _ := r.FieldPos(0)
@@ -270,7 +289,7 @@ func checkDocument(file string, docs []docGroup) error {
 			add(g, "%s", invalid(err))
 		}
 		if g.Name != "" {
-			k := nameKey(g.Name)
+			k := bigcommerce.NameKey(g.Name)
 			if first, dup := byName[k]; dup {
 				add(g, "has the same name as %s (line %d) once case is ignored, and the store holds only one of them", quote(first.Name), first.line)
 			} else {

@@ -21,9 +21,15 @@ const (
 	// nor as asked, and the report on standard error says which writes
 	// were done.
 	exitPartial = 6
-	// exitInterrupted and exitSIGTERM follow the shell's 128 + signal
-	// number: the run was stopped by Ctrl-C or by SIGTERM.
+	// exitCannotWrite is a file the command had to write (--file, the
+	// profiles) that could not be written, whatever the reason.
+	exitCannotWrite = 7
+	// The signal codes follow the shell's 128 + signal number: the run
+	// was stopped by SIGHUP (a closed terminal or a dropped SSH session),
+	// Ctrl-C (SIGINT), SIGQUIT or SIGTERM.
+	exitSIGHUP      = 129
 	exitInterrupted = 130
+	exitSIGQUIT     = 131
 	exitSIGTERM     = 143
 )
 
@@ -57,11 +63,14 @@ var errDeclined = errors.New("not confirmed; nothing was changed")
 func exitCode(err error) int {
 	var usage *usageError
 	var partial *partialError
+	var cannotWrite *cannotWriteError
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.As(err, &partial):
 		return exitPartial
+	case errors.As(err, &cannotWrite):
+		return exitCannotWrite
 	case errors.Is(err, errDrift):
 		return exitDrift
 	case errors.As(err, &usage), errors.Is(err, bigcommerce.ErrInvalidRequest):

@@ -38,7 +38,8 @@ date_created and date_modified. categories holds category ids joined by ";"
 exact digits in every format. Dates are RFC 3339 in UTC. A cell that a
 spreadsheet would run as a formula (starting with =, +, -, @, tab or
 carriage return) gets a single quote in front; apply takes it off again.
---csv-raw writes cells exactly.
+--csv-raw writes cells exactly. The header's last column, bcgroups:guarded
+or bcgroups:raw, says which was done, and apply follows it.
 
 When standard error is a terminal and the data goes elsewhere (--file, or a
 pipe), a progress bar counts groups and pages; while the SDK waits for the
@@ -46,13 +47,20 @@ store's rate limit it says so, with the seconds left.
 
 --file replaces the file only once the export is complete: groups go to a
 temporary file in the same folder, which is flushed to disk and renamed
-over the target. A failure, Ctrl-C or SIGTERM leaves the previous file as
-it was and removes the temporary one.`,
+over the target. A failure or a signal (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT)
+leaves the previous file as it was and removes the temporary one. A
+symbolic link is written through: its target is replaced and the link
+stays. A pipe, a FIFO, /dev/stdout or a shell's >(...) is written as the
+groups arrive, since there is no file to replace: a failure there leaves
+what was already written.`,
 		Example: `  bcgroups export > groups.json
   bcgroups export -o csv --file groups.csv
   bcgroups export -o ndjson --name-like trade | gzip > trade.ndjson.gz`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cmd.Flags().Changed("file") && o.file == "" {
+				return usageErrorf("--file: needs a file name; leave --file out to write to standard output")
+			}
 			return a.runExport(cmd.Context(), &o)
 		},
 	}
@@ -76,26 +84,39 @@ func (a *app) runExport(ctx context.Context, o *exportOptions) error {
 	if err != nil {
 		return err
 	}
+	if o.file == "" {
+		conn, err := a.connect(ctx)
+		if err != nil {
+			return err
+		}
+		_, err = a.exportTo(ctx, conn, a.io.Out, a.io.OutTTY, format, filter)
+		return err
+	}
+	out, err := planOutput(o.file, 0o644, true)
+	if err != nil {
+		return err
+	}
 	conn, err := a.connect(ctx)
 	if err != nil {
 		return err
 	}
-	if o.file == "" {
-		_, err := a.exportTo(ctx, conn, a.io.Out, a.io.OutTTY, format, filter)
-		return err
-	}
 	n := 0
-	err = replaceFile(o.file, 0o644, func(w io.Writer) error {
+	err = out.write(func(w io.Writer) error {
 		var werr error
 		n, werr = a.exportTo(ctx, conn, w, false, format, filter)
 		return werr
 	})
-	var cannotCreate *cannotCreateError
+	var cannotWrite *cannotWriteError
 	switch {
-	case errors.As(err, &cannotCreate):
-		return usageErrorf("--file: %v", cannotCreate.err)
-	case err != nil:
+	case err == nil:
+	case out.stream:
+		return fmt.Errorf("%w; the output to %s is incomplete (a pipe or a device cannot be replaced whole)", err, o.file)
+	case errors.As(err, &cannotWrite) && !out.existed:
+		return err
+	case out.existed:
 		return fmt.Errorf("%w; %s was left as it was", err, o.file)
+	default:
+		return fmt.Errorf("%w; %s was not created", err, o.file)
 	}
 	a.say("exported %s to %s", plural(n, "group", "groups"), o.file)
 	return nil

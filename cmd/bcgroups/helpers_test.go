@@ -212,3 +212,14 @@ func groupNamed(t *testing.T, srv *bigcommercetest.Server, name string) bigcomme
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// where is how questions and logs name srv's store when its address and
+// credentials are given as flags.
+func where(srv *bigcommercetest.Server) string {
+	return "store " + srv.StoreHash + " at " + hostOf(srv.OAuthBaseURL())
+}
+
+// anonymous replaces srv's store hash and host in s, for golden files.
+func anonymous(srv *bigcommercetest.Server, s string) string {
+	return strings.NewReplacer(srv.StoreHash, "STOREHASH", hostOf(srv.OAuthBaseURL()), "HOST").Replace(s)
+}

@@ -72,7 +72,7 @@ func (s *ioStreams) confirm(ctx context.Context, yes bool, question string) (boo
 	if !s.InTTY {
 		return false, usageErrorf("standard input is not a terminal, so nothing can be confirmed: pass --yes to go ahead")
 	}
-	fmt.Fprintf(s.ErrOut, "%s [y/N] ", safeText(question))
+	fmt.Fprintf(s.ErrOut, "%s [y/N] ", terminalLine(question))
 	answer, err := s.readLine(ctx)
 	if err != nil && err != io.EOF {
 		return false, fmt.Errorf("nothing was changed: %w", err)
@@ -90,7 +90,7 @@ func (s *ioStreams) confirmTyped(ctx context.Context, yes bool, question, want s
 	if !s.InTTY {
 		return false, usageErrorf("standard input is not a terminal, so nothing can be confirmed: pass --yes to go ahead")
 	}
-	fmt.Fprintf(s.ErrOut, "%s\nType %s to confirm: ", safeText(question), quote(want))
+	fmt.Fprintf(s.ErrOut, "%s\nType %s to confirm: ", terminalLine(question), quote(want))
 	answer, err := s.readLine(ctx)
 	if err != nil && err != io.EOF {
 		return false, fmt.Errorf("nothing was changed: %w", err)

@@ -55,7 +55,9 @@ func (a *app) setUpJQ(cmd *cobra.Command) error {
 		return usageErrorf("--jq: %v", err)
 	}
 	a.jq = &jqFilter{code: code, out: a.io.Out, terminal: a.io.OutTTY}
-	a.io.Out = &a.jq.buf
+	// The command writes exact JSON for the filter; only what the filter
+	// prints is shown as a terminal needs it.
+	a.io.Out, a.io.OutTTY = &a.jq.buf, false
 	return nil
 }
 
@@ -89,7 +91,7 @@ func (f *jqFilter) run(ctx context.Context) error {
 			}
 			if s, ok := result.(string); ok {
 				if f.terminal {
-					s = safeText(s)
+					s = shown(s)
 				}
 				out.WriteString(s)
 				out.WriteByte('\n')
@@ -98,6 +100,9 @@ func (f *jqFilter) run(ctx context.Context) error {
 			b, err := gojq.Marshal(result)
 			if err != nil {
 				return usageErrorf("--jq: %v", err)
+			}
+			if f.terminal {
+				b = jsonForTerminal(b)
 			}
 			out.Write(b)
 			out.WriteByte('\n')

@@ -79,3 +79,19 @@ func TestJQStringsOnATerminalAreEscaped(t *testing.T) {
 		t.Errorf("in a pipe: %q, want the exact name", piped.stdout)
 	}
 }
+
+// TestJQOnATerminalFiltersTheWholeNames: the terminal's cut and escapes
+// apply to what --jq prints, never to the JSON it filters, or a select on
+// a long name would find nothing on a terminal and something in a pipe.
+func TestJQOnATerminalFiltersTheWholeNames(t *testing.T) {
+	t.Parallel()
+	srv := newStore(t)
+	long := strings.Repeat("Trade tier ", 20) + "\u009b"
+	g := srv.Add(bigcommercetest.Group{Name: long, CategoryAccess: bigcommercetest.CategoryAccess{Type: "all"}})
+	expr := `.[] | select(.name == "` + strings.Repeat("Trade tier ", 20) + `\u009b") | [.id, .name]`
+	r := cli{srv: srv, outTTY: true}.run(t, "list", "--jq", expr)
+	r.wantCode(t, 0)
+	if !strings.HasPrefix(r.stdout, "["+itoa(g.ID)+`,"Trade tier`) || !strings.Contains(r.stdout, "…") || strings.Contains(r.stdout, "\u009b") {
+		t.Errorf("stdout = %q, want the group found, and shown cut and escaped", r.stdout)
+	}
+}

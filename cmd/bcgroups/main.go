@@ -12,17 +12,16 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"syscall"
 )
 
 func main() {
-	// The first Ctrl-C or SIGTERM cancels ctx: apply then stops before its
-	// next write and says what was done, and a file being written is
-	// removed. A second one ends the program at once, still removing any
-	// half-written file.
+	// The first signal that ends the program (stopSignals) cancels ctx:
+	// apply then stops before its next write and says what was done, and
+	// a file being written is removed. A second one ends the program at
+	// once, still removing any half-written file.
 	ctx, cancel := context.WithCancelCause(context.Background())
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(sigs, stopSignals...)
 	go func() {
 		sig := <-sigs
 		cancel(&interrupted{sig})

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -48,7 +49,19 @@ func formatDate(t time.Time) string {
 
 // csvHeader names the CSV columns. categories holds category ids joined
 // by ";"; discount_rules holds rules in the --rule syntax joined by ";".
+// The last column's heading says how the cells were written (csvGuarded
+// or csvRaw), and its cells are empty.
 var csvHeader = []string{"id", "name", "is_default", "is_group_for_guests", "category_access", "categories", "discount_rules", "date_created", "date_modified"}
+
+// The headings of the column that records how a CSV was written. Nothing
+// else in a file says whether '=x is the name =x behind the spreadsheet
+// guard or the name '=x written raw, and a guess either way renames
+// groups; the heading survives a round trip through a spreadsheet, as
+// any cell does.
+const (
+	csvGuarded = "bcgroups:guarded"
+	csvRaw     = "bcgroups:raw"
+)
 
 // groupWriter writes groups one at a time as they arrive, so that a walk
 // of the whole store never holds more than a page.
@@ -64,8 +77,9 @@ type writerOptions struct {
 	// single makes JSON one object rather than an array: the answer to
 	// create and update.
 	single bool
-	// terminal says that a person reads the output, so CSV cells pass
-	// safeText like every other store string bound for a terminal.
+	// terminal says that a person reads the output, so every format
+	// escapes and cuts the store's strings as safeText and jsonForTerminal
+	// say.
 	terminal bool
 	// csvRaw writes CSV cells exactly, without the spreadsheet guard.
 	csvRaw bool
@@ -76,13 +90,13 @@ func newGroupWriter(format string, w io.Writer, o writerOptions) groupWriter {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	switch format {
 	case "ndjson":
-		return &jsonWriter{w: bw, lines: true}
+		return &jsonWriter{w: bw, lines: true, terminal: o.terminal}
 	case "csv":
 		return &csvWriter{w: csv.NewWriter(bw), bw: bw, terminal: o.terminal, raw: o.csvRaw}
 	case "table":
 		return &tableWriter{bw: bw}
 	}
-	return &jsonWriter{w: bw, single: o.single}
+	return &jsonWriter{w: bw, single: o.single, terminal: o.terminal}
 }
 
 // stdoutWriter writes groups to standard output in the format asked for.
@@ -91,15 +105,18 @@ func (a *app) stdoutWriter(single bool) groupWriter {
 }
 
 type jsonWriter struct {
-	w             *bufio.Writer
-	lines, single bool
-	n             int
+	w                       *bufio.Writer
+	lines, single, terminal bool
+	n                       int
 }
 
 func (j *jsonWriter) write(g *bigcommerce.CustomerGroup) error {
 	b, err := marshal(toOut(g), !j.lines)
 	if err != nil {
 		return err
+	}
+	if j.terminal {
+		b = jsonForTerminal(b)
 	}
 	switch {
 	case j.lines || j.single:
@@ -156,24 +173,35 @@ type csvWriter struct {
 	terminal, raw bool
 }
 
+// writeHeader writes the headings once, the last one saying how the
+// cells are written.
+func (c *csvWriter) writeHeader() error {
+	if c.header {
+		return nil
+	}
+	c.header = true
+	mode := csvGuarded
+	if c.raw {
+		mode = csvRaw
+	}
+	return c.w.Write(append(slices.Clone(csvHeader), mode))
+}
+
 func (c *csvWriter) write(g *bigcommerce.CustomerGroup) error {
-	if !c.header {
-		c.header = true
-		if err := c.w.Write(csvHeader); err != nil {
-			return err
-		}
+	if err := c.writeHeader(); err != nil {
+		return err
 	}
 	row := []string{
 		strconv.Itoa(g.ID), g.Name, strconv.FormatBool(g.IsDefault), strconv.FormatBool(g.IsGroupForGuests),
 		string(g.CategoryAccess.Type), formatIDs(g.CategoryAccess.Categories), formatRules(g.DiscountRules),
-		formatDate(g.DateCreated), formatDate(g.DateModified),
+		formatDate(g.DateCreated), formatDate(g.DateModified), "",
 	}
 	for i, cell := range row {
 		if !c.raw {
 			cell = guardCell(cell)
 		}
 		if c.terminal {
-			cell = safeText(cell)
+			cell = shown(cell)
 		}
 		row[i] = cell
 	}
@@ -181,9 +209,8 @@ func (c *csvWriter) write(g *bigcommerce.CustomerGroup) error {
 }
 
 func (c *csvWriter) close() error {
-	if !c.header {
-		c.header = true
-		c.w.Write(csvHeader)
+	if err := c.writeHeader(); err != nil {
+		return err
 	}
 	c.w.Flush()
 	if err := c.w.Error(); err != nil {

@@ -5,25 +5,9 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"unicode"
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
 )
-
-// nameKey is a name as the store compares names: trimmed, and with case
-// ignored the way strings.EqualFold ignores it (each rune stands for the
-// smallest rune of its case-folding orbit).
-func nameKey(s string) string {
-	var b strings.Builder
-	for _, r := range strings.TrimSpace(s) {
-		least := r
-		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-			least = min(least, f)
-		}
-		b.WriteRune(least)
-	}
-	return b.String()
-}
 
 // fieldChange is one field that apply will change, as text for the plan.
 type fieldChange struct {
@@ -65,7 +49,7 @@ func (p *plan) changes() int { return len(p.creates) + len(p.updates) + len(p.de
 func makePlan(docs []docGroup, store []bigcommerce.CustomerGroup, prune bool) (*plan, error) {
 	byName := make(map[string]*bigcommerce.CustomerGroup, len(store))
 	for i := range store {
-		k := nameKey(store[i].Name)
+		k := bigcommerce.NameKey(store[i].Name)
 		if other, dup := byName[k]; dup {
 			return nil, fmt.Errorf("the store has two groups whose names differ only in case, %s (id %d) and %s (id %d): rename one before applying", quote(other.Name), other.ID, quote(store[i].Name), store[i].ID)
 		}
@@ -75,7 +59,7 @@ func makePlan(docs []docGroup, store []bigcommerce.CustomerGroup, prune bool) (*
 	matched := make(map[int]bool, len(docs))
 	for i := range docs {
 		d := &docs[i]
-		g, ok := byName[nameKey(d.Name)]
+		g, ok := byName[bigcommerce.NameKey(d.Name)]
 		if !ok {
 			p.creates = append(p.creates, &planStep{doc: d, changes: createFields(d)})
 			continue
@@ -197,10 +181,12 @@ func rulesText(rules []bigcommerce.DiscountRule) string {
 // large store would bury the changes.
 const maxUnchangedListed = 10
 
-// writeText prints the plan for people: + create, ~ update with each
-// field's old -> new, = unchanged, - delete, then a summary line.
-func (p *plan) writeText(w io.Writer) error {
+// writeText prints the plan for people: the store it is for, then
+// + create, ~ update with each field's old -> new, = unchanged, - delete,
+// then a summary line.
+func (p *plan) writeText(w io.Writer, to target) error {
 	var b strings.Builder
+	fmt.Fprintf(&b, "Plan for %s:\n", to)
 	for _, s := range p.creates {
 		fmt.Fprintf(&b, "+ create %s\n", quote(s.doc.Name))
 		for _, c := range s.changes {
@@ -210,7 +196,11 @@ func (p *plan) writeText(w io.Writer) error {
 	for _, s := range p.updates {
 		fmt.Fprintf(&b, "~ update %s (id %d)\n", quote(s.store.Name), s.store.ID)
 		for _, c := range s.changes {
-			fmt.Fprintf(&b, "    %s: %s -> %s\n", c.Field, safeText(c.Old), safeText(c.New))
+			was, now := safeText(c.Old), safeText(c.New)
+			if c.Field == "name" {
+				was, now = shown(c.Old), shown(c.New)
+			}
+			fmt.Fprintf(&b, "    %s: %s -> %s\n", c.Field, was, now)
 		}
 	}
 	if len(p.unchanged) > 0 {
@@ -239,8 +229,10 @@ func (p *plan) writeText(w io.Writer) error {
 	return err
 }
 
-// planJSON is the plan as -o json writes it, for programs.
+// planJSON is the plan as -o json writes it, for programs. Target names
+// the store, so that a CI log or a --jq filter can tell which it was.
 type planJSON struct {
+	Target    target         `json:"target"`
 	Create    []planJSONStep `json:"create"`
 	Update    []planJSONStep `json:"update"`
 	Unchanged []planJSONStep `json:"unchanged"`
@@ -254,7 +246,9 @@ type planJSONStep struct {
 	Changes []fieldChange `json:"changes,omitempty"`
 }
 
-func (p *plan) writeJSON(w io.Writer) error {
+// writeJSON prints the plan as JSON; for a terminal, as jsonForTerminal
+// makes it safe to show.
+func (p *plan) writeJSON(w io.Writer, to target, terminal bool) error {
 	steps := func(list []*planStep) []planJSONStep {
 		out := make([]planJSONStep, len(list))
 		for i, s := range list {
@@ -265,9 +259,12 @@ func (p *plan) writeJSON(w io.Writer) error {
 		}
 		return out
 	}
-	b, err := marshal(planJSON{steps(p.creates), steps(p.updates), steps(p.unchanged), steps(p.deletes), p.untouched}, true)
+	b, err := marshal(planJSON{to, steps(p.creates), steps(p.updates), steps(p.unchanged), steps(p.deletes), p.untouched}, true)
 	if err != nil {
 		return err
+	}
+	if terminal {
+		b = jsonForTerminal(b)
 	}
 	_, err = fmt.Fprintf(w, "%s\n", b)
 	return err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"time"
 
@@ -51,7 +53,8 @@ func (a *app) configPath() (string, error) {
 	return filepath.Join(dir, "bcgroups", "config.json"), nil
 }
 
-// loadConfig reads the profiles; no file is no profiles.
+// loadConfig reads the profiles; no file is no profiles. It warns, once
+// a run, when others could read the tokens in the file or change it.
 func (a *app) loadConfig() (*config, string, error) {
 	path, err := a.configPath()
 	if err != nil {
@@ -71,15 +74,134 @@ func (a *app) loadConfig() (*config, string, error) {
 	if c.Profiles == nil {
 		c.Profiles = map[string]*profile{}
 	}
+	if !a.warnedConfig {
+		a.warnedConfig = true
+		for _, w := range configWarnings(path, c) {
+			a.say("bcgroups: warning: %s", w)
+		}
+	}
 	return c, path, nil
+}
+
+// configWarnings lists what is wrong with the modes of the configuration
+// file and the folders it is in. Whoever can write to them can point a
+// profile at their own host, and its token would go there on the next
+// run; whoever can read the file can read the tokens it holds. Windows
+// keeps access in lists that file modes do not show, so it is not
+// checked there.
+func configWarnings(path string, c *config) []string {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	var out []string
+	dir := filepath.Dir(path)
+	for _, d := range []string{dir, filepath.Dir(dir)} {
+		info, err := os.Stat(d) // through a link, to the folder itself
+		if err != nil || info.Mode().Perm()&0o022 == 0 {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s%s is writable by others (mode %04o), who could change which host your tokens are sent to; run chmod go-w %s",
+			d, linkNote(d), info.Mode().Perm(), d))
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return out
+	}
+	mode := info.Mode().Perm()
+	switch {
+	case mode&0o022 != 0:
+		out = append(out, fmt.Sprintf("%s is writable by others (mode %04o), who could change which host your tokens are sent to; run chmod 600 %s", path, mode, path))
+	case mode&0o044 != 0 && c.holdsTokens():
+		out = append(out, fmt.Sprintf("%s holds tokens and is readable by others (mode %04o); run chmod 600 %s", path, mode, path))
+	}
+	return out
+}
+
+// linkNote says where a folder that is a symbolic link leads.
+func linkNote(dir string) string {
+	if info, err := os.Lstat(dir); err != nil || info.Mode()&fs.ModeSymlink == 0 {
+		return ""
+	}
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		return " (a link to " + real + ")"
+	}
+	return ""
+}
+
+// holdsTokens reports whether any profile keeps its token in the file.
+func (c *config) holdsTokens() bool {
+	for _, p := range c.Profiles {
+		if p.Token != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// configLockWait bounds how long a command waits for another bcgroups to
+// finish changing the profiles.
+const configLockWait = 10 * time.Second
+
+// updateConfig changes the profiles with change, under an advisory lock
+// on config.json.lock beside the file, as git updates its config under
+// config.lock. The file is read again once the lock is held, so that
+// change applies to what the last command saved: two auth login at once
+// both keep their profile. The lock file stays: removing it would let
+// two commands lock two different files of the same name.
+func (a *app) updateConfig(ctx context.Context, change func(c *config, path string) error) error {
+	path, err := a.configPath()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return &cannotWriteError{path: path, err: err}
+	}
+	lock, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return &cannotWriteError{path: path, err: err}
+	}
+	defer lock.Close()
+	if err := a.waitForLock(ctx, lock); err != nil {
+		return fmt.Errorf("locking %s: %w", lock.Name(), err)
+	}
+	defer unlock(lock)
+	c, _, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	if err := change(c, path); err != nil {
+		return err
+	}
+	return saveConfig(path, c)
+}
+
+// waitForLock takes the lock on f, waiting up to configLockWait for
+// another command to give it up. Where the system or the file system has
+// no locks, it goes ahead without one, and says so.
+func (a *app) waitForLock(ctx context.Context, f *os.File) error {
+	deadline := time.Now().Add(configLockWait)
+	for {
+		ok, err := tryLock(f)
+		switch {
+		case ok:
+			return nil
+		case err != nil:
+			a.say("bcgroups: warning: %s cannot be locked here (%v), so a command run at the same time could undo this one's change", f.Name(), err)
+			return nil
+		case time.Now().After(deadline):
+			return fmt.Errorf("another bcgroups has held it for %v; if none is running, try again", configLockWait)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 // saveConfig writes the profiles whole (see replaceFile), readable by
 // their owner only, since a profile may hold a token.
 func saveConfig(path string, c *config) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
 	data, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
 		return err

@@ -147,7 +147,7 @@ func TestSwitchAndProfileChooseTheStoreAndQuestionsNameIt(t *testing.T) {
 	}
 	r := cli{configDir: dir, inTTY: true, stdin: "n\n"}.run(t, "--profile", "sw-b", "delete", "3")
 	r.wantCode(t, exitFailure)
-	if !strings.Contains(r.stderr, `Delete 1 group from profile "sw-b" (store `+b.StoreHash+`): "Wholesale" (id 3)?`) {
+	if !strings.Contains(r.stderr, `Delete 1 group from profile "sw-b" (`+where(b)+`): "Wholesale" (id 3)?`) {
 		t.Errorf("the question does not name the profile and store:\n%s", r.stderr)
 	}
 	if n := (cli{configDir: dir}).run(t, "--profile", "nope", "count"); n.code != exitUsage || !strings.Contains(n.stderr, `"sw-a", "sw-b"`) {

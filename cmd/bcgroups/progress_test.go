@@ -44,6 +44,9 @@ func TestTheProgressBarSaysWhenItWaitsForTheRateLimit(t *testing.T) {
 	}
 }
 
+// TestWatchStopsWhenTold: watch redraws the bar at each tick until done
+// is closed, and then returns, which export waits for before it prints
+// its last line.
 func TestWatchStopsWhenTold(t *testing.T) {
 	t.Parallel()
 	var out strings.Builder
@@ -51,13 +54,22 @@ func TestWatchStopsWhenTold(t *testing.T) {
 	ticks := make(chan time.Time)
 	done := make(chan struct{})
 	watched := make(chan struct{})
+	spent := bigcommerce.Rate{Quota: 150, Remaining: 0, ResetIn: 4 * time.Second}
 	go func() {
 		defer close(watched)
-		bar.watch(func() bigcommerce.Rate { return bigcommerce.Rate{} }, ticks, done)
+		bar.watch(func() bigcommerce.Rate { return spent }, ticks, done)
 	}()
-	ticks <- time.Time{}
+	ticks <- time.Time{} // received: watch is looking at the quota
 	close(done)
-	<-watched
+	select {
+	case <-watched:
+	case <-time.After(ptyTimeout):
+		t.Fatalf("watch did not return within %v of done", ptyTimeout)
+	}
+	// watch returned, so the tick it received was handled in full.
+	if !strings.Contains(out.String(), "waiting for the store's rate limit, 4s") {
+		t.Errorf("the bar shows %q, want the tick that watch received drawn", out.String())
+	}
 }
 
 // TestExportSaysWhenTheStoresRateLimitHoldsItBack runs a real export

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -151,5 +152,36 @@ func TestEachFakeCommandStartsFromTheSamples(t *testing.T) {
 	}
 	if got := (cli{}).run(t, "--fake", "get", strconv.Itoa(g.ID)); got.code != exitNotFound {
 		t.Errorf("get %d after its create: exit %d, want %d (not found)\n%s", g.ID, got.code, exitNotFound, got.stdout)
+	}
+}
+
+// TestEveryTestTheREADMENamesExists keeps README.md's promises tied to
+// the tests that back them: each test it names in backquotes must exist.
+func TestEveryTestTheREADMENamesExists(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob("*_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tests strings.Builder
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tests.Write(b)
+	}
+	named := regexp.MustCompile("`(Test[A-Za-z0-9_]+)`").FindAllStringSubmatch(string(readme), -1)
+	if len(named) < 10 {
+		t.Fatalf("README.md names %d tests, want its promises about tokens, stores and files backed by name", len(named))
+	}
+	for _, m := range named {
+		if !strings.Contains(tests.String(), "func "+m[1]+"(t *testing.T)") {
+			t.Errorf("README.md names %s, which no test file defines", m[1])
+		}
 	}
 }

@@ -1,18 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/bigcommerce-go/customergroups/bigcommercetest"
 )
@@ -79,11 +75,11 @@ func TestExportReplacesTheFileWholeAndKeepsItsMode(t *testing.T) {
 	}
 }
 
-func TestExportToAFolderThatDoesNotExistIsAUsageError(t *testing.T) {
+func TestExportToAFolderThatDoesNotExistCannotWriteAndSendsNothing(t *testing.T) {
 	t.Parallel()
 	srv := newStore(t)
 	r := runOn(t, srv, "export", "--file", filepath.Join(t.TempDir(), "missing", "groups.json"))
-	r.wantCode(t, exitUsage)
+	r.wantCode(t, exitCannotWrite)
 	if len(srv.Requests()) != 0 {
 		t.Error("requests were sent for an export that had nowhere to go")
 	}
@@ -102,55 +98,6 @@ func TestExportStoppedBySignalExitsWithTheShellsCodeAndLeavesThePreviousFile(t *
 		r := cli{srv: srv, ctx: ctx}.run(t, "export", "--file", path)
 		r.wantCode(t, tc.code)
 		wantPreviousExportAlone(t, path)
-	}
-}
-
-// TestSignalsToTheRealProgram sends real signals to the built program while
-// it waits for a store that never answers.
-func TestSignalsToTheRealProgramLeaveThePreviousExport(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		sig  os.Signal
-		code int
-	}{{os.Interrupt, 130}, {syscall.SIGTERM, 143}} {
-		t.Run(signalName(tc.sig), func(t *testing.T) {
-			t.Parallel()
-			arrived := make(chan struct{}, 1)
-			silent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				select {
-				case arrived <- struct{}{}:
-				default:
-				}
-				<-r.Context().Done()
-			}))
-			t.Cleanup(silent.Close)
-			path := exportTarget(t)
-			cmd := exec.Command(builtBinary(t), "--base-url", silent.URL+"/stores/abc123/v2", "--store-hash", "abc123", "--token", "tok-for-tests", "export", "--file", path)
-			cmd.Env = []string{"HOME=" + t.TempDir(), "XDG_CONFIG_HOME=" + t.TempDir()}
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			select {
-			case <-arrived:
-			case <-time.After(ptyTimeout):
-				cmd.Process.Kill()
-				t.Fatal("the export never asked the store for groups")
-			}
-			// The temporary file exists now: the request is sent from inside
-			// the write.
-			if entries, _ := os.ReadDir(filepath.Dir(path)); len(entries) != 2 {
-				t.Errorf("during the export the folder holds %d files, want the target and a temporary file", len(entries))
-			}
-			cmd.Process.Signal(tc.sig)
-			err := cmd.Wait()
-			var exit *exec.ExitError
-			if !errors.As(err, &exit) || exit.ExitCode() != tc.code {
-				t.Errorf("exit: %v, want code %d; stderr:\n%s", err, tc.code, stderr.String())
-			}
-			wantPreviousExportAlone(t, path)
-		})
 	}
 }
 

@@ -30,6 +30,9 @@ type app struct {
 	jq      *jqFilter // set by --jq
 	conn    *connection
 	secrets []string // credentials in use, kept out of every message
+	// warnedConfig is set once the configuration's modes were checked,
+	// so that a run warns about them once.
+	warnedConfig bool
 }
 
 // globalFlags are the flags every command takes.
@@ -53,17 +56,21 @@ the environment:
   Legacy Basic auth:           BIGCOMMERCE_STORE_URL, BIGCOMMERCE_USERNAME, BIGCOMMERCE_API_KEY
 Each setting is taken from the first of: its flag (--store-hash, --token,
 --base-url); the profile named by --profile; the environment; the current
-profile (auth switch), which is used only when the environment names no
-store. A profile's token is sent only to that profile's store.
+profile (auth switch), which is used only when neither flags nor the
+environment name a store. When they name different stores, a line on
+standard error says which one is used and why.
 --base-url (or BIGCOMMERCE_BASE_URL) replaces the API root, e.g. for a proxy
-or for the fake served by cmd/bigcommerce-fake. --fake runs every command
+or for the fake served by cmd/bigcommerce-fake. A token is sent only to the
+host named beside it (its profile's base URL, BIGCOMMERCE_BASE_URL beside
+BIGCOMMERCE_ACCESS_TOKEN, --base-url beside --token), or to BigCommerce's
+API host; a base URL from elsewhere is refused. --fake runs every command
 against a built-in sample store that lives only as long as the command.
 
 Data goes to standard output; messages, prompts and progress to standard
 error. Exit codes: 0 success, 1 failure, 2 usage error, 3 not found,
 4 rate limited, 5 apply --dry-run --exit-code found changes, 6 stopped
-after some writes (apply, delete), 130 stopped by Ctrl-C, 143 stopped by
-SIGTERM.`,
+after some writes (apply, delete), 7 a file could not be written, 129
+stopped by SIGHUP, 130 by Ctrl-C, 131 by SIGQUIT, 143 by SIGTERM.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
@@ -73,9 +80,9 @@ SIGTERM.`,
 	pf.StringVar(&a.flags.profile, "profile", "", "use this profile saved by 'auth login' (default: the current one, unless the environment names a store)")
 	pf.StringVar(&a.flags.baseURL, "base-url", "", "API root to use instead of BigCommerce's, e.g. a proxy (default $BIGCOMMERCE_BASE_URL)")
 	pf.BoolVar(&a.flags.fake, "fake", false, "use a built-in fake store with sample groups instead of a real one")
-	pf.BoolVarP(&a.flags.verbose, "verbose", "v", false, "log every request to standard error")
+	pf.BoolVarP(&a.flags.verbose, "verbose", "v", false, "log every request, with its host, to standard error")
 	pf.StringVarP(&a.flags.jq, "jq", "q", "", "filter JSON output with a jq expression, e.g. '.[].name' (strings print without quotes)")
-	pf.BoolVar(&a.flags.csvRaw, "csv-raw", false, "write and read CSV cells exactly, without the guard that keeps spreadsheets from running them as formulas")
+	pf.BoolVar(&a.flags.csvRaw, "csv-raw", false, "write CSV cells exactly, without the guard that keeps spreadsheets from running them as formulas; read a CSV that does not say how it was written exactly")
 	pf.StringVarP(&a.flags.output, "output", "o", "", "output format: table, json, ndjson or csv (default table on a terminal, json otherwise)")
 
 	root.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
@@ -136,8 +143,8 @@ func (a *app) execute(ctx context.Context, args []string) (code int) {
 	// One line, whatever the source: cobra's suggestions come on lines of
 	// their own.
 	// The message may quote the store (its answer to a bad request), so it
-	// passes safeText like every other store string bound for a terminal.
-	msg := safeText(strings.Join(strings.Fields(a.redact(trimRepeats(err))), " "))
+	// passes terminalLine like every other line of news.
+	msg := terminalLine(strings.Join(strings.Fields(a.redact(trimRepeats(err))), " "))
 	if errors.As(err, &usage) && cmd != nil {
 		msg += fmt.Sprintf(" (see '%s --help')", cmd.CommandPath())
 	}
@@ -166,10 +173,10 @@ func trimRepeats(err error) string {
 }
 
 // say writes one line of news to standard error. The whole line passes
-// safeText, since it may carry a store's name or error message, and
+// terminalLine, since it may carry a store's name or error message, and
 // redact, like the final error line.
 func (a *app) say(format string, args ...any) {
-	fmt.Fprintln(a.io.ErrOut, safeText(a.redact(fmt.Sprintf(format, args...))))
+	fmt.Fprintln(a.io.ErrOut, terminalLine(a.redact(fmt.Sprintf(format, args...))))
 }
 
 // redact hides every credential in s. The SDK already keeps them out of

@@ -21,10 +21,53 @@ func TestSafeTextMakesControlsAndBidiVisible(t *testing.T) {
 		{"\u2066iso\u2069 \u200emark\u200f \u061c", `\u2066iso\u2069 \u200emark\u200f \u061c`},
 		{"sep\u2028para\u2029", `sep\u2028para\u2029`},
 		{"bad\xffutf8", `bad\xffutf8`},
+		{"U+FFFD \ufffd stays", "U+FFFD \ufffd stays"},
+		{"Whole\u200bsale \ufeff\u00ad\u034f\u180e\u3164\U000e0041", `Whole\u200bsale \ufeff\u00ad\u034f\u180e\u3164\U000e0041`},
+		{"e\u0301\u0302 ế stays", "e\u0301\u0302 ế stays"},
+		{"o" + strings.Repeat("\u0308", 6) + "k", "o\u0308\u0308\u0308\u0308\\u0308\\u0308k"},
+		{"批发 — emoji 🙂 stays", "批发 — emoji 🙂 stays"},
 	} {
 		if got := safeText(tc.in); got != tc.want {
 			t.Errorf("safeText(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+func TestTerminalLineCutsLongQuotedPartsAndKeepsTheReason(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 500)
+	cut := fitCells(long, maxShownCells)
+	for _, tc := range []struct{ in, want string }{
+		{"short \"name\" stays", "short \"name\" stays"},
+		{`group "` + long + `": already exists`, `group "` + cut + `": already exists`},
+		{`409: {\"title\":\"` + long + `\"} (rest)`, `409: {\"title\":\"` + cut + `\"} (rest)`},
+		{`cut by the SDK: "` + long, `cut by the SDK: "` + cut},
+		{`no quotes ` + long, `no quotes ` + long},
+	} {
+		if got := terminalLine(tc.in); got != tc.want {
+			t.Errorf("terminalLine(%.40q...) = %.120q, want %.120q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestJSONForTerminalStaysValidAndMeansTheSame(t *testing.T) {
+	t.Parallel()
+	name := "C1\u009b Z\u200b " + strings.Repeat("é", 3) + " & <tag> \"q\" \U000e0041"
+	in, err := marshal(map[string]string{"name": name, "plain": "Friends & Family"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := jsonForTerminal(in)
+	var got map[string]string
+	if err := json.Unmarshal(out, &got); err != nil || got["name"] != name || got["plain"] != "Friends & Family" {
+		t.Errorf("jsonForTerminal(%s) = %s (%v), want the same values", in, out, err)
+	}
+	if strings.ContainsAny(string(out), "\u009b\u200b\U000e0041") || !strings.Contains(string(out), `\u009b`) || !strings.Contains(string(out), `\udb40\udc41`) {
+		t.Errorf("jsonForTerminal left controls or invisible characters raw: %s", out)
+	}
+	long, _ := marshal(strings.Repeat("L", 500), false)
+	if got := string(jsonForTerminal(long)); got != `"`+fitCells(strings.Repeat("L", 500), maxShownCells)+`"` {
+		t.Errorf("a long string on a terminal: %s", got)
 	}
 }
 

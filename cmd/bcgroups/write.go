@@ -163,7 +163,7 @@ func (a *app) runCreate(ctx context.Context, g *docGroup) error {
 	if errors.Is(err, bigcommerce.ErrPartialSuccess) {
 		// A 207: the group exists, but the answer does not say which id it
 		// got, so it is looked up to print it as a plain create would.
-		a.say("created group %s in %s, with a warning: %v", quote(g.Name), conn.what, err)
+		a.say("created group %s in %s, with a warning: %v", quote(g.Name), conn.target, err)
 		if created, _, err = conn.client.CustomerGroups.FindByName(ctx, g.Name); err != nil {
 			return fmt.Errorf("the group was created, but looking it up to print it failed: %w", err)
 		}
@@ -172,7 +172,7 @@ func (a *app) runCreate(ctx context.Context, g *docGroup) error {
 	if err != nil {
 		return err
 	}
-	a.say("created group %d %s in %s", created.ID, quote(created.Name), conn.what)
+	a.say("created group %d %s in %s", created.ID, quote(created.Name), conn.target)
 	return writeOne(a, created)
 }
 
@@ -241,7 +241,7 @@ func (a *app) runUpdate(ctx context.Context, id int, req *bigcommerce.UpdateCust
 	updated, _, err := conn.client.CustomerGroups.Update(ctx, id, req)
 	if errors.Is(err, bigcommerce.ErrPartialSuccess) {
 		// A 207 carries no group; read it back to print what was saved.
-		a.say("updated group %d in %s, with a warning (sending the same update again is safe): %v", id, conn.what, err)
+		a.say("updated group %d in %s, with a warning (sending the same update again is safe): %v", id, conn.target, err)
 		if updated, _, err = conn.client.CustomerGroups.Get(ctx, id); err != nil {
 			return fmt.Errorf("the group was updated, but reading it back to print it failed: %w", err)
 		}
@@ -250,6 +250,6 @@ func (a *app) runUpdate(ctx context.Context, id int, req *bigcommerce.UpdateCust
 	if err != nil {
 		return err
 	}
-	a.say("updated group %d %s in %s", updated.ID, quote(updated.Name), conn.what)
+	a.say("updated group %d %s in %s", updated.ID, quote(updated.Name), conn.target)
 	return writeOne(a, updated)
 }

@@ -175,7 +175,7 @@ func TestACreateOrUpdateAnsweredWith207PrintsTheSavedGroupAndAWarning(t *testing
 	if err := json.Unmarshal([]byte(r.stdout), &printed); err != nil || printed.ID != gold.ID || printed.Name != "Gold" {
 		t.Errorf("create printed %q (%v), want the stored group %d as one object", r.stdout, err, gold.ID)
 	}
-	if !strings.Contains(r.stderr, `created group "Gold" in store `+srv.StoreHash+", with a warning") {
+	if !strings.Contains(r.stderr, `created group "Gold" in `+where(srv)+", with a warning") {
 		t.Errorf("stderr = %q, want the warning", r.stderr)
 	}
 
