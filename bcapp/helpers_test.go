@@ -276,3 +276,10 @@ func (a *apiServer) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	fmt.Fprint(w, `{"count": 3}`)
 }
+
+// httptestPost serves a POST of target and returns its status.
+func httptestPost(e *env, target string) int {
+	w := httptest.NewRecorder()
+	e.app.Handler().ServeHTTP(w, httptest.NewRequest(http.MethodPost, target, strings.NewReader("")))
+	return w.Code
+}

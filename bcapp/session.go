@@ -130,7 +130,7 @@ func (a *App) NewSession(storeHash string, user User) (*Session, error) {
 		},
 		User: sessionUser{ID: user.ID, Email: user.Email, Username: user.Username},
 	}
-	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(a.sessionKey)
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(a.sessionKey))
 	if err != nil {
 		return nil, fmt.Errorf("bcapp: signing a session: %w", err)
 	}
@@ -170,7 +170,7 @@ func (a *App) sessionKeyFunc(t *jwt.Token) (any, error) {
 	if t.Method != jwt.SigningMethodHS256 {
 		return nil, errors.New("unexpected algorithm")
 	}
-	return a.sessionKey, nil
+	return []byte(a.sessionKey), nil
 }
 
 type sessionContextKey struct{}
