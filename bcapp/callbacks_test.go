@@ -80,7 +80,9 @@ func (h *hookLog) config(c *bcapp.Config) {
 	c.OnLoad = func(_ context.Context, cl *bcapp.Claims) error { return h.add("load", cl) }
 	c.OnUninstall = func(_ context.Context, cl *bcapp.Claims) error { return h.add("uninstall", cl) }
 	c.OnRemoveUser = func(_ context.Context, cl *bcapp.Claims) error { return h.add("remove_user", cl) }
-	c.OnInstall = func(_ context.Context, in bcapp.InstallInfo) error { return h.add("install", &bcapp.Claims{StoreHash: in.StoreHash}) }
+	c.OnInstall = func(_ context.Context, in bcapp.InstallInfo) error {
+		return h.add("install", &bcapp.Claims{StoreHash: in.StoreHash})
+	}
 }
 
 // TestLoadRedirectsToTheAppWithASession: a verified load of an installed
