@@ -183,7 +183,7 @@ func newLoginServer(t *testing.T) *loginServer {
 func (l *loginServer) grant(hash, token string) string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	code := fmt.Sprintf("code%d", len(l.codes)+1)
+	code := fmt.Sprintf("CODE%dq", len(l.codes)+1)
 	l.codes[code] = [2]string{hash, token}
 	return code
 }
