@@ -84,8 +84,6 @@ func BenchmarkPoolAtItsBound10000(b *testing.B) {
 type scaleStore struct {
 	name string
 	open func(b *testing.B) bcapp.TokenStore
-	// size is what the store takes for its installs, in bytes, or 0.
-	size func(b *testing.B) int64
 }
 
 func scaleStores() []scaleStore {

@@ -76,7 +76,10 @@ func TestNoSecretInLogsPagesErrorsOrPanics(t *testing.T) {
 		e.count(t, "def456"),
 		func() error { _, err := e.app.Verify(sign(t, forged) + "x"); return err }(),
 		func() error { _, err := e.app.VerifySession(s.Token() + "x"); return err }(),
-		func() error { _, err := bcapp.New(bcapp.Config{ClientID: clientID, ClientSecret: clientSecret + " "}); return err }(),
+		func() error {
+			_, err := bcapp.New(bcapp.Config{ClientID: clientID, ClientSecret: clientSecret + " "})
+			return err
+		}(),
 	} {
 		if err == nil {
 			t.Fatal("a failure gave no error")

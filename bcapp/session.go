@@ -128,7 +128,7 @@ func (a *App) NewSession(storeHash string, user User) (*Session, error) {
 			IssuedAt:  jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(exp),
 		},
-		User: sessionUser{ID: user.ID, Email: user.Email, Username: user.Username},
+		User: sessionUser(user),
 	}
 	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(a.sessionKey))
 	if err != nil {
@@ -160,7 +160,7 @@ func (a *App) VerifySession(token string) (*Session, error) {
 	}
 	return &Session{
 		StoreHash: hash,
-		User:      User{ID: sc.User.ID, Email: sc.User.Email, Username: sc.User.Username},
+		User:      User(sc.User),
 		ExpiresAt: sc.ExpiresAt.Time,
 		token:     token,
 	}, nil
