@@ -53,7 +53,9 @@ type Config struct {
 
 	// ClientOptions are applied to every store's client, once, when it
 	// is built. WithBaseURL and WithHTTPClient among them are overridden:
-	// use APIURL and HTTPClient.
+	// use APIURL and HTTPClient. Give a shared rate limiter as
+	// RateLimiter rather than WithRateLimiter, so that an uninstall can
+	// make it forget the store.
 	ClientOptions []bigcommerce.Option
 	// RateLimiter, when set, paces every store's client (one limiter
 	// serves all the stores, each by its API root), and when it has a
