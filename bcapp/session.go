@@ -26,7 +26,10 @@ import (
 // forms (Session.Link, or a hidden field named SessionParam), or in an
 // Authorization: Bearer header from scripts. No cookie means no ambient
 // authority either: a page of another site cannot make the browser send
-// the session, so forms need no CSRF token beyond it.
+// the session, so forms need no CSRF token beyond it. (A cookie of the
+// app's own in the frame would need SameSite=None, Secure and, for the
+// browsers that partition third-party cookies, Partitioned; Safari drops
+// it all the same.)
 //
 // A token in a URL can leak through the Referer header, browser history
 // and access logs; RequireSession sends Referrer-Policy: no-referrer and
