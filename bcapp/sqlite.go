@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -25,7 +26,10 @@ type SQLiteStore struct {
 	keys *Keyring
 }
 
-var _ TokenStore = (*SQLiteStore)(nil)
+var _ interface {
+	TokenStore
+	io.Closer
+} = (*SQLiteStore)(nil)
 
 // OpenSQLite opens, or creates, the SQLite store at path, whose tokens
 // are encrypted with key (KeySize random bytes). OpenSQLiteKeyring takes
