@@ -2,6 +2,7 @@ package bigcommerce
 
 import (
 	"context"
+	"math"
 	"strings"
 
 	"golang.org/x/oauth2"
@@ -65,4 +66,42 @@ func hashFromContext(c string) (string, error) {
 		return "", err
 	}
 	return hash, nil
+}
+
+// InstallUser is a user as the install's token answer names it: the
+// merchant user who installed the app ("user") or the store's owner
+// ("owner").
+type InstallUser struct {
+	ID       int
+	Username string
+	Email    string
+}
+
+// InstallUsers reads the "user" and "owner" objects of the install token
+// answer, which oauth2 hands back untyped. Each must carry a whole, positive
+// "id"; username and email are read when they are strings.
+func InstallUsers(tok *oauth2.Token) (user, owner InstallUser, err error) {
+	if tok == nil {
+		return user, owner, invalidf("token", "must not be nil")
+	}
+	if user, err = installUser(tok, "user"); err != nil {
+		return user, owner, err
+	}
+	owner, err = installUser(tok, "owner")
+	return user, owner, err
+}
+
+func installUser(tok *oauth2.Token, field string) (InstallUser, error) {
+	m, _ := tok.Extra(field).(map[string]any)
+	if m == nil {
+		return InstallUser{}, invalidf("token", "the token response has no %q object", field)
+	}
+	id, _ := m["id"].(float64)
+	if id < 1 || id != math.Trunc(id) || id > math.MaxInt32 {
+		return InstallUser{}, invalidf("token", "the token response's %q has no whole, positive id", field)
+	}
+	u := InstallUser{ID: int(id)}
+	u.Username, _ = m["username"].(string)
+	u.Email, _ = m["email"].(string)
+	return u, nil
 }

@@ -1,0 +1,223 @@
+package bcapp_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/bigcommerce-go/customergroups/bcapp"
+	"github.com/bigcommerce-go/customergroups/bcapp/tokenstoretest"
+)
+
+// TestStoreConformance holds the SQLite and PostgreSQL stores to the
+// TokenStore contract.
+func TestStoreConformance(t *testing.T) {
+	t.Parallel()
+	for _, m := range makers {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			tokenstoretest.Run(t, func(t *testing.T) bcapp.TokenStore {
+				// Each case needs an empty store: a database of its own.
+				s, err := m.mk(t).open(t, newKey(t))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return s
+			})
+		})
+	}
+}
+
+// TestStoresHoldNoTokenInPlainText: after installs and reinstalls, no
+// byte the database keeps (the SQLite file and its write-ahead log; the
+// PostgreSQL rows, and the server's files when the tests run their own)
+// holds a token, as text, hex or base64, while the plain columns are
+// there to be found.
+func TestStoresHoldNoTokenInPlainText(t *testing.T) {
+	t.Parallel()
+	backends(t, func(t *testing.T, b backend) {
+		s, err := b.open(t, newKey(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tokens []string
+		for i := range 20 {
+			in := sampleInstall(fmt.Sprintf("store%d", i))
+			if i%5 == 0 {
+				in.AccessToken += "old"
+				if err := s.Save(context.Background(), in); err != nil {
+					t.Fatal(err)
+				}
+				tokens = append(tokens, in.AccessToken)
+				in = sampleInstall(in.StoreHash)
+			}
+			if err := s.Save(context.Background(), in); err != nil {
+				t.Fatal(err)
+			}
+			tokens = append(tokens, in.AccessToken)
+		}
+		raw := b.raw(t)
+		if !strings.Contains(string(raw), "marker-store7@example.com") {
+			t.Fatalf("the raw bytes read (%d) do not hold the installs' plain columns: the test reads the wrong place", len(raw))
+		}
+		for _, tok := range tokens {
+			if form := leaks(raw, tok); form != "" {
+				t.Errorf("the database holds a token in plain text, as %q", form)
+			}
+		}
+	})
+}
+
+// TestAWrongKeyIsAClearError: a store opened without the key its tokens
+// were sealed with refuses to open; an instance that lacks the key of a
+// token saved by another instance gets ErrUndecryptable from Client, and
+// no request is sent with a garbage token; a ciphertext copied to another
+// store's row does not decrypt.
+func TestAWrongKeyIsAClearError(t *testing.T) {
+	t.Parallel()
+	backends(t, func(t *testing.T, b backend) {
+		k1, k2 := newKey(t), newKey(t)
+		ctx := context.Background()
+		other, err := b.open(t, k2) // opened while the table is empty
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := b.open(t, k1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range []string{"aaa111", "bbb222"} {
+			if err := s.Save(ctx, sampleInstall(h)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := b.open(t, k2); !errors.Is(err, bcapp.ErrUndecryptable) || !strings.Contains(err.Error(), keyring(t, k1).SealingKeyID()) {
+			t.Errorf("opening with another key: %v; want ErrUndecryptable naming the key id the tokens need", err)
+		}
+		e := newEnv(t, func(c *bcapp.Config) { c.Tokens = other })
+		e.api.accept("aaa111", sampleInstall("aaa111").AccessToken)
+		if _, err := e.app.Client(ctx, "aaa111"); !errors.Is(err, bcapp.ErrUndecryptable) {
+			t.Errorf("Client with the wrong key: %v, want ErrUndecryptable", err)
+		}
+		if w := e.callback(t, "/load", claims("aaa111")); w.Code != http.StatusInternalServerError {
+			t.Errorf("load with the wrong key: status %d, want 500", w.Code)
+		}
+		if n := e.api.requests("aaa111"); n != 0 {
+			t.Errorf("%d requests reached the store with the wrong key", n)
+		}
+		b.exec(t, `UPDATE bcapp_installs SET token = (SELECT token FROM bcapp_installs WHERE store_hash = 'aaa111') WHERE store_hash = 'bbb222'`)
+		if _, err := s.Load(ctx, "bbb222"); !errors.Is(err, bcapp.ErrUndecryptable) {
+			t.Errorf("a token moved to another store's row: %v, want ErrUndecryptable", err)
+		}
+		if in, err := s.Load(ctx, "aaa111"); err != nil || in.AccessToken != sampleInstall("aaa111").AccessToken {
+			t.Errorf("the untouched row: %v", err)
+		}
+	})
+}
+
+// TestKeyRotation follows the steps Keyring documents: every step opens,
+// every token loads, Reseal re-encrypts what the old key sealed (and only
+// that), and after it the old key can go.
+func TestKeyRotation(t *testing.T) {
+	t.Parallel()
+	backends(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		oldKey, newKey := newKey(t), newKey(t)
+		open := func(keys ...[]byte) sealedStore {
+			t.Helper()
+			s, err := b.open(t, keys...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		loadAll := func(s sealedStore, hashes ...string) {
+			t.Helper()
+			for _, h := range hashes {
+				if in, err := s.Load(ctx, h); err != nil || in.AccessToken != sampleInstall(h).AccessToken {
+					t.Fatalf("Load(%s): %v", h, err)
+				}
+			}
+		}
+		s := open(oldKey)
+		for _, h := range []string{"aaa", "bbb"} {
+			if err := s.Save(ctx, sampleInstall(h)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		loadAll(open(oldKey, newKey), "aaa", "bbb") // step 1
+		s = open(newKey, oldKey)                    // step 2
+		if err := s.Save(ctx, sampleInstall("ccc")); err != nil {
+			t.Fatal(err)
+		}
+		loadAll(s, "aaa", "bbb", "ccc")
+		if _, err := b.open(t, newKey); !errors.Is(err, bcapp.ErrUndecryptable) {
+			t.Errorf("dropping the old key before Reseal: %v, want ErrUndecryptable", err)
+		}
+		n, err := s.Reseal(ctx) // step 3
+		if err != nil || n != 2 {
+			t.Errorf("Reseal = %d, %v; want the 2 tokens the old key sealed", n, err)
+		}
+		if n, err := s.Reseal(ctx); err != nil || n != 0 {
+			t.Errorf("a second Reseal = %d, %v; want 0", n, err)
+		}
+		loadAll(open(newKey), "aaa", "bbb", "ccc") // step 4
+		if _, err := b.open(t, oldKey); !errors.Is(err, bcapp.ErrUndecryptable) {
+			t.Errorf("the old key alone after the rotation: %v, want ErrUndecryptable", err)
+		}
+	})
+}
+
+// TestTwoAppsShareOneStore: two App values on one database, as two
+// instances of an app, install stores at the same time through their own
+// handlers, and each serves every store.
+func TestTwoAppsShareOneStore(t *testing.T) {
+	t.Parallel()
+	backends(t, func(t *testing.T, b backend) {
+		key := newKey(t)
+		apps := make([]*env, 2)
+		for i := range apps {
+			s, err := b.open(t, key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			apps[i] = newEnv(t, func(c *bcapp.Config) {
+				c.Tokens = s
+				if i > 0 {
+					// One API and one login server serve both instances.
+					c.APIURL, c.LoginURL = apps[0].api.srv.URL, apps[0].login.srv.URL
+				}
+			})
+		}
+		apps[1].api, apps[1].login = apps[0].api, apps[0].login
+		const stores = 8
+		var wg sync.WaitGroup
+		for i := range stores {
+			wg.Go(func() {
+				hash := fmt.Sprintf("shared%d", i)
+				code := apps[0].login.grant(hash, tokenFor(hash))
+				apps[0].api.accept(hash, tokenFor(hash))
+				if w := apps[i%2].get(authURL(code, hash)); w.Code != http.StatusSeeOther {
+					t.Errorf("install of %s on app %d: %d", hash, i%2, w.Code)
+				}
+			})
+		}
+		wg.Wait()
+		for i := range stores {
+			hash := fmt.Sprintf("shared%d", i)
+			for j, e := range apps {
+				c, err := e.app.Client(context.Background(), hash)
+				if err != nil {
+					t.Fatalf("app %d, store %s: %v", j, hash, err)
+				}
+				if _, _, err := c.CustomerGroups.Count(context.Background(), nil); err != nil {
+					t.Errorf("app %d, store %s: %v", j, hash, err)
+				}
+			}
+		}
+	})
+}
