@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -17,8 +18,34 @@ import (
 //
 //	head -c 32 /dev/urandom | base64
 //
-// and give it to the app from its secret store, decoded.
+// and give it to the app from its secret store, decoded (DecodeKey).
 const KeySize = 32
+
+// keyHint says how to make a key, for DecodeKey's errors.
+const keyHint = "it must be 32 random bytes in base64, such as the output of `head -c 32 /dev/urandom | base64`"
+
+// DecodeKey decodes a token-encryption key kept as base64 text, as apps
+// keep it in an environment variable or a secret store: the standard or
+// the URL alphabet, padded or not, around spaces and line breaks that a
+// paste brings in. It refuses a key that is not KeySize bytes, with an
+// error that says how to make one and never quotes the text.
+func DecodeKey(text string) ([]byte, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return nil, errors.New("bcapp: no token key: " + keyHint)
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		key, err := enc.DecodeString(text)
+		if err != nil {
+			continue
+		}
+		if len(key) != KeySize {
+			return nil, fmt.Errorf("bcapp: the token key is %d bytes: %s", len(key), keyHint)
+		}
+		return key, nil
+	}
+	return nil, errors.New("bcapp: the token key is not base64: " + keyHint)
+}
 
 // Keyring holds the keys that the SQLite and PostgreSQL stores encrypt
 // tokens with, by AES-256-GCM, with the store hash as additional data so

@@ -1,7 +1,9 @@
 package bcapp_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -220,4 +222,32 @@ func TestTwoAppsShareOneStore(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestDecodeKey reads a key in every base64 form a secret store or a
+// paste gives, and refuses the rest without quoting them.
+func TestDecodeKey(t *testing.T) {
+	t.Parallel()
+	key := []byte("\xfb\xff" + strings.Repeat("k", bcapp.KeySize-2)) // + and / in standard base64
+	for _, text := range []string{
+		base64.StdEncoding.EncodeToString(key),
+		base64.RawStdEncoding.EncodeToString(key),
+		base64.URLEncoding.EncodeToString(key),
+		base64.RawURLEncoding.EncodeToString(key) + "\n",
+		"  " + base64.StdEncoding.EncodeToString(key) + "\r\n",
+	} {
+		got, err := bcapp.DecodeKey(text)
+		if err != nil || !bytes.Equal(got, key) {
+			t.Errorf("DecodeKey(%q) = %x, %v; want the key", text, got, err)
+		}
+	}
+	for _, text := range []string{"", " \n", "not base64 at all!", base64.StdEncoding.EncodeToString(key[:16]), base64.StdEncoding.EncodeToString(append(key, 'x'))} {
+		_, err := bcapp.DecodeKey(text)
+		if err == nil || !strings.Contains(err.Error(), "32 random bytes in base64") {
+			t.Errorf("DecodeKey(%q) = %v; want a refusal that says how to make a key", text, err)
+		}
+		if len(strings.TrimSpace(text)) > 4 && strings.Contains(err.Error(), strings.TrimSpace(text)) {
+			t.Errorf("DecodeKey's error quotes the text: %v", err)
+		}
+	}
 }
