@@ -5,9 +5,11 @@ go 1.26.0
 require (
 	github.com/bigcommerce-go/customergroups v0.2.0
 	github.com/bigcommerce-go/customergroups/bcapp v0.1.0
+	github.com/chromedp/cdproto v0.160.1
 )
 
 require (
+	github.com/chromedp/chromedp v0.23.1
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/go-json-experiment/json v1.27.2 // indirect
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
