@@ -82,5 +82,8 @@
 //
 // Config.LoginURL and Config.APIURL take plain http to a loopback address,
 // so a test can run the whole app against fakes of BigCommerce's login
-// server and API on httptest servers.
+// server and API. The package bcapptest does that with bigcommercetest's
+// fake of many stores: it gives a Config that points at the fake, installs
+// and loads stores through the app's own callbacks, and uninstalls them as
+// BigCommerce does.
 package bcapp
