@@ -30,43 +30,33 @@ func wantNothingSaved(t *testing.T, e *env, hashes ...string) {
 	}
 }
 
-// TestInstallExchangesTheCodeAndSavesTheStore: /auth posts the code,
-// scope and context with the registered redirect_uri to the login
-// server's /oauth2/token, saves the token with a typed record, runs the
-// hook, and sends the installer to the app with a session.
+// TestInstallExchangesTheCodeAndSavesTheStore: /auth trades the code at
+// the login server's /oauth2/token (the platform's, which takes it only
+// with the app's client ID and secret, the registered redirect_uri, and
+// the code's own scope and context), saves the token with a typed record,
+// runs the hook, and sends the installer to the app with a session.
 func TestInstallExchangesTheCodeAndSavesTheStore(t *testing.T) {
 	t.Parallel()
 	var hooked []bcapp.InstallInfo
 	e := newEnv(t, func(c *bcapp.Config) {
 		c.OnInstall = func(_ context.Context, in bcapp.InstallInfo) error { hooked = append(hooked, in); return nil }
 	})
-	code := e.login.grant("abc123", tokenFor("abc123"))
-	w := e.get(authURL(code, "abc123"))
+	link := e.authLink(t, "abc123")
+	w := e.get(link)
 	if w.Code != http.StatusSeeOther {
-		t.Fatalf("status %d: %s", w.Code, w.Body)
-	}
-	want := map[string]string{
-		"grant_type": "authorization_code", "code": code, "scope": "store_v2_customers", "context": "stores/abc123",
-		"redirect_uri": "https://app.example.com/bc/auth", "client_id": clientID, "client_secret": clientSecret,
-	}
-	form := e.login.form(0)
-	for k, v := range want {
-		if got := form.Get(k); got != v {
-			t.Errorf("token request %s = %q, want %q", k, got, v)
-		}
+		t.Fatalf("status %d: %s\nlogs:\n%s", w.Code, w.Body, e.logs)
 	}
 	in, err := e.store.Load(context.Background(), "abc123")
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantInfo := bcapp.InstallInfo{
-		StoreHash:   "abc123",
-		Scope:       "store_v2_customers store_v2_information_read_only",
-		User:        bcapp.User{ID: 24, Email: "ann@example.com", Username: "ann"},
-		Owner:       bcapp.User{ID: 7, Email: "olga@example.com", Username: "olga"},
-		InstalledAt: now,
+	owner, err := e.p.Owner("abc123")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if in.InstallInfo != wantInfo || in.AccessToken != tokenFor("abc123") {
+	user := bcapp.User{ID: owner.ID, Email: owner.Email, Username: owner.Username}
+	wantInfo := bcapp.InstallInfo{StoreHash: "abc123", Scope: "store_v2_customers", User: user, Owner: user, InstalledAt: now}
+	if in.InstallInfo != wantInfo || in.AccessToken == "" || !e.p.Installed(clientID, "abc123") {
 		t.Errorf("saved %+v\nwant %+v with the token issued", in.InstallInfo, wantInfo)
 	}
 	if len(hooked) != 1 || hooked[0] != wantInfo {
@@ -74,12 +64,28 @@ func TestInstallExchangesTheCodeAndSavesTheStore(t *testing.T) {
 	}
 	loc, _ := url.Parse(w.Header().Get("Location"))
 	s, err := e.app.VerifySession(loc.Query().Get(bcapp.SessionParam))
-	if loc.Path != "/" || err != nil || s.StoreHash != "abc123" || s.User.ID != 24 {
-		t.Errorf("redirect to %s: session %v, %v; want / with a session for abc123 and user 24", loc.Path, s, err)
+	if loc.Path != "/" || err != nil || s.StoreHash != "abc123" || s.User.ID != owner.ID {
+		t.Errorf("redirect to %s: session %v, %v; want / with a session for abc123 and user %d", loc.Path, s, err, owner.ID)
 	}
-	e.api.accept("abc123", tokenFor("abc123"))
 	if err := e.count(t, "abc123"); err != nil {
 		t.Errorf("the store's client after the install: %v", err)
+	}
+	// The code is good once: the same link again is refused by the login
+	// server, and the install stays as it was.
+	if again := e.get(link); again.Code != http.StatusBadGateway {
+		t.Errorf("the install link used twice: %d", again.Code)
+	}
+	if kept, err := e.store.Load(context.Background(), "abc123"); err != nil || kept.AccessToken != in.AccessToken {
+		t.Errorf("after a refused second use, the install is %v, %v", kept, err)
+	}
+}
+
+// tokenAnswer answers the exchange with body, as a login server would.
+func tokenAnswer(status int, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		fmt.Fprint(w, body)
 	}
 }
 
@@ -91,9 +97,9 @@ func TestInstallTrustsTheAnswersStoreAndRefusesAnother(t *testing.T) {
 	hooked := false
 	e := newEnv(t, func(c *bcapp.Config) {
 		c.OnInstall = func(context.Context, bcapp.InstallInfo) error { hooked = true; return nil }
-	})
-	code := e.login.grant("other9", tokenFor("other9"))
-	w := e.get(authURL(code, "abc123"))
+	}, answeringLogin(t, tokenAnswer(http.StatusOK,
+		`{"access_token":"TOKENother","scope":"s","user":{"id":1},"owner":{"id":1},"context":"stores/other9"}`)))
+	w := e.get(authURL("code1", "abc123"))
 	if w.Code != http.StatusBadGateway {
 		t.Errorf("status %d, want 502", w.Code)
 	}
@@ -115,12 +121,11 @@ func TestInstallFailureEchoesNothingAndSavesNothing(t *testing.T) {
 	hooked := false
 	e := newEnv(t, func(c *bcapp.Config) {
 		c.OnInstall = func(context.Context, bcapp.InstallInfo) error { hooked = true; return nil }
-	})
-	e.login.answer = func(w http.ResponseWriter, r *http.Request) {
+	}, answeringLogin(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusUnauthorized)
-		fmt.Fprintf(w, `{"error":"invalid_client","error_description":"client_secret %s does not match; last token TOKENleaked"}`, r.PostForm.Get("client_secret"))
-	}
+		fmt.Fprintf(w, `{"error":"invalid_client","error_description":"client_secret %s does not match; last token TOKENleaked"}`, r.PostFormValue("client_secret"))
+	}))
 	w := e.get(authURL("code1", "abc123"))
 	if w.Code != http.StatusBadGateway {
 		t.Errorf("status %d, want 502", w.Code)
@@ -145,8 +150,12 @@ func TestInstallFailureEchoesNothingAndSavesNothing(t *testing.T) {
 // install once Config.ExchangeTimeout passes.
 func TestInstallTimesOut(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, func(c *bcapp.Config) { c.ExchangeTimeout = 100 * time.Millisecond })
-	e.login.answer = func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+	e := newEnv(t, func(c *bcapp.Config) { c.ExchangeTimeout = 100 * time.Millisecond },
+		answeringLogin(t, func(w http.ResponseWriter, r *http.Request) {
+			// Once the body is read, the server sees the client go away.
+			_ = r.ParseForm()
+			<-r.Context().Done()
+		}))
 	done := make(chan int)
 	go func() { done <- e.get(authURL("code1", "abc123")).Code }()
 	select {
@@ -171,10 +180,9 @@ func TestInstallNeverFollowsARedirect(t *testing.T) {
 	var reached atomic.Int32
 	elsewhere := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached.Add(1) }))
 	t.Cleanup(elsewhere.Close)
-	e := newEnv(t)
-	e.login.answer = func(w http.ResponseWriter, r *http.Request) {
+	e := newEnv(t, answeringLogin(t, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, elsewhere.URL+"/oauth2/token", http.StatusTemporaryRedirect)
-	}
+	}))
 	if code := e.get(authURL("code1", "abc123")).Code; code != http.StatusBadGateway {
 		t.Errorf("status %d, want 502", code)
 	}
@@ -188,7 +196,8 @@ func TestInstallNeverFollowsARedirect(t *testing.T) {
 // that names no valid store, nothing is sent to the login server.
 func TestInstallRefusesAnIncompleteLink(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	var asked atomic.Int32
+	e := newEnv(t, answeringLogin(t, func(http.ResponseWriter, *http.Request) { asked.Add(1) }))
 	for _, target := range []string{
 		"/auth",
 		"/auth?context=stores/abc123&scope=s",
@@ -200,8 +209,8 @@ func TestInstallRefusesAnIncompleteLink(t *testing.T) {
 			t.Errorf("%s: status %d, want 400", target, code)
 		}
 	}
-	if f := e.login.form(0); f != nil {
-		t.Errorf("the login server was asked: %v", f)
+	if n := asked.Load(); n != 0 {
+		t.Errorf("the login server was asked %d times", n)
 	}
 }
 
@@ -217,11 +226,7 @@ func TestInstallRefusesAMalformedAnswer(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t)
-			e.login.answer = func(w http.ResponseWriter, r *http.Request) {
-				w.Header().Set("Content-Type", "application/json")
-				fmt.Fprint(w, body)
-			}
+			e := newEnv(t, answeringLogin(t, tokenAnswer(http.StatusOK, body)))
 			if code := e.get(authURL("code1", "abc123")).Code; code != http.StatusBadGateway {
 				t.Errorf("status %d, want 502", code)
 			}
@@ -233,22 +238,18 @@ func TestInstallRefusesAMalformedAnswer(t *testing.T) {
 	}
 }
 
-// TestReinstallDropsThePooledClient: a reinstall brings a new token, and
-// the store's next client sends it, not the old one.
+// TestReinstallDropsThePooledClient: a reinstall brings a new token (the
+// platform revokes the old one), and the store's next client sends it,
+// not the old one.
 func TestReinstallDropsThePooledClient(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.install(t, "abc123")
-	e.api.accept("abc123", tokenFor("abc123"))
 	first, err := e.app.Client(context.Background(), "abc123")
 	if err != nil {
 		t.Fatal(err)
 	}
-	code := e.login.grant("abc123", "TOKENsecond")
-	if w := e.get(authURL(code, "abc123")); w.Code != http.StatusSeeOther {
-		t.Fatalf("reinstall: %d %s", w.Code, w.Body)
-	}
-	e.api.accept("abc123", "TOKENsecond")
+	e.install(t, "abc123")
 	second, err := e.app.Client(context.Background(), "abc123")
 	if err != nil {
 		t.Fatal(err)
@@ -269,8 +270,7 @@ func TestInstallHookFailureAnswers500(t *testing.T) {
 	e := newEnv(t, func(c *bcapp.Config) {
 		c.OnInstall = func(context.Context, bcapp.InstallInfo) error { return errors.New("the app's database is down") }
 	})
-	code := e.login.grant("abc123", tokenFor("abc123"))
-	w := e.get(authURL(code, "abc123"))
+	w := e.get(e.authLink(t, "abc123"))
 	if w.Code != http.StatusInternalServerError || strings.Contains(w.Body.String(), "database") {
 		t.Errorf("status %d, body %s; want 500 with a page that does not quote the hook", w.Code, w.Body)
 	}

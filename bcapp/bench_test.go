@@ -5,15 +5,17 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/bigcommerce-go/customergroups/bcapp"
+	"github.com/bigcommerce-go/customergroups/bcapp/bcapptest"
 	"github.com/bigcommerce-go/customergroups/bcapp/internal/pgtest"
+	"github.com/bigcommerce-go/customergroups/bigcommercetest"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -118,19 +120,20 @@ func fill(b *testing.B, s bcapp.TokenStore) {
 	}
 }
 
-// benchEnv is an env for a benchmark: an App on the token store, a login
-// server that grants every code, and an API that is never called.
-func benchEnv(b *testing.B, s bcapp.TokenStore) (*bcapp.App, *loginServer) {
-	login := &loginServer{codes: map[string][2]string{}}
-	login.srv = httptest.NewServer(http.HandlerFunc(login.serve))
-	b.Cleanup(login.srv.Close)
-	app, err := bcapp.New(bcapp.Config{ClientID: clientID, ClientSecret: clientSecret,
-		AuthCallbackURL: "https://app.example.com/auth", Tokens: s, LoginURL: login.srv.URL})
+// benchEnv is an App on the token store for a benchmark, against a
+// platform whose login server trades the codes of the installs it starts;
+// the API is never called.
+func benchEnv(b *testing.B, s bcapp.TokenStore) (*bcapp.App, *bcapptest.Platform) {
+	p := bcapptest.New(b, bcapptest.Credentials(clientID, clientSecret), bcapptest.CallbacksAt(""),
+		bcapptest.PlatformOptions(bigcommercetest.WithClock(func() time.Time { return now })))
+	cfg := p.Config
+	cfg.Tokens = s
+	app, err := bcapp.New(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
 	bcapp.SetClock(app, func() time.Time { return now })
-	return app, login
+	return app, p
 }
 
 func postgresDSN(b *testing.B) string { return pgtest.Get(b).DSN(b) }
@@ -142,13 +145,19 @@ func BenchmarkInstall10000(b *testing.B) {
 		b.Run(st.name, func(b *testing.B) {
 			s := st.open(b)
 			fill(b, s)
-			app, login := benchEnv(b, s)
+			app, p := benchEnv(b, s)
 			h := app.Handler()
 			for i := 0; b.Loop(); i++ {
 				b.StopTimer()
 				hash := fmt.Sprintf("new%d", i)
-				code := login.grant(hash, tokenFor(hash))
-				r := httptest.NewRequest(http.MethodGet, "/auth?"+url.Values{"code": {code}, "scope": {"s"}, "context": {"stores/" + hash}}.Encode(), nil)
+				if _, err := p.AddStore(bigcommercetest.WithStoreHash(hash)); err != nil {
+					b.Fatal(err)
+				}
+				link, err := p.StartInstall(clientID, hash, "")
+				if err != nil {
+					b.Fatal(err)
+				}
+				r := httptest.NewRequest(http.MethodGet, "/auth?"+link[strings.Index(link, "?")+1:], nil)
 				w := httptest.NewRecorder()
 				b.StartTimer()
 				h.ServeHTTP(w, r)

@@ -3,8 +3,6 @@ package bcapp_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +13,8 @@ import (
 	"time"
 
 	"github.com/bigcommerce-go/customergroups/bcapp"
+	"github.com/bigcommerce-go/customergroups/bcapp/bcapptest"
+	"github.com/bigcommerce-go/customergroups/bigcommercetest"
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -27,9 +27,6 @@ const (
 
 // now is the tests' clock: a whole second, since JWT times are seconds.
 var now = time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
-
-// tokenFor is the access token the login server issues for a store.
-func tokenFor(hash string) string { return "TOKEN" + hash + "x7" }
 
 // syncBuffer is a log sink shared by the handler's goroutines.
 type syncBuffer struct {
@@ -49,38 +46,60 @@ func (w *syncBuffer) String() string {
 	return w.b.String()
 }
 
-// env is an App against a login server and an API of its own, with its
-// logs at debug level.
+// env is an App on a fake BigCommerce (bcapptest's platform, whose login
+// server and stores' APIs it calls), with its logs at debug level and its
+// clock, and the platform's, at now.
 type env struct {
 	app   *bcapp.App
 	store bcapp.TokenStore
-	login *loginServer
-	api   *apiServer
+	p     *bcapptest.Platform
 	logs  *syncBuffer
 }
 
 func newEnv(t *testing.T, mutate ...func(*bcapp.Config)) *env {
 	t.Helper()
-	e := &env{store: bcapp.NewMemoryStore(), login: newLoginServer(t), api: newAPIServer(t), logs: &syncBuffer{}}
-	cfg := bcapp.Config{
-		ClientID:        clientID,
-		ClientSecret:    clientSecret,
-		AuthCallbackURL: "https://app.example.com/bc/auth",
-		Tokens:          e.store,
-		APIURL:          e.api.srv.URL,
-		LoginURL:        e.login.srv.URL,
-		Logger:          slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	return newEnvOn(t, nil, mutate...)
+}
+
+// newEnvOn is newEnv on the platform p, as a second instance of the same
+// app: p serves the first instance's handler, and the second one is
+// reached in process only. A nil p starts a platform.
+func newEnvOn(t *testing.T, p *bcapptest.Platform, mutate ...func(*bcapp.Config)) *env {
+	t.Helper()
+	first := p == nil
+	if first {
+		p = bcapptest.New(t, bcapptest.Credentials(clientID, clientSecret), bcapptest.CallbacksAt(""),
+			bcapptest.PlatformOptions(bigcommercetest.WithClock(func() time.Time { return now })))
+		p.Config.Tokens = bcapp.NewMemoryStore()
 	}
+	e := &env{p: p, logs: &syncBuffer{}}
+	cfg := p.Config
+	cfg.FrameAncestors = "" // BigCommerce's, as an app has it
+	cfg.Logger = slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	for _, m := range mutate {
 		m(&cfg)
 	}
+	e.store = cfg.Tokens
 	app, err := bcapp.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	bcapp.SetClock(app, func() time.Time { return now })
 	e.app = app
+	if first {
+		p.Serve(e.mux())
+	}
 	return e
+}
+
+// mux is the app as the platform reaches it: the callbacks at the root,
+// and at / the page that the install and the load send the merchant to
+// (a test that follows them sets no other AppURL).
+func (e *env) mux() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", e.app.Handler())
+	mux.Handle("/{$}", page(e))
+	return mux
 }
 
 // get serves a GET of target by the app's Handler.
@@ -90,15 +109,40 @@ func (e *env) get(target string) *httptest.ResponseRecorder {
 	return w
 }
 
-// install runs the install of a store through /auth and fails the test
-// unless it redirects to the app.
+// addStore adds the store to the platform, unless it is there.
+func (e *env) addStore(t *testing.T, hash string) *bigcommercetest.Server {
+	t.Helper()
+	if srv, ok := e.p.Store(hash); ok {
+		return srv
+	}
+	srv, err := e.p.AddStore(bigcommercetest.WithStoreHash(hash))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
+// install runs the install of a store through /auth, its code traded at
+// the platform's login server, and fails the test unless it redirects to
+// the app. It does not follow the redirect, whose page would build the
+// store's client.
 func (e *env) install(t *testing.T, hash string) {
 	t.Helper()
-	code := e.login.grant(hash, tokenFor(hash))
-	w := e.get("/auth?" + url.Values{"code": {code}, "scope": {"store_v2_customers"}, "context": {"stores/" + hash}}.Encode())
-	if w.Code != http.StatusSeeOther {
+	if w := e.get(e.authLink(t, hash)); w.Code != http.StatusSeeOther {
 		t.Fatalf("install of %s: %d %s\nlogs:\n%s", hash, w.Code, w.Body, e.logs)
 	}
+}
+
+// authLink starts an install of the store on the platform and returns the
+// install link's path and query, for the app's Handler in process.
+func (e *env) authLink(t *testing.T, hash string) string {
+	t.Helper()
+	e.addStore(t, hash)
+	u, err := e.p.StartInstall(clientID, hash, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "/auth?" + u[strings.Index(u, "?")+1:]
 }
 
 // callback serves a callback with a payload signed for it.
@@ -116,6 +160,22 @@ func (e *env) count(t *testing.T, hash string) error {
 	}
 	_, _, err = c.CustomerGroups.Count(context.Background(), nil)
 	return err
+}
+
+// requests counts the requests that reached the store's API.
+func (e *env) requests(t *testing.T, hash string) int {
+	t.Helper()
+	return len(e.addStore(t, hash).Requests())
+}
+
+// answeringLogin makes the app exchange its codes at a login server that
+// answers with h: for the answers that a login server should never give
+// (another store, a malformed token, a redirect, an echo of the secret,
+// none at all), which the platform's does not.
+func answeringLogin(t *testing.T, h http.HandlerFunc) func(*bcapp.Config) {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return func(c *bcapp.Config) { c.LoginURL = srv.URL }
 }
 
 // claims are a valid payload for the store, as BigCommerce signs them.
@@ -152,6 +212,9 @@ func with(c jwt.MapClaims, kv ...any) jwt.MapClaims {
 }
 
 // sign signs claims with HS256 and the client secret, as BigCommerce does.
+// The verification tests break one rule at a time, some by a claim's type
+// (a text exp, an aud list), which bigcommercetest.Payload's typed fields
+// cannot hold; so they sign map claims with golang-jwt.
 func sign(t testing.TB, c jwt.MapClaims) string {
 	t.Helper()
 	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString([]byte(clientSecret))
@@ -159,122 +222,6 @@ func sign(t testing.TB, c jwt.MapClaims) string {
 		t.Fatal(err)
 	}
 	return s
-}
-
-// loginServer answers /oauth2/token for the codes it granted.
-type loginServer struct {
-	srv *httptest.Server
-	mu  sync.Mutex
-	// codes maps each code granted to its store and token.
-	codes    map[string][2]string
-	requests []url.Values
-	// answer, when set, answers instead of the grant.
-	answer http.HandlerFunc
-}
-
-func newLoginServer(t *testing.T) *loginServer {
-	l := &loginServer{codes: map[string][2]string{}}
-	l.srv = httptest.NewServer(http.HandlerFunc(l.serve))
-	t.Cleanup(l.srv.Close)
-	return l
-}
-
-// grant makes a code for the store's install and returns it.
-func (l *loginServer) grant(hash, token string) string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	code := fmt.Sprintf("CODE%dq", len(l.codes)+1)
-	l.codes[code] = [2]string{hash, token}
-	return code
-}
-
-func (l *loginServer) form(i int) url.Values {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if i >= len(l.requests) {
-		return nil
-	}
-	return l.requests[i]
-}
-
-func (l *loginServer) serve(w http.ResponseWriter, r *http.Request) {
-	_ = r.ParseForm()
-	l.mu.Lock()
-	l.requests = append(l.requests, r.PostForm)
-	grant, ok := l.codes[r.PostForm.Get("code")]
-	answer := l.answer
-	l.mu.Unlock()
-	if answer != nil {
-		answer(w, r)
-		return
-	}
-	if r.URL.Path != "/oauth2/token" || r.Method != http.MethodPost || !ok ||
-		r.PostForm.Get("client_id") != clientID || r.PostForm.Get("client_secret") != clientSecret {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusBadRequest)
-		fmt.Fprint(w, `{"error":"invalid_grant"}`)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{
-		"access_token": grant[1],
-		"scope":        "store_v2_customers store_v2_information_read_only",
-		"user":         map[string]any{"id": 24, "username": "ann", "email": "ann@example.com"},
-		"owner":        map[string]any{"id": 7, "username": "olga", "email": "olga@example.com"},
-		"context":      "stores/" + grant[0],
-		"account_uuid": "acc-1",
-	})
-}
-
-// apiServer answers GET /stores/{hash}/v2/customer_groups/count for the
-// stores whose token it knows, and 401 to any other token.
-type apiServer struct {
-	srv    *httptest.Server
-	mu     sync.Mutex
-	tokens map[string]string // store hash -> the token it accepts
-	seen   map[string]int    // store hash -> requests
-	agents map[string]string // store hash -> the last User-Agent
-}
-
-func newAPIServer(t *testing.T) *apiServer {
-	a := &apiServer{tokens: map[string]string{}, seen: map[string]int{}, agents: map[string]string{}}
-	a.srv = httptest.NewServer(http.HandlerFunc(a.serve))
-	t.Cleanup(a.srv.Close)
-	return a
-}
-
-// accept makes the store accept token, and only it.
-func (a *apiServer) accept(hash, token string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.tokens[hash] = token
-}
-
-func (a *apiServer) requests(hash string) int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.seen[hash]
-}
-
-func (a *apiServer) serve(w http.ResponseWriter, r *http.Request) {
-	rest, _ := strings.CutPrefix(r.URL.Path, "/stores/")
-	hash, path, _ := strings.Cut(rest, "/")
-	a.mu.Lock()
-	a.seen[hash]++
-	a.agents[hash] = r.UserAgent()
-	want, ok := a.tokens[hash]
-	a.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	if !ok || r.Header.Get("X-Auth-Token") != want {
-		w.WriteHeader(http.StatusUnauthorized)
-		fmt.Fprint(w, `[{"status":401,"message":"You are not authorized."}]`)
-		return
-	}
-	if path != "v2/customer_groups/count" {
-		http.NotFound(w, r)
-		return
-	}
-	fmt.Fprint(w, `{"count": 3}`)
 }
 
 // httptestPost serves a POST of target and returns its status.

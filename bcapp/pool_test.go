@@ -3,6 +3,7 @@ package bcapp_test
 import (
 	"context"
 	"errors"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -40,7 +41,6 @@ func newPoolEnv(t *testing.T, cs *countingStore, hashes []string, mutate ...func
 	e := newEnv(t, append(mutate, func(c *bcapp.Config) { c.Tokens = cs })...)
 	for _, h := range hashes {
 		e.install(t, h)
-		e.api.accept(h, tokenFor(h))
 	}
 	return e
 }
@@ -106,18 +106,16 @@ func TestClientOptionsApplyToEveryStore(t *testing.T) {
 		if err := e.count(t, h); err != nil {
 			t.Fatal(err)
 		}
-		e.api.mu.Lock()
-		ua := e.api.agents[h]
-		e.api.mu.Unlock()
-		if !strings.HasPrefix(ua, "groups-app/2.0 ") {
+		reqs := e.addStore(t, h).Requests()
+		if ua := reqs[len(reqs)-1].Header.Get("User-Agent"); !strings.HasPrefix(ua, "groups-app/2.0 ") {
 			t.Errorf("store %s got User-Agent %q", h, ua)
 		}
-		if want := e.api.srv.URL + "/stores/" + h + "/v2"; mustClient(t, e, h).BaseURL() != want {
+		if want := e.p.APIURL() + "/stores/" + h + "/v2"; mustClient(t, e, h).BaseURL() != want {
 			t.Errorf("store %s: BaseURL %s, want %s", h, mustClient(t, e, h).BaseURL(), want)
 		}
 	}
 	acquired, _ := limiter.roots()
-	if len(acquired) != 2 || acquired[e.api.srv.URL+"/stores/abc123/v2"] != 1 || acquired[e.api.srv.URL+"/stores/def456/v2"] != 1 {
+	if len(acquired) != 2 || acquired[e.p.APIURL()+"/stores/abc123/v2"] != 1 || acquired[e.p.APIURL()+"/stores/def456/v2"] != 1 {
 		t.Errorf("the shared limiter paced %v; want one request for each store", acquired)
 	}
 }
@@ -189,17 +187,27 @@ func TestA401DropsThePooledClient(t *testing.T) {
 	cs := &countingStore{}
 	e := newPoolEnv(t, cs, []string{"abc123"})
 	old := mustClient(t, e, "abc123")
-	// Another instance of the app took a reinstall: a new token is saved,
-	// and the store refuses the old one.
+	// Another instance of the app took a reinstall: it traded a new code
+	// for a new token, which revokes the old one, and saved it.
+	link, err := e.p.StartInstall(clientID, "abc123", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, _ := url.Parse(link)
+	oauth := bigcommerce.OAuthConfig(clientID, clientSecret, e.p.App.AuthCallbackURL)
+	oauth.Endpoint.TokenURL = e.p.LoginURL() + "/oauth2/token"
+	tok, err := bigcommerce.ExchangeInstallCode(context.Background(), oauth, q.Query().Get("code"), q.Query().Get("scope"), q.Query().Get("context"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	in, err := cs.TokenStore.Load(context.Background(), "abc123")
 	if err != nil {
 		t.Fatal(err)
 	}
-	in.AccessToken = "TOKENnew"
+	in.AccessToken = tok.AccessToken
 	if err := cs.TokenStore.Save(context.Background(), in); err != nil {
 		t.Fatal(err)
 	}
-	e.api.accept("abc123", "TOKENnew")
 	if _, _, err := old.CustomerGroups.Count(context.Background(), nil); !errors.Is(err, bigcommerce.ErrUnauthorized) {
 		t.Fatalf("the old token: %v, want a 401", err)
 	}

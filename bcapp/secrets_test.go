@@ -7,15 +7,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
 	"github.com/bigcommerce-go/customergroups/bcapp"
+	"github.com/bigcommerce-go/customergroups/bigcommercetest"
 )
-
-// secrets are every secret of the app's life in the test below.
-var secrets = []string{clientSecret, tokenFor("abc123"), tokenFor("def456"), "TOKENrotated", "CODE"}
 
 // TestNoSecretInLogsPagesErrorsOrPanics runs an app's life with every
 // log on, its store clients logging too, and checks that no log line, page,
@@ -41,22 +40,34 @@ func TestNoSecretInLogsPagesErrorsOrPanics(t *testing.T) {
 
 	// Installs: one that succeeds (its hook fails, quoting its argument),
 	// one refused by a login server that echoes what it was sent.
-	code := e.login.grant("abc123", tokenFor("abc123"))
-	keep(e.get(authURL(code, "abc123")))
+	link := e.authLink(t, "abc123")
+	keep(e.get(link))
 	e.install(t, "def456")
-	e.login.answer = func(w http.ResponseWriter, r *http.Request) {
+	echoing := newEnvOn(t, e.p, answeringLogin(t, func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
 		w.WriteHeader(http.StatusBadRequest)
 		fmt.Fprintf(w, `{"error":"invalid_request","error_description":"%s"}`, r.PostForm.Encode())
+	}), func(c *bcapp.Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&syncWriter{e: &e}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	keep(echoing.get(authURL("CODE99q", "ggg777")))
+
+	// The secrets of this life: the app's, the codes, the tokens issued.
+	u, _ := url.Parse(link)
+	secrets := []string{clientSecret, "CODE99q", u.Query().Get("code")}
+	for _, h := range []string{"abc123", "def456"} {
+		in, err := e.store.Load(ctx, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		secrets = append(secrets, in.AccessToken)
 	}
-	keep(e.get(authURL("CODE99q", "ggg777")))
-	e.login.answer = nil
 
 	// Calls, a 401 that drops a client, callbacks good and bad, pages.
-	e.api.accept("abc123", tokenFor("abc123"))
 	if err := e.count(t, "abc123"); err != nil {
 		t.Fatal(err)
 	}
-	e.api.accept("abc123", "TOKENrotated")
+	e.addStore(t, "abc123").InjectFault(bigcommercetest.Fault{Status: http.StatusUnauthorized})
 	if err := e.count(t, "abc123"); err == nil {
 		t.Fatal("a revoked token worked")
 	} else {

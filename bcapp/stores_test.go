@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/bigcommerce-go/customergroups/bcapp"
+	"github.com/bigcommerce-go/customergroups/bcapp/bcapptest"
 	"github.com/bigcommerce-go/customergroups/bcapp/tokenstoretest"
 )
 
@@ -101,14 +102,14 @@ func TestAWrongKeyIsAClearError(t *testing.T) {
 			t.Errorf("opening with another key: %v; want ErrUndecryptable naming the key id the tokens need", err)
 		}
 		e := newEnv(t, func(c *bcapp.Config) { c.Tokens = other })
-		e.api.accept("aaa111", sampleInstall("aaa111").AccessToken)
+		e.addStore(t, "aaa111")
 		if _, err := e.app.Client(ctx, "aaa111"); !errors.Is(err, bcapp.ErrUndecryptable) {
 			t.Errorf("Client with the wrong key: %v, want ErrUndecryptable", err)
 		}
 		if w := e.callback(t, "/load", claims("aaa111")); w.Code != http.StatusInternalServerError {
 			t.Errorf("load with the wrong key: status %d, want 500", w.Code)
 		}
-		if n := e.api.requests("aaa111"); n != 0 {
+		if n := e.requests(t, "aaa111"); n != 0 {
 			t.Errorf("%d requests reached the store with the wrong key", n)
 		}
 		b.exec(t, `UPDATE bcapp_installs SET token = (SELECT token FROM bcapp_installs WHERE store_hash = 'aaa111') WHERE store_hash = 'bbb222'`)
@@ -187,24 +188,22 @@ func TestTwoAppsShareOneStore(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			apps[i] = newEnv(t, func(c *bcapp.Config) {
-				c.Tokens = s
-				if i > 0 {
-					// One API and one login server serve both instances.
-					c.APIURL, c.LoginURL = apps[0].api.srv.URL, apps[0].login.srv.URL
-				}
-			})
+			var p *bcapptest.Platform
+			if i > 0 {
+				p = apps[0].p // one BigCommerce for both instances
+			}
+			apps[i] = newEnvOn(t, p, func(c *bcapp.Config) { c.Tokens = s })
 		}
-		apps[1].api, apps[1].login = apps[0].api, apps[0].login
 		const stores = 8
+		links := make([]string, stores)
+		for i := range links {
+			links[i] = apps[0].authLink(t, fmt.Sprintf("shared%d", i))
+		}
 		var wg sync.WaitGroup
 		for i := range stores {
 			wg.Go(func() {
-				hash := fmt.Sprintf("shared%d", i)
-				code := apps[0].login.grant(hash, tokenFor(hash))
-				apps[0].api.accept(hash, tokenFor(hash))
-				if w := apps[i%2].get(authURL(code, hash)); w.Code != http.StatusSeeOther {
-					t.Errorf("install of %s on app %d: %d", hash, i%2, w.Code)
+				if w := apps[i%2].get(links[i]); w.Code != http.StatusSeeOther {
+					t.Errorf("install of shared%d on app %d: %d", i, i%2, w.Code)
 				}
 			})
 		}

@@ -85,6 +85,7 @@ type Platform struct {
 }
 
 type options struct {
+	app       bigcommercetest.App
 	stores    []string
 	storeOpts []bigcommercetest.Option
 	platform  []bigcommercetest.PlatformOption
@@ -113,6 +114,13 @@ func PlatformOptions(opts ...bigcommercetest.PlatformOption) Option {
 	return func(o *options) { o.platform = append(o.platform, opts...) }
 }
 
+// Credentials registers the app with this client ID and secret rather
+// than random ones, for a test that signs payloads itself or looks for the
+// secret in what the app logs.
+func Credentials(clientID, clientSecret string) Option {
+	return func(o *options) { o.app.ClientID, o.app.ClientSecret = clientID, clientSecret }
+}
+
 // CallbacksAt is the path under which the app serves bcapp's Handler, so
 // that its callbacks are path+"/auth", "/load", "/uninstall" and
 // "/remove_user"; "" is the root. The default is DefaultCallbacks.
@@ -125,7 +133,7 @@ func CallbacksAt(path string) Option {
 // answers 503 until Serve gives it the app's handler.
 func New(t TB, opts ...Option) *Platform {
 	t.Helper()
-	o := options{callbacks: DefaultCallbacks}
+	o := options{callbacks: DefaultCallbacks, app: bigcommercetest.App{Name: "App under test"}}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -148,7 +156,7 @@ func New(t TB, opts ...Option) *Platform {
 	// The same listener under another name: localhost and 127.0.0.1 are
 	// two sites to a browser, as the app and the control panel are.
 	p.URL = strings.Replace(srv.URL, "://127.0.0.1:", "://localhost:", 1)
-	app, err := p.RegisterApp(bigcommercetest.App{Name: "App under test"}.WithCallbacksAt(p.URL + o.callbacks))
+	app, err := p.RegisterApp(o.app.WithCallbacksAt(p.URL + o.callbacks))
 	if err != nil {
 		t.Fatalf("bcapptest: %v", err)
 	}

@@ -136,10 +136,14 @@ func TestAnAppsLifeOnThePlatform(t *testing.T) {
 }
 
 // TestCallbacksAtTheRoot: CallbacksAt("") registers the callbacks at the
-// app's root, and one store named "store1" is the default.
+// app's root, Credentials fixes the app's, and one store named "store1" is
+// the default.
 func TestCallbacksAtTheRoot(t *testing.T) {
 	t.Parallel()
-	p := bcapptest.New(t, bcapptest.CallbacksAt(""))
+	p := bcapptest.New(t, bcapptest.CallbacksAt(""), bcapptest.Credentials("my-id", "my-secret"))
+	if p.Config.ClientID != "my-id" || p.Config.ClientSecret != "my-secret" {
+		t.Errorf("Credentials gave %q and a secret of %d bytes", p.Config.ClientID, len(p.Config.ClientSecret))
+	}
 	if p.App.AuthCallbackURL != p.URL+"/auth" || p.App.RemoveUserURL != p.URL+"/remove_user" {
 		t.Errorf("callbacks at %s and %s", p.App.AuthCallbackURL, p.App.RemoveUserURL)
 	}
