@@ -328,3 +328,42 @@ func TestCIRunsTheTwoCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestProgramsLinkNoTestPackage: a shipped program (every main package
+// under cmd/ and examples/, whatever module it is in) links neither
+// testing nor a package made for tests only: httpmock, the recorder, the
+// contract suite, bcapptest. The fake, bigcommercetest, is made to be
+// served by programs and imports none of them.
+func TestProgramsLinkNoTestPackage(t *testing.T) {
+	t.Parallel()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is needed to list what the programs link: %v", err)
+	}
+	testOnly := func(pkg string) bool {
+		return pkg == "testing" || strings.Contains(pkg, "/jarcoal/httpmock") ||
+			strings.HasSuffix(pkg, "/bigcommercetest/recording") || strings.HasSuffix(pkg, "/bigcommercetest/contract") ||
+			strings.HasSuffix(pkg, "/bcapptest")
+	}
+	dirs := append(mainPackageDirs(t, "cmd"), mainPackageDirs(t, "examples")...)
+	if len(dirs) < 6 {
+		t.Fatalf("found the programs %q; want at least the two commands and four examples", dirs)
+	}
+	for _, dir := range dirs {
+		out, err := exec.Command(goBin, "list", "-deps", "./"+filepath.ToSlash(dir)).Output()
+		if err != nil {
+			t.Fatalf("go list -deps ./%s: %v", dir, err)
+		}
+		for _, pkg := range strings.Fields(string(out)) {
+			if testOnly(pkg) {
+				t.Errorf("%s links %s", dir, pkg)
+			}
+		}
+	}
+	// The check can see a test package where one is linked: the contract
+	// suite imports testing.
+	out, err := exec.Command(goBin, "list", "-deps", "./bigcommercetest/contract").Output()
+	if err != nil || !slices.ContainsFunc(strings.Fields(string(out)), testOnly) {
+		t.Fatalf("go list -deps ./bigcommercetest/contract lists no test package (%v): the check above could not see one either", err)
+	}
+}

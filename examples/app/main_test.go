@@ -160,22 +160,3 @@ func TestRealAppServes(t *testing.T) {
 		t.Errorf("the token store's file: %v", err)
 	}
 }
-
-// TestProgramLinksNoTestPackage: the demo's fake is bigcommercetest, which
-// a program may link; bcapptest and testing are for the tests only.
-func TestProgramLinksNoTestPackage(t *testing.T) {
-	t.Parallel()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("the go command is not on PATH")
-	}
-	out, err := exec.Command(goBin, "list", "-deps", ".").Output()
-	if err != nil {
-		t.Fatalf("go list -deps: %v", err)
-	}
-	for _, pkg := range strings.Fields(string(out)) {
-		if pkg == "testing" || strings.HasSuffix(pkg, "/bcapptest") || strings.Contains(pkg, "httpmock") {
-			t.Errorf("the program links %s", pkg)
-		}
-	}
-}
