@@ -109,16 +109,7 @@ func (s *PostgresStore) Save(ctx context.Context, in Install) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.pool.Exec(ctx, `INSERT INTO `+installsTable+` (store_hash, key_id, token, scope,
-		user_id, user_email, user_username, owner_id, owner_email, owner_username, installed_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-		ON CONFLICT (store_hash) DO UPDATE SET key_id = excluded.key_id, token = excluded.token,
-		scope = excluded.scope, user_id = excluded.user_id, user_email = excluded.user_email,
-		user_username = excluded.user_username, owner_id = excluded.owner_id,
-		owner_email = excluded.owner_email, owner_username = excluded.owner_username,
-		installed_at = excluded.installed_at`,
-		r.hash, r.keyID, r.token, r.scope, r.user.ID, r.user.Email, r.user.Username,
-		r.owner.ID, r.owner.Email, r.owner.Username, r.installedAt)
+	_, err = s.pool.Exec(ctx, upsertInstall, r.saveArgs()...)
 	if err != nil {
 		return fmt.Errorf("bcapp: saving the install of store %q: %w", in.StoreHash, err)
 	}

@@ -11,12 +11,30 @@ import (
 // install, which is no secret, in plain columns.
 const installsTable = "bcapp_installs"
 
+// upsertInstall saves a row, replacing the store's previous one. Its
+// numbered parameters read the same in PostgreSQL and SQLite, which binds
+// $1 to $11 in the order they first appear.
+const upsertInstall = `INSERT INTO ` + installsTable + ` (store_hash, key_id, token, scope,
+	user_id, user_email, user_username, owner_id, owner_email, owner_username, installed_at)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+	ON CONFLICT (store_hash) DO UPDATE SET key_id = excluded.key_id, token = excluded.token,
+	scope = excluded.scope, user_id = excluded.user_id, user_email = excluded.user_email,
+	user_username = excluded.user_username, owner_id = excluded.owner_id,
+	owner_email = excluded.owner_email, owner_username = excluded.owner_username,
+	installed_at = excluded.installed_at`
+
 // row is one install as the databases keep it.
 type row struct {
 	hash, keyID, scope string
 	token              []byte
 	user, owner        User
 	installedAt        int64 // Unix microseconds
+}
+
+// saveArgs are the row's values in upsertInstall's order.
+func (r row) saveArgs() []any {
+	return []any{r.hash, r.keyID, r.token, r.scope, r.user.ID, r.user.Email, r.user.Username,
+		r.owner.ID, r.owner.Email, r.owner.Username, r.installedAt}
 }
 
 // sealInstall validates in and seals its token.

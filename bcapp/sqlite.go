@@ -116,16 +116,7 @@ func (s *SQLiteStore) Save(ctx context.Context, in Install) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO `+installsTable+` (store_hash, key_id, token, scope,
-		user_id, user_email, user_username, owner_id, owner_email, owner_username, installed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (store_hash) DO UPDATE SET key_id = excluded.key_id, token = excluded.token,
-		scope = excluded.scope, user_id = excluded.user_id, user_email = excluded.user_email,
-		user_username = excluded.user_username, owner_id = excluded.owner_id,
-		owner_email = excluded.owner_email, owner_username = excluded.owner_username,
-		installed_at = excluded.installed_at`,
-		r.hash, r.keyID, r.token, r.scope, r.user.ID, r.user.Email, r.user.Username,
-		r.owner.ID, r.owner.Email, r.owner.Username, r.installedAt)
+	_, err = s.db.ExecContext(ctx, upsertInstall, r.saveArgs()...)
 	if err != nil {
 		return fmt.Errorf("bcapp: saving the install of store %q: %w", in.StoreHash, err)
 	}
