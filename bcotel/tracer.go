@@ -40,8 +40,8 @@ const (
 	// AloneKey, on a fallback event, is true when the Client starts to
 	// pace alone and false when it uses the shared limiter again.
 	AloneKey = attribute.Key("bigcommerce.ratelimit.alone")
-	// ShareKey, on a fallback event, is how many processes' fair share
-	// the Client keeps to while alone.
+	// ShareKey, on a fallback event, is the part of the store's quota,
+	// from 0 to 1, that the Client learnt it may use while alone.
 	ShareKey = attribute.Key("bigcommerce.ratelimit.share")
 	// StepKey names a shared rate limiter's step: "acquire", "release" or
 	// "leave" for redisquota.
@@ -300,7 +300,7 @@ func (t *Tracer) TracePacing(ctx context.Context, data bigcommerce.TracePacingDa
 	}
 	t.fallback.Record(ctx, v, st.metricSet...)
 	if span := trace.SpanFromContext(ctx); span.IsRecording() {
-		attrs := []attribute.KeyValue{StoreKey.String(st.name), AloneKey.Bool(data.Alone), ShareKey.Int(data.Share)}
+		attrs := []attribute.KeyValue{StoreKey.String(st.name), AloneKey.Bool(data.Alone), ShareKey.Float64(data.Share)}
 		if data.Err != nil {
 			// The type only: the shared limiter is not the SDK, and its
 			// error may name its backend's address.

@@ -144,6 +144,7 @@ func Run(t *testing.T, newLimiter func(t *testing.T, cfg Config) bigcommerce.Rat
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
+			t.Logf("checks rules %s of the bigcommerce module's docs/pacing.md", c.rules)
 			if reason, ok := s.skip[c.name]; ok {
 				t.Skip(reason)
 			}

@@ -99,7 +99,6 @@ type Limiter struct {
 
 var (
 	_ bigcommerce.RateLimiter = (*Limiter)(nil)
-	_ bigcommerce.FleetSizer  = (*Limiter)(nil)
 )
 
 // New returns a Limiter that keeps its state in rdb: a *redis.Client, a
@@ -425,17 +424,15 @@ type permit struct {
 	answeredAt time.Time
 	rate       bigcommerce.Rate
 	hasRate    bool
-	pause      time.Duration // -1 when a 429 did not say
+	pause      time.Duration // -1 when the answer pauses no one
 }
 
 func (p *permit) Report(status int, h http.Header) {
 	p.reported, p.status, p.answeredAt = true, status, time.Now()
 	p.rate, p.hasRate = bigcommerce.ParseRate(h)
 	p.pause = -1
-	if status == http.StatusTooManyRequests {
-		if d, ok := bigcommerce.RateLimitWait(h); ok {
-			p.pause = d
-		}
+	if d, ok := bigcommerce.PauseAfter(status, h, max(p.rate.Window, p.maxWait)); ok {
+		p.pause = d
 	}
 }
 

@@ -13,7 +13,7 @@
 -- ARGV[9]  X-Rate-Limit-Requests-Left
 -- ARGV[10] X-Rate-Limit-Time-Reset-Ms (0 when absent)
 -- ARGV[11] X-Rate-Limit-Time-Window-Ms (0 when absent)
--- ARGV[12] how long a 429 asked to wait (ms), -1 when it did not say
+-- ARGV[12] how long the answer pauses everyone (ms, rule P7), -1 for no pause
 -- ARGV[13] the longest pause one answer may impose (ms), besides a window
 --
 -- Returns code 0, no wait and position 0.
@@ -35,16 +35,16 @@ if ARGV[4] == '1' then
   local at = now - tonumber(ARGV[6])
   local maxPause = tonumber(ARGV[13])
   local rq = tonumber(ARGV[8])
-  -- A quota of zero would hold every request for ever; such an answer is
-  -- not trusted.
+  local late = false
+  local rleft, rreset, rwindow
+  -- Rule P1: a quota of zero would hold every request for ever.
   if ARGV[7] == '1' and rq > 0 then
-    local rleft, rreset, rwindow = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
-    -- An absurd reset time must not stall the store for days.
+    rleft, rreset, rwindow = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
+    -- Rule P2: an absurd reset time must not stall the store for days, and
+    -- an answer that says the window ends well before the end already known
+    -- belongs to an older window.
     local newReset = at + math.min(rreset, math.max(rwindow, maxPause))
     local tolerance = math.min(50, rwindow / 4)
-    -- Answers overtake each other: one that says the window ends well
-    -- before the end already known belongs to an older window.
-    local late = false
     if quota > 0 then
       if guessedFrom > 0 then
         late = newReset <= guessedFrom + tolerance
@@ -55,23 +55,27 @@ if ARGV[4] == '1' then
     if not late then
       quota, window, resetAt = rq, rwindow, newReset
       redis.call('HSET', KEYS[1], 'quota', quota, 'window', window, 'reset_at', resetAt, 'guessed_from', 0)
-      -- The server had counted quota-left requests of this window; at most
-      -- sent of them went through this Redis, the rest were other apps'.
-      local o = rq - rleft - sent
-      if o > others then
-        others = o
-        redis.call('HSET', KEYS[1], 'others', others)
-      end
     end
   end
-  local wait = tonumber(ARGV[12])
-  if tonumber(ARGV[5]) == 429 and wait > 0 then
-    -- Every process pauses as long as the 429 asks, not only the one that
-    -- got it.
-    local untilAt = at + math.min(wait, math.max(window, maxPause))
-    if untilAt > paused then
-      redis.call('HSET', KEYS[1], 'paused_until', untilAt)
+  -- Rule P3: the store does not count a request it refused.
+  if tonumber(ARGV[5]) == 429 and not late and sent > 0 then
+    sent = sent - 1
+    redis.call('HSET', KEYS[1], 'sent', sent)
+  end
+  if rleft and not late then
+    -- Rule P3: the server had counted quota-left requests of this window;
+    -- at most sent of them went through this Redis, the rest were others'.
+    local o = rq - rleft - sent
+    if o > others then
+      others = o
+      redis.call('HSET', KEYS[1], 'others', others)
     end
+  end
+  -- Rule P7: every process pauses as long as the 429 asked (PauseAfter, in
+  -- Go, says how long), not only the one that got it.
+  local pause = tonumber(ARGV[12])
+  if pause > 0 and at + pause > paused then
+    redis.call('HSET', KEYS[1], 'paused_until', at + pause)
   end
   redis.call('PEXPIRE', KEYS[1], stateTTL)
 end

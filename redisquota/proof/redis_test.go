@@ -14,9 +14,6 @@ import (
 func sharedLimiter(addr string, fleetSize int) (bigcommerce.RateLimiter, func()) {
 	rdb := redis.NewClient(&redis.Options{Addr: addr})
 	var rl bigcommerce.RateLimiter = redisquota.MustNew(rdb)
-	if _, says := rl.(bigcommerce.FleetSizer); fleetSize > 0 && !says {
-		rl = toldFleet{RateLimiter: rl, size: fleetSize}
-	}
 	return rl, func() { _ = rdb.Close() }
 }
 
