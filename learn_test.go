@@ -117,7 +117,7 @@ func answerAt(l *throttle, status, left int, reset time.Duration, now time.Time)
 	l.mu.Lock()
 	epoch := l.epoch
 	l.mu.Unlock()
-	l.observe(epoch, status, h, now)
+	l.observe(epoch, status, h, now, true)
 }
 
 // TestTheStoreDoesNotCountA429: a request answered 429 is not one of the
@@ -155,9 +155,9 @@ func TestRequestsInFlightAtTheEdgeMayCountInTheNextWindow(t *testing.T) {
 	take(l, t0.Add(time.Second+resetMargin)) // the window ends: a new one is guessed
 	// The store counted the later request in the new window, with the one
 	// just sent: 58 left.
-	l.observe(late.epoch, http.StatusOK, simStore{quota: 60, window: time.Second}.headers(58, time.Second), t0.Add(time.Second+10*time.Millisecond))
+	l.observe(late.epoch, http.StatusOK, simStore{quota: 60, window: time.Second}.headers(58, time.Second), t0.Add(time.Second+10*time.Millisecond), true)
 	// The earlier one's answer comes from the old window.
-	l.observe(early.epoch, http.StatusOK, simStore{quota: 60, window: time.Second}.headers(57, 0), t0.Add(time.Second+11*time.Millisecond))
+	l.observe(early.epoch, http.StatusOK, simStore{quota: 60, window: time.Second}.headers(57, 0), t0.Add(time.Second+11*time.Millisecond), true)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.sent != 2 || l.others != 0 || l.carried != 0 {

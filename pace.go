@@ -28,6 +28,7 @@ type pacer struct {
 	mu        sync.Mutex
 	aloneAt   time.Time // when the shared limiter failed; zero while it answers
 	holdUntil time.Time
+	asking    bool // a request asks the shared limiter whether it is back
 }
 
 // sharedHoldOff is rule F6's hold-off: a limiter that is down would
@@ -66,13 +67,12 @@ func (p *pacer) acquire(ctx context.Context, maxWait time.Duration) (Permit, err
 	// then paces alone until it has waited (rule F6).
 	failed := false
 	for {
-		now := time.Now()
 		var until time.Time
 		var ch <-chan struct{}
 		var cause WaitCause
-		if now.Before(rw.until) {
+		if time.Now().Before(rw.until) {
 			until, cause = rw.until, rw.cause
-		} else if hold, ok := p.askShared(now); ok && !failed {
+		} else if !failed && p.askShared() {
 			p.view.giveUp(&alone)
 			permit, err := p.acquireShared(ctx, maxWait)
 			if permit != nil || err != nil {
@@ -84,11 +84,6 @@ func (p *pacer) acquire(ctx context.Context, maxWait time.Duration) (Permit, err
 			var ok bool
 			if ok, until, ch, cause = p.view.next(&alone); ok {
 				return &alonePermit{l: p.view, epoch: alone.epoch, prober: alone.prober}, nil
-			}
-			if !hold.IsZero() && (until.IsZero() || hold.Before(until)) {
-				// Rule F8: the request asks the shared limiter again
-				// when the hold-off ends, whatever it waited for.
-				until = hold
 			}
 		}
 		if err := p.wait(ctx, until, ch, cause, maxWait); err != nil {
@@ -143,18 +138,24 @@ func tooLong(ctx context.Context, wait, maxWait time.Duration) error {
 	return nil
 }
 
-// askShared reports whether a request asks the shared limiter now, and
-// otherwise when the hold-off ends, zero without a shared limiter.
-func (p *pacer) askShared(now time.Time) (holdUntil time.Time, ask bool) {
+// askShared reports whether a request asks the shared limiter now: while
+// it answers, every request does; while it fails, one request asks again
+// once the hold-off is over, and the others pace alone until it has its
+// answer (rule F8).
+func (p *pacer) askShared() bool {
 	if p.s.limiter == nil {
-		return time.Time{}, false
+		return false
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if now.Before(p.holdUntil) {
-		return p.holdUntil, false
+	switch {
+	case p.aloneAt.IsZero():
+		return true
+	case p.asking || time.Now().Before(p.holdUntil):
+		return false
 	}
-	return time.Time{}, true
+	p.asking = true
+	return true
 }
 
 // sharedWaitFloor is how long a shared limiter's Acquire must take to be
@@ -175,7 +176,8 @@ func (p *pacer) acquireShared(ctx context.Context, maxWait time.Duration) (Permi
 	switch {
 	case err == nil:
 		p.back(ctx)
-		return &sharedPermit{Permit: permit, view: p.view, epoch: p.view.sentShared(waited)}, nil
+		epoch := p.view.sentShared(waited, p.s.limiter.Rate(p.apiRoot))
+		return &sharedPermit{Permit: permit, view: p.view, epoch: epoch}, nil
 	case !errors.Is(err, ErrLimiterUnavailable):
 		return nil, err
 	case ctx.Err() != nil:
@@ -194,11 +196,12 @@ func (p *pacer) fellBack(ctx context.Context, err error) {
 	if first {
 		p.aloneAt = now
 	}
-	p.holdUntil = now.Add(p.holdOff)
+	p.holdUntil, p.asking = now.Add(p.holdOff), false
 	p.mu.Unlock()
 	if !first {
 		return
 	}
+	p.view.startAlone()
 	share := p.view.shareNow()
 	if p.s.tracer != nil {
 		p.s.tracer.TracePacing(ctx, TracePacingData{APIRoot: p.apiRoot, Alone: true, Share: share, Err: err})
@@ -213,7 +216,7 @@ func (p *pacer) fellBack(ctx context.Context, err error) {
 func (p *pacer) back(ctx context.Context) {
 	p.mu.Lock()
 	since := p.aloneAt
-	p.aloneAt, p.holdUntil = time.Time{}, time.Time{}
+	p.aloneAt, p.holdUntil, p.asking = time.Time{}, time.Time{}, false
 	p.mu.Unlock()
 	if since.IsZero() {
 		return
@@ -254,7 +257,7 @@ type sharedPermit struct {
 func (p *sharedPermit) Report(status int, h http.Header) {
 	p.reported = true
 	p.Permit.Report(status, h)
-	p.view.observe(p.epoch, status, h, p.view.now())
+	p.view.observe(p.epoch, status, h, p.view.now(), false)
 }
 
 func (p *sharedPermit) Release() {

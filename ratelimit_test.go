@@ -18,7 +18,7 @@ func observeResp(l *throttle, r *http.Response, now time.Time) {
 	l.mu.Lock()
 	epoch := l.epoch
 	l.mu.Unlock()
-	l.observe(epoch, r.StatusCode, r.Header, now)
+	l.observe(epoch, r.StatusCode, r.Header, now, true)
 }
 
 // throttleFor is the process's own view, paced as a Client with the

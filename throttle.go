@@ -290,12 +290,20 @@ func (l *throttle) sendLocked(now time.Time) (epoch int) {
 }
 
 // sentShared counts a request that the shared limiter let go, after it
-// waited when waited is set (rule F5).
-func (l *throttle) sentShared(waited bool) (epoch int) {
+// waited when waited is set, and takes the others' use of the window from
+// the shared count r, where it is of the same window (rule F5): this
+// process's own answers show only what was counted before them.
+func (l *throttle) sentShared(waited bool, r Rate) (epoch int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	now := l.now()
 	l.hungry = l.hungry || waited
-	return l.sendLocked(l.now())
+	epoch = l.sendLocked(now)
+	tolerance := min(50*time.Millisecond, l.last.Window/4)
+	if end := now.Add(r.ResetIn); l.known && r.Quota == l.last.Quota && end.Sub(l.resetAt).Abs() <= tolerance {
+		l.others = max(l.others, r.Quota-r.Remaining-l.sent)
+	}
+	return epoch
 }
 
 // endLocked counts out a request of window epoch that is answered or
@@ -321,8 +329,9 @@ func (l *throttle) longestPause(window time.Duration) time.Duration {
 
 // observe records what the answer to a request of window epoch, arrived
 // at now, says of the store (rules P1 to P4, P7 and P14), and ends the
-// wait for the first answer.
-func (l *throttle) observe(epoch, status int, h http.Header, now time.Time) {
+// wait for the first answer. Only the answers to requests paced alone
+// teach how a window paced alone falls (rule P14).
+func (l *throttle) observe(epoch, status int, h http.Header, now time.Time, alone bool) {
 	r, ok := ParseRate(h)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -355,7 +364,9 @@ func (l *throttle) observe(epoch, status int, h http.Header, now time.Time) {
 		// Requests of earlier windows still unanswered may be the store's
 		// count of this one (rule P4).
 		l.others = max(l.others, r.Quota-r.Remaining-l.sent-l.carried)
-		l.learnPowerLocked(now)
+		if alone {
+			l.learnPowerLocked(now)
+		}
 	}
 	if d, ok := PauseAfter(status, h, l.longestPause(l.last.Window)); ok {
 		l.pausedUntil = maxTime(l.pausedUntil, now.Add(d))
@@ -428,6 +439,15 @@ func (l *throttle) shareNow() float64 {
 	return l.shareLocked()
 }
 
+// startAlone is rule F6: a process that begins to pace alone learns anew
+// how a window paced alone falls; the fleet's, granted at the window's
+// start, fell all at once.
+func (l *throttle) startAlone() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.power, l.refAt, l.seenAt = 1, time.Time{}, time.Time{}
+}
+
 // alonePermit is a request's hold on the process's own pacing.
 type alonePermit struct {
 	l        *throttle
@@ -439,7 +459,7 @@ type alonePermit struct {
 
 func (p *alonePermit) Report(status int, h http.Header) {
 	p.reported = true
-	p.l.observe(p.epoch, status, h, p.l.now())
+	p.l.observe(p.epoch, status, h, p.l.now(), true)
 }
 
 func (p *alonePermit) Release() {

@@ -30,22 +30,7 @@ const (
 	// Redis's answers were measured arriving hundreds of milliseconds late;
 	// with two seconds none was taken for an outage.
 	DefaultMaxStepTimeout = 2 * time.Second
-	// DefaultExpectedProcesses is FleetSize's guess for a store whose fleet
-	// the Limiter never saw, when WithExpectedProcesses was not given and
-	// no other store's fleet is known either. A guess above the truth slows
-	// a process, while Redis stays away, to a share of the store it did not
-	// need; a guess below it lets the fleet overrun a quota that the store's
-	// other apps share too. Eight leans to the first for a fleet of a few
-	// replicas.
-	DefaultExpectedProcesses = 8
 )
-
-// memberTTL is how long a Limiter counts as a member of a store's fleet
-// after its last round trip for the store. It is long against the gaps
-// between the requests of a working process, so that a process idle for a
-// moment still counts, and short enough that a fleet scaled down is seen
-// within a minute.
-const memberTTL = time.Minute
 
 // maxProbeTTL bounds how long the first request to a store whose quota is
 // unknown holds back the others: a prober that died must not stall every
@@ -79,13 +64,12 @@ func invalid(arg, format string, args ...any) error {
 type Option func(*config) error
 
 type config struct {
-	prefix        string
-	maxInFlight   int
-	leaseTTL      time.Duration
-	stepTimeout   time.Duration
-	maxStep       time.Duration // raised to stepTimeout when below it
-	expectedProcs int           // 0: FleetSize's default rule
-	observer      StepObserver  // nil unless WithStepObserver
+	prefix      string
+	maxInFlight int
+	leaseTTL    time.Duration
+	stepTimeout time.Duration
+	maxStep     time.Duration // raised to stepTimeout when below it
+	observer    StepObserver  // nil unless WithStepObserver
 }
 
 func defaults() config {
@@ -164,23 +148,6 @@ func WithStepTimeout(d time.Duration) Option {
 			return invalid("WithStepTimeout", "must be positive, got %s", d)
 		}
 		c.stepTimeout = d
-		return nil
-	}
-}
-
-// WithExpectedProcesses sets FleetSize's guess of how many processes share
-// a store whose fleet this Limiter never saw: one it has not reached Redis
-// for since it started. The Client then paces about an n-th of the store
-// while Redis stays away. Set it to the number of replicas you run.
-// Without it, FleetSize guesses the largest fleet it saw on any other
-// store, else DefaultExpectedProcesses. Once Redis answers, the fleet it
-// reports replaces the guess.
-func WithExpectedProcesses(n int) Option {
-	return func(c *config) error {
-		if n < 1 {
-			return invalid("WithExpectedProcesses", "must be at least 1, got %d", n)
-		}
-		c.expectedProcs = n
 		return nil
 	}
 }

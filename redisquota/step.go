@@ -119,7 +119,6 @@ func (l *Limiter) step(ctx context.Context, name string, s *store, script *redis
 		}
 	}
 	if err != nil {
-		l.stepFailed.Store(true)
 		// The cause says why the step's context ended, when it did.
 		if cause := context.Cause(ctx); cause != nil && ctx.Err() != nil {
 			err = cause
@@ -130,7 +129,6 @@ func (l *Limiter) step(ctx context.Context, name string, s *store, script *redis
 		}
 		return reply{}, err
 	}
-	l.stepFailed.Store(false)
 	l.unanswered.Store(false)
 	return r, nil
 }
