@@ -32,9 +32,10 @@ const (
 	headerRetryAfter = "X-Retry-After"
 )
 
-// ParseRate reads BigCommerce's rate-limit headers from an answer. It is
-// exported for RateLimiter implementations, so that they read the headers
-// by the same rules as the in-process throttle. It reports false when the
+// ParseRate reads BigCommerce's rate-limit headers from an answer, by rule
+// P1 of docs/pacing.md. It is exported for RateLimiter implementations, so
+// that they read the headers by the same rules as the Client's own
+// pacing. It reports false when the
 // answer carried no usable X-Rate-Limit-Requests-Left, which the throttle
 // keys on; values that are negative or not numbers are ignored rather than
 // trusted.
@@ -169,7 +170,7 @@ type Permit interface {
 }
 
 // releaseOnClose releases the request's permit once its body is closed, so
-// a slow reader still counts as a request in flight.
+// a slow reader still counts as a request in flight (rule P10).
 type releaseOnClose struct {
 	io.ReadCloser
 	permit Permit

@@ -33,8 +33,8 @@ const (
 )
 
 // maxProbeTTL bounds how long the first request to a store whose quota is
-// unknown holds back the others: a prober that died must not stall every
-// process for a whole lease TTL.
+// unknown holds back the others (rule F3): a prober that died must not
+// stall every process for a whole lease TTL.
 const maxProbeTTL = 5 * time.Second
 
 // ErrInvalidConfig is matched, through errors.Is, by every error that
