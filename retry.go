@@ -72,7 +72,9 @@ func (r *retrier) run(ctx context.Context, req *http.Request, policy retryPolicy
 		actx := next
 		if tr != nil {
 			actx = tr.TraceAttemptStart(next, TraceAttemptStartData{Attempt: a.attempts + 1, Method: req.Method, URL: sanitizeURL(req.URL.String())})
-			req = req.WithContext(actx)
+			if actx != next { // a tracer that keeps nothing costs no copy
+				req = req.WithContext(actx)
+			}
 		}
 		resp, err := r.http.Do(req)
 		retry, wait, stop := r.decide(ctx, &a, req, resp, err)

@@ -34,6 +34,7 @@
 //	bigcommerce.ratelimit.throttled       counter    {response} 429 answers, per cause: quota or concurrency
 //	bigcommerce.ratelimit.remaining       gauge      {request}  requests left in the window, as last reported
 //	bigcommerce.ratelimit.fallback        gauge                 1 while pacing alone, else 0
+//	bigcommerce.ratelimit.alone.duration  counter    s          time paced alone, the spell under way included
 //
 // http.client.request.duration leaves out the time an attempt waited,
 // before a retry or for its permit; the wait for the rate limit is in

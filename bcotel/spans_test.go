@@ -179,17 +179,39 @@ func TestFallbackToPacingAloneAndBack(t *testing.T) {
 		return pts[0].Value
 	}
 
+	// alone is the time paced alone so far, as the metric reports it.
+	alone := func() time.Duration {
+		t.Helper()
+		m, ok := h.metrics(t)[bcotel.MetricAloneDuration]
+		if !ok {
+			t.Fatalf("no %s", bcotel.MetricAloneDuration)
+		}
+		p := find(t, bcotel.MetricAloneDuration, points(t, m), map[string]string{"bigcommerce.store": h.srv.StoreHash})
+		return time.Duration(p.value * float64(time.Second))
+	}
+
 	get()
 	if v := fallback(); v != 1 {
 		t.Errorf("fallback %d while the shared limiter is down, want 1", v)
 	}
+	first := alone()
 	shared.setDown(false)
 	// The Client skips a failed shared limiter for a quarter of a second
 	// before it asks again; this test must outwait that hold-off.
 	time.Sleep(300 * time.Millisecond)
+	if during := alone(); during < first+300*time.Millisecond {
+		t.Errorf("time paced alone %v, then %v after 300ms more alone: the spell under way does not count", first, during)
+	}
 	get()
 	if v := fallback(); v != 0 {
 		t.Errorf("fallback %d once the shared limiter answers, want 0", v)
+	}
+	back := alone()
+	if back < 300*time.Millisecond {
+		t.Errorf("time paced alone %v after a spell of over 300ms", back)
+	}
+	if again := alone(); again != back {
+		t.Errorf("time paced alone went from %v to %v with the shared limiter answering", back, again)
 	}
 
 	var events []string

@@ -287,13 +287,15 @@ func (t *Tracer) TraceWait(ctx context.Context, data bigcommerce.TraceWaitData) 
 	span.End(trace.WithTimestamp(data.Start.Add(data.Duration)))
 }
 
-// TracePacing sets bigcommerce.ratelimit.fallback and adds an event to the
+// TracePacing sets bigcommerce.ratelimit.fallback, counts the time paced
+// alone in bigcommerce.ratelimit.alone.duration, and adds an event to the
 // span of the request that saw the switch.
 func (t *Tracer) TracePacing(ctx context.Context, data bigcommerce.TracePacingData) {
 	if t.off {
 		return
 	}
 	st := t.stores.get(data.APIRoot)
+	st.paced(data.Alone, data.AloneFor, time.Now())
 	v := int64(0)
 	if data.Alone {
 		v = 1
