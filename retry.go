@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -71,7 +72,7 @@ func (r *retrier) run(ctx context.Context, req *http.Request, policy retryPolicy
 	for {
 		actx := next
 		if tr != nil {
-			actx = tr.TraceAttemptStart(next, TraceAttemptStartData{Attempt: a.attempts + 1, Method: req.Method, URL: sanitizeURL(req.URL.String())})
+			actx = tr.TraceAttemptStart(next, TraceAttemptStartData{Attempt: a.attempts + 1, Method: req.Method, URL: withoutUser(req.URL)})
 			if actx != next { // a tracer that keeps nothing costs no copy
 				req = req.WithContext(actx)
 			}
@@ -95,6 +96,17 @@ func (r *retrier) run(ctx context.Context, req *http.Request, policy retryPolicy
 			return nil, a, err
 		}
 	}
+}
+
+// withoutUser is u as sanitizeURL gives it, without printing and parsing
+// it again: a tracer's URL costs one String a call.
+func withoutUser(u *url.URL) string {
+	if u.User == nil {
+		return u.String()
+	}
+	c := *u
+	c.User = nil
+	return c.String()
 }
 
 // traceAttemptEnd reports the attempt that decide just counted, in the

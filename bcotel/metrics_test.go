@@ -246,7 +246,7 @@ func TestNoCredentialInSpansOrMetrics(t *testing.T) {
 	var texts []string
 	see := func(where string, kvs []attribute.KeyValue) {
 		for _, kv := range kvs {
-			texts = append(texts, where+" "+string(kv.Key)+"="+kv.Value.Emit())
+			texts = append(texts, where+" "+string(kv.Key)+"="+kv.Value.String())
 		}
 	}
 	spans := h.spans.Ended()

@@ -13,7 +13,7 @@ import (
 )
 
 // errNoAnswer is the cause of a step that ran out of time.
-var errNoAnswer = errors.New("Redis gave no answer")
+var errNoAnswer = errors.New("no answer from Redis")
 
 // refusedError is the cause of a step cut short because a connection to
 // Redis could not be made.
