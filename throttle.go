@@ -388,7 +388,9 @@ func (l *throttle) learnPowerLocked(now time.Time) {
 		return // too close to tell a fall from noise
 	}
 	p := math.Log(max(float64(left), 0.5)/float64(l.refLeft)) / math.Log(r2/r1)
-	l.power = (l.power + min(max(p, 0.5), 8)) / 2
+	// A store spent all at once by a fleet granted together falls with a
+	// power of twenty and more; the bound keeps one odd pair in check.
+	l.power = (l.power + min(max(p, 0.5), 32)) / 2
 	l.refAt, l.refLeft = now, left
 }
 
