@@ -267,7 +267,9 @@ func (l *throttle) nextWindowLocked(now time.Time) {
 		window = time.Second
 	}
 	l.guessedFrom, l.resetAt = l.resetAt, now.Add(window)
-	l.refAt = time.Time{}
+	// Rule P14: a power not learnt again fades, so that a fall the
+	// others no longer make does not hold the process back for good.
+	l.refAt, l.power = time.Time{}, 1+(l.power-1)/2
 	// Each process may send one request as the window opens, so that it
 	// shows in the others' answers however small its share.
 	l.tokens, l.tokensAt = 1, now
