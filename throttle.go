@@ -57,6 +57,7 @@ type throttle struct {
 	seenAt, refAt time.Time
 	refLeft       int
 	power         float64
+	learnt        bool // the power was learnt again in this window
 	// probeWaiting and slotWaiting count the requests waiting for the
 	// first answer and for a slot, for tests to see.
 	probeWaiting, slotWaiting int
@@ -267,9 +268,13 @@ func (l *throttle) nextWindowLocked(now time.Time) {
 		window = time.Second
 	}
 	l.guessedFrom, l.resetAt = l.resetAt, now.Add(window)
-	// Rule P14: a power not learnt again fades, so that a fall the
-	// others no longer make does not hold the process back for good.
-	l.refAt, l.power = time.Time{}, 1+(l.power-1)/2
+	// Rule P14: a power not learnt again in the window fades, so that a
+	// fall the others no longer make does not hold the process back for
+	// good.
+	if !l.learnt {
+		l.power = 1 + (l.power-1)/2
+	}
+	l.refAt, l.learnt = time.Time{}, false
 	// Each process may send one request as the window opens, so that it
 	// shows in the others' answers however small its share.
 	l.tokens, l.tokensAt = 1, now
@@ -389,6 +394,7 @@ func (l *throttle) learnPowerLocked(now time.Time) {
 	if l.refLeft == 0 || r2 <= 0 || r2 > 0.95*r1 {
 		return // too close to tell a fall from noise
 	}
+	l.learnt = true
 	p := math.Log(max(float64(left), 0.5)/float64(l.refLeft)) / math.Log(r2/r1)
 	// A store spent all at once by a fleet granted together falls with a
 	// power of twenty and more; the bound keeps one odd pair in check.
