@@ -47,6 +47,9 @@ type throttle struct {
 	// window (rule P11).
 	share  float64
 	hungry bool
+	// spentShared says that the shared limiter made a request wait in this
+	// window, which the fleet then spent whole (rule F5).
+	spentShared bool
 	// tokens and tokensAt are the window's bucket (rule P13).
 	tokens   float64
 	tokensAt time.Time
@@ -254,14 +257,20 @@ func (l *throttle) nextWindowLocked(now time.Time) {
 	case l.others == 0 && l.sent > 0:
 		l.share = 1
 	case l.others > 0 && l.hungry:
-		// As in shareLocked, the request that waited counts.
+		// As in shareLocked, the request that waited counts. A window in
+		// which the shared limiter made a request wait was spent whole,
+		// though this process's answers, which all came early in it, saw
+		// only part of what the others took (rule F5).
 		seen := float64(l.sent+1) / float64(l.sent+1+l.others)
+		if l.spentShared && l.last.Quota > 0 {
+			seen = min(1, float64(max(l.sent, 1))/float64(l.last.Quota))
+		}
 		if l.share > 0 && l.share < 1 {
 			seen = (l.share + 3*seen) / 4
 		}
 		l.share = seen
 	}
-	l.sent, l.others, l.hungry = 0, 0, false
+	l.sent, l.others, l.hungry, l.spentShared = 0, 0, false, false
 	l.epoch, l.carried, l.flight = l.epoch+1, l.carried+l.flight, 0
 	window := l.last.Window
 	if window <= 0 {
@@ -304,8 +313,9 @@ func (l *throttle) sentShared(waited bool, r Rate) (epoch int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	l.hungry = l.hungry || waited
 	epoch = l.sendLocked(now)
+	l.hungry = l.hungry || waited
+	l.spentShared = l.spentShared || waited
 	tolerance := min(50*time.Millisecond, l.last.Window/4)
 	if end := now.Add(r.ResetIn); l.known && r.Quota == l.last.Quota && end.Sub(l.resetAt).Abs() <= tolerance {
 		l.others = max(l.others, r.Quota-r.Remaining-l.sent)
