@@ -215,3 +215,32 @@ func TestEveryProcessMaySendOneRequestAsTheWindowOpens(t *testing.T) {
 		t.Errorf("a second request went at once with a share of %.3f, want it spread over the window", l.shareNow())
 	}
 }
+
+// TestAWindowWithMuchToSpareIsNotContestedYet (rule P13): a process whose
+// first answer shows others at work, in a window with far more left than
+// it could have in flight, sends without waiting; in a window with little
+// to spare it spreads its requests from the start.
+func TestAWindowWithMuchToSpareIsNotContestedYet(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		quota, left int
+		waits       bool
+	}{
+		{10000, 9989, false}, // another client took 10 of 10,000
+		{60, 49, true},       // another process took 10 of 60
+	} {
+		l := throttleFor(40, time.Minute, false)
+		t0 := time.Now()
+		take(l, t0)
+		observeResp(l, statusResp(http.StatusOK, headerQuota, fmt.Sprint(tc.quota), headerLeft, fmt.Sprint(tc.left), headerResetMs, "30000", headerWindowMs, "30000"), t0)
+		waited := false
+		for range 5 {
+			if take(l, t0.Add(time.Millisecond)) > 0 {
+				waited = true
+			}
+		}
+		if waited != tc.waits {
+			t.Errorf("%d left of %d, others at work: five requests waited %v, want %v", tc.left, tc.quota, waited, tc.waits)
+		}
+	}
+}

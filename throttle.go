@@ -237,8 +237,15 @@ func (l *throttle) reserveLocked(now time.Time) time.Duration {
 	// the time left, and holds at most the part of its share that may go
 	// at once.
 	rate := pending / max(l.resetAt.Sub(now).Seconds(), 1e-3) * math.Pow(s, weightPower)
-	if !l.tokensAt.IsZero() { // else the first window, which starts empty
-		l.tokens = min(l.tokens+rate*now.Sub(l.tokensAt).Seconds(), max(1, burstPart*pending*s))
+	capacity := max(1, burstPart*pending*s)
+	switch {
+	case !l.tokensAt.IsZero():
+		l.tokens = min(l.tokens+rate*now.Sub(l.tokensAt).Seconds(), capacity)
+	case capacity >= float64(l.s.maxConcurrent):
+		// The first window starts empty, unless it has so much to spare
+		// that the process could not spend its part of it within a round
+		// trip: then it is not contested yet.
+		l.tokens = capacity
 	}
 	l.tokensAt = now
 	if l.tokens >= 1 {
