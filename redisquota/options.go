@@ -23,7 +23,8 @@ const (
 	DefaultLeaseTTL = 30 * time.Second
 	// DefaultStepTimeout bounds each round trip to Redis. A healthy Redis
 	// answers in well under a millisecond on a local network; past this the
-	// Client paces with its in-process throttle instead of waiting.
+	// Client paces alone, with the share of the store it learnt, instead
+	// of waiting (rule F6).
 	DefaultStepTimeout = 100 * time.Millisecond
 	// DefaultMaxStepTimeout is how long a round trip may take while Redis
 	// has been answering. On a machine whose CPUs are busy, a healthy
@@ -135,7 +136,7 @@ func WithLeaseTTL(d time.Duration) Option {
 // WithStepTimeout bounds each round trip to Redis once one has gone
 // unanswered, until one succeeds again: when Redis does not answer within
 // it, Acquire reports bigcommerce.ErrLimiterUnavailable and the Client
-// paces the request with its in-process throttle; Release gives up and
+// paces the request alone (rule F6); Release gives up and
 // leaves the lease to expire. While Redis has been answering, a round trip gets
 // WithMaxStepTimeout instead, so that an answer made late by a busy machine
 // is not taken for an outage, and so does one after Redis refused or reset
