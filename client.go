@@ -36,7 +36,9 @@ type Client struct {
 	maxBody   int64
 	attempts  *retrier
 	pacer     *pacer
-	tracer    Tracer
+	// cfg holds the settings, built once; the retrier and the pacer read
+	// them from here.
+	cfg *settings
 }
 
 // NewClient returns a Client that authenticates with auth. It checks the
@@ -58,7 +60,7 @@ func NewClient(auth Authenticator, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	if s.limiter != nil && !s.throttle {
+	if s.limiter != nil && s.noThrottle {
 		return nil, invalidf("WithoutThrottling", "cannot be combined with WithRateLimiter: the limiter given decides the pacing")
 	}
 	root := s.baseURL
@@ -74,16 +76,7 @@ func NewClient(auth Authenticator, opts ...Option) (*Client, error) {
 	if s.userAgent != "" {
 		ua = s.userAgent + " " + defaultUserAgent
 	}
-	local := newThrottle(s.maxConcurrent, s.throttle, s.rateWait)
-	local.tracer = s.tracer
-	p := &pacer{
-		shared:  s.limiter,
-		local:   local,
-		logger:  s.logger,
-		tracer:  s.tracer,
-		holdOff: sharedHoldOff,
-	}
-	t := &transport{pacer: p, apiRoot: root, rateWait: s.rateWait, logger: s.logger}
+	p := newPacer(&s, root)
 	c := &Client{
 		baseURL:   root,
 		auth:      auth,
@@ -91,16 +84,8 @@ func NewClient(auth Authenticator, opts ...Option) (*Client, error) {
 		timeout:   s.timeout,
 		maxBody:   s.maxBody,
 		pacer:     p,
-		tracer:    s.tracer,
-		attempts: &retrier{
-			tracer:   s.tracer,
-			http:     newHTTPClient(s.httpClient, s.maxConcurrent, t),
-			retryMax: s.retryMax,
-			waitMin:  s.waitMin,
-			waitMax:  s.waitMax,
-			rateWait: s.rateWait,
-			logger:   s.logger,
-		},
+		cfg:       &s,
+		attempts:  &retrier{s: &s, http: newHTTPClient(s.httpClient, s.maxConcurrent, &transport{pacer: p})},
 	}
 	c.CustomerGroups = &CustomerGroupsService{client: c}
 	return c, nil
@@ -118,7 +103,7 @@ func (c *Client) BaseURL() string { return c.baseURL }
 // Rate returns the store's rate-limit state as the Client's rate limiter
 // sees it, for applications that schedule their own work. It is the zero
 // Rate before the first response that carried rate-limit headers.
-func (c *Client) Rate() Rate { return c.pacer.rate(c.baseURL) }
+func (c *Client) Rate() Rate { return c.pacer.rate() }
 
 func checkBaseURL(raw string) (string, error) {
 	u, err := url.Parse(raw)
@@ -202,17 +187,18 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 	if ctx == nil {
 		return nil, invalidf("ctx", "must not be nil")
 	}
-	if c.tracer == nil {
+	tr := c.cfg.tracer
+	if tr == nil {
 		resp, _, err := c.send(ctx, cl)
 		return resp, err
 	}
-	ctx = c.tracer.TraceCallStart(ctx, TraceCallStartData{Operation: cl.op, Method: cl.method, APIRoot: c.baseURL})
+	ctx = tr.TraceCallStart(ctx, TraceCallStartData{Operation: cl.op, Method: cl.method, APIRoot: c.baseURL})
 	resp, attempts, err := c.send(ctx, cl)
 	end := TraceCallEndData{Operation: cl.op, Attempts: attempts, Err: err}
 	if resp != nil {
 		end.StatusCode = resp.StatusCode
 	}
-	c.tracer.TraceCallEnd(ctx, end)
+	tr.TraceCallEnd(ctx, end)
 	return resp, err
 }
 

@@ -30,7 +30,7 @@ type settings struct {
 	timeout       time.Duration
 	maxBody       int64
 	maxConcurrent int
-	throttle      bool
+	noThrottle    bool // WithoutThrottling
 	rateWait      time.Duration
 	limiter       RateLimiter
 	tracer        Tracer
@@ -44,7 +44,6 @@ func defaultSettings() settings {
 		timeout:       defaultTimeout,
 		maxBody:       defaultMaxResponseBytes,
 		maxConcurrent: defaultMaxConcurrent,
-		throttle:      true,
 		rateWait:      defaultRateLimitWait,
 	}
 }
@@ -187,14 +186,11 @@ func WithMaxRateLimitWait(d time.Duration) Option {
 	}
 }
 
-// WithRateLimiter paces the Client's requests with rl instead of the
-// in-process throttle, for processes that share one store's quota (see the
-// redisquota module). When rl reports itself unavailable, requests are
-// paced by the in-process throttle until it answers again, so a failing
-// limiter never fails a call. If rl implements FleetSizer, the throttle then
-// keeps to this process's share of the store, about 1/FleetSize of the
-// quota per window and of the cap on requests in flight, so that the fleet
-// pacing alone together stays within what the store allows.
+// WithRateLimiter paces the Client's requests with rl, for processes that
+// share one store's quota (see the redisquota module). While rl reports
+// itself unavailable, requests pace alone with the share of the store the
+// Client learnt from its answers, so a failing limiter never fails a call
+// (rules F5 and F6 of docs/pacing.md).
 func WithRateLimiter(rl RateLimiter) Option {
 	return func(s *settings) error {
 		if rl == nil {
@@ -205,12 +201,12 @@ func WithRateLimiter(rl RateLimiter) Option {
 	}
 }
 
-// WithoutThrottling stops the Client from holding requests back when the
-// store's quota is spent. Requests then go out at once and any 429 is
-// handled by the retry policy alone.
+// WithoutThrottling stops the Client from holding requests back for the
+// store's quota. Requests then go out at once, within the cap on requests
+// in flight, and any 429 is handled by the retry policy alone.
 func WithoutThrottling() Option {
 	return func(s *settings) error {
-		s.throttle = false
+		s.noThrottle = true
 		return nil
 	}
 }

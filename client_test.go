@@ -225,7 +225,7 @@ func TestNoLoggingByDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.attempts.logger != nil || c.pacer.logger != nil || c.attempts.http.Transport.(*transport).logger != nil {
+	if c.cfg.logger != nil {
 		t.Error("a logger is set by default")
 	}
 }

@@ -75,17 +75,21 @@
 //
 // Two settings bound the waits. WithRetryWait bounds the backoff between
 // retries after a failure. WithMaxRateLimitWait (one 30 s window by
-// default) bounds waits for the store's quota: the Client's own throttle
-// holds requests back while the quota is spent, and a 429 is retried
-// after the X-Retry-After it asks for, or the backoff if that is longer. A wait longer than that, or past
-// the call's deadline, is not taken: the rate-limit error comes back at
-// once with its RetryAfter.
+// default) bounds each wait for the store's quota or a 429's pause: a
+// longer one, or one past the call's deadline, is not taken, and the
+// rate-limit error comes back at once with its RetryAfter.
 //
-// All goroutines sharing a Client share its view of the store's quota.
-// Processes that share one store can share it too, through a RateLimiter
-// given with WithRateLimiter, such as the Redis-backed one of the
-// redisquota module; when it is unavailable, the Client paces itself with
-// its share of the store (see FleetSizer).
+// # Pacing
+//
+// All goroutines sharing a Client share its view of the store's quota,
+// and each Client learns from the answers' X-Rate-Limit-* headers what
+// part of the store other processes and apps use, and keeps to its share
+// of what is left, before any 429. Processes can share one count instead
+// through a RateLimiter given with WithRateLimiter, such as the
+// Redis-backed one of the redisquota module; while it is unavailable, the
+// Client paces alone with the share it learnt. docs/pacing.md in the
+// repository holds the rules, numbered, with the reason for each; the
+// code cites them.
 //
 // # Testing
 //

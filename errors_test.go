@@ -47,7 +47,9 @@ func assertSentinels(t *testing.T, err error, want ...string) {
 // getWith answers GET /customer_groups/5 with r and returns the error.
 func getWith(t *testing.T, r httpmock.Responder) (*recorder, error) {
 	t.Helper()
-	c, mt, rec := setup(t)
+	// The recorded answers report other apps' use of the store; the
+	// throttle would pace the retries to this process's share of it.
+	c, mt, rec := setup(t, WithoutThrottling())
 	mt.RegisterResponder(http.MethodGet, groupsURL+"/5", r)
 	g, _, err := c.CustomerGroups.Get(context.Background(), 5)
 	if g != nil {
@@ -84,9 +86,10 @@ func TestErrorFixtures(t *testing.T) {
 			Details: map[string]any{"conflict_reason": "name"}}}, []string{"ErrConflict"}, 0, 1},
 		{"error_413", 413, []ErrorDetail{{Status: 413, Message: "The specified limit exceeds the maximum allowed.",
 			Details: map[string]any{"max_limit": float64(250)}}}, nil, 0, 1},
-		// X-Retry-After (2s) is longer than the longest rate-limit wait
-		// (0), so the 429 comes back at once.
-		{"error_429", 429, nil, []string{"ErrRateLimited"}, 2 * time.Second, 1},
+		// X-Retry-After says 2s, and the window resets within the
+		// second: 1.5s, longer than the longest rate-limit wait (0), so
+		// the 429 comes back at once.
+		{"error_429", 429, nil, []string{"ErrRateLimited"}, 1500 * time.Millisecond, 1},
 		// Load shedding asks for no wait, so the read is retried.
 		{"error_429_no_headers", 429, nil, []string{"ErrRateLimited"}, 0, 4},
 		{"error_500", 500, []ErrorDetail{{Status: 500, Message: "Something went wrong on our side while handling the request."}},
@@ -144,7 +147,7 @@ func TestAPIErrorString(t *testing.T) {
 		want    string
 	}{
 		{"error_404", prefix + "404 Not Found: The requested resource was not found."},
-		{"error_429", prefix + "429 Too Many Requests (retry after 2s)"},
+		{"error_429", prefix + "429 Too Many Requests (retry after 1.5s)"},
 		{"error_429_no_headers", prefix + "429 Too Many Requests"},
 		{"error_503_plain", prefix + "503 Service Unavailable: Service Unavailable"},
 		{"reference_207", prefix + "207 Multi-Status: Customer group stored, but applying its store-wide discount did not finish. Repeat the request to try again."},

@@ -1,11 +1,26 @@
 package bigcommerce
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
-// NewThrottle builds the in-process throttle for the tests in package
-// bigcommerce_test, which can import ratelimittest: a test in package
-// bigcommerce cannot, since ratelimittest imports bigcommerce. It paces as
-// a Client built with WithMaxConcurrentRequests(maxInFlight) does.
+// NewThrottle builds the Client's own pacing, as a RateLimiter, for the
+// tests in package bigcommerce_test, which can import ratelimittest: a
+// test in package bigcommerce cannot, since ratelimittest imports
+// bigcommerce. It paces as a Client built with
+// WithMaxConcurrentRequests(maxInFlight) and no shared limiter does.
 func NewThrottle(maxInFlight int) RateLimiter {
-	return newThrottle(maxInFlight, true, time.Minute)
+	s := defaultSettings()
+	s.maxConcurrent = maxInFlight
+	return pacerLimiter{newPacer(&s, "")}
 }
+
+// pacerLimiter is a pacer seen as a RateLimiter.
+type pacerLimiter struct{ p *pacer }
+
+func (l pacerLimiter) Acquire(ctx context.Context, _ string, maxWait time.Duration) (Permit, error) {
+	return l.p.acquire(ctx, maxWait)
+}
+
+func (l pacerLimiter) Rate(string) Rate { return l.p.rate() }

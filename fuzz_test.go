@@ -552,12 +552,12 @@ func FuzzRateHeaders(f *testing.F) {
 			t.Fatalf("backoff = %v", d)
 		}
 		_ = shouldRetry(retryIdempotent, resp, nil, time.Second)
-		l := newThrottle(2, true, time.Second)
-		l.observe(resp.StatusCode, resp.Header, time.Now())
-		if d := l.reserve(time.Now); d < 0 {
+		l := newThrottle(&settings{maxConcurrent: 2, rateWait: time.Second})
+		observeResp(l, resp, time.Now())
+		if d := take(l, time.Now()); d < 0 {
 			t.Fatalf("throttle wait = %v", d)
 		}
-		if lr := l.Rate(""); lr.Quota < 0 || lr.Remaining < 0 || lr.ResetIn < 0 || lr.Window < 0 {
+		if lr := l.Rate(); lr.Quota < 0 || lr.Remaining < 0 || lr.ResetIn < 0 || lr.Window < 0 {
 			t.Fatalf("limiter rate = %+v", lr)
 		}
 	})

@@ -13,13 +13,35 @@ import (
 	"time"
 )
 
-// observeResp feeds an answer to the limiter as a Permit's Report does.
+// observeResp feeds an answer to the throttle as a Permit's Report does.
 func observeResp(l *throttle, r *http.Response, now time.Time) {
-	l.observe(r.StatusCode, r.Header, now)
+	l.mu.Lock()
+	epoch := l.epoch
+	l.mu.Unlock()
+	l.observe(epoch, r.StatusCode, r.Header, now, true)
 }
 
-// at is a clock stopped at t, for driving the limiter through time.
-func at(t time.Time) func() time.Time { return func() time.Time { return t } }
+// throttleFor is the process's own view, paced as a Client with the
+// given cap and longest rate-limit wait.
+func throttleFor(maxInFlight int, rateWait time.Duration, noThrottle bool) *throttle {
+	return newThrottle(&settings{maxConcurrent: maxInFlight, rateWait: rateWait, noThrottle: noThrottle})
+}
+
+// take asks l at now, as a request paced alone does once it holds its
+// slot, and counts the request when it may go: it returns how long the
+// request waits, 0 when it goes.
+func take(l *throttle, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Before(l.pausedUntil) {
+		return l.pausedUntil.Sub(now) + resetMargin
+	}
+	w := l.reserveLocked(now)
+	if w == 0 {
+		l.sendLocked(now)
+	}
+	return w
+}
 
 func rateResp(status, left int, resetMs int, extra ...string) *http.Response {
 	r := statusResp(status, append([]string{
@@ -28,18 +50,26 @@ func rateResp(status, left int, resetMs int, extra ...string) *http.Response {
 	return r
 }
 
+// acquireAlone takes a permit from a pacer without a shared limiter.
+func acquireAlone(t *testing.T, p *pacer, wait time.Duration) (Permit, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	return p.acquire(ctx, time.Minute)
+}
+
 func TestLimiterCapsConcurrency(t *testing.T) {
 	t.Parallel()
-	l := newThrottle(2, false, time.Minute)
-	r1, _ := l.Acquire(context.Background(), "", time.Minute)
-	r2, _ := l.Acquire(context.Background(), "", time.Minute)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-	defer cancel()
-	if _, err := l.Acquire(ctx, "", time.Minute); !errors.Is(err, context.DeadlineExceeded) {
+	s := defaultSettings()
+	s.maxConcurrent, s.noThrottle = 2, true
+	p := newPacer(&s, "")
+	r1, _ := acquireAlone(t, p, time.Second)
+	r2, _ := acquireAlone(t, p, time.Second)
+	if _, err := acquireAlone(t, p, 20*time.Millisecond); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("third concurrent request: err = %v, want it held", err)
 	}
 	r1.Release()
-	r3, err := l.Acquire(context.Background(), "", time.Minute)
+	r3, err := acquireAlone(t, p, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,14 +79,16 @@ func TestLimiterCapsConcurrency(t *testing.T) {
 
 func TestWithoutThrottlingSendsAtOnce(t *testing.T) {
 	t.Parallel()
-	l := newThrottle(40, false, time.Minute)
-	observeResp(l, rateResp(200, 0, 60000), time.Now())
-	permit, err := l.Acquire(context.Background(), "", time.Minute)
+	s := defaultSettings()
+	s.noThrottle = true
+	p := newPacer(&s, "")
+	observeResp(p.view, rateResp(200, 0, 60000), time.Now())
+	permit, err := acquireAlone(t, p, time.Second)
 	if err != nil {
 		t.Fatalf("err = %v", err)
 	}
 	permit.Release()
-	if r := l.Rate(""); r.Remaining != 0 || r.Quota != 10 {
+	if r := p.view.Rate(); r.Remaining != 0 || r.Quota != 10 {
 		t.Errorf("rate = %+v: state must still be tracked", r)
 	}
 }
@@ -105,26 +137,24 @@ func TestOneClientFromManyGoroutines(t *testing.T) {
 	if got := served.Load(); got != workers*each {
 		t.Fatalf("server saw %d requests, want %d", got, workers*each)
 	}
-	c.pacer.local.mu.Lock()
-	sent, others, quota := c.pacer.local.sent, c.pacer.local.others, c.pacer.local.last.Quota
-	c.pacer.local.mu.Unlock()
-	if sent != workers*each || others != 0 || quota != 100000 {
-		t.Errorf("rate state after the run: sent %d, others %d, quota %d; want %d, 0, 100000", sent, others, quota, workers*each)
-	}
-	if len(c.pacer.local.slots) != 0 {
-		t.Errorf("%d concurrency slots still held", len(c.pacer.local.slots))
+	v := c.pacer.view
+	v.mu.Lock()
+	sent, others, quota, flight, held := v.sent, v.others, v.last.Quota, v.flight, v.held
+	v.mu.Unlock()
+	if sent != workers*each || others != 0 || quota != 100000 || flight != 0 || held != 0 {
+		t.Errorf("rate state after the run: sent %d, others %d, quota %d, in flight %d, slots held %d; want %d, 0, 100000, 0, 0", sent, others, quota, flight, held, workers*each)
 	}
 }
 
 func TestLimiterDoesNotTrustAZeroQuota(t *testing.T) {
 	t.Parallel()
-	l := newThrottle(40, true, time.Minute)
+	l := throttleFor(40, time.Minute, false)
 	t0 := time.Now()
 	// Requests-Left without a usable Quota must not make every later
 	// request wait for a window that never refills.
 	observeResp(l, statusResp(200, headerLeft, "5", headerResetMs, "1000"), t0)
 	for i := range 3 {
-		if w := l.reserve(at(t0.Add(time.Duration(i) * time.Second))); w != 0 {
+		if w := take(l, t0.Add(time.Duration(i)*time.Second)); w != 0 {
 			t.Fatalf("request %d waits %s after an answer with no quota", i, w)
 		}
 	}
@@ -132,12 +162,12 @@ func TestLimiterDoesNotTrustAZeroQuota(t *testing.T) {
 
 func TestLimiterFindsTheServersWindowAgainAfterAGuess(t *testing.T) {
 	t.Parallel()
-	l := newThrottle(40, true, time.Minute)
+	l := throttleFor(40, time.Minute, false)
 	t0 := time.Now()
-	l.reserve(at(t0))
+	take(l, t0)
 	observeResp(l, statusResp(200, headerQuota, "20", headerLeft, "19", headerResetMs, "1000", headerWindowMs, "1000"), t0)
 	// Idle until the window ends: the Client guesses a new one from now.
-	l.reserve(at(t0.Add(1000 * time.Millisecond)))
+	take(l, t0.Add(1000*time.Millisecond))
 	// Another app opened the server's window earlier and used 15 of it;
 	// the answer says so, with a reset sooner than the guess.
 	observeResp(l, statusResp(200, headerQuota, "20", headerLeft, "4", headerResetMs, "600", headerWindowMs, "1000"), t0.Add(1010*time.Millisecond))
@@ -151,34 +181,19 @@ func TestLimiterFindsTheServersWindowAgainAfterAGuess(t *testing.T) {
 
 func TestLimiterBoundsAnAbsurdPause(t *testing.T) {
 	t.Parallel()
-	l := newThrottle(40, true, 2*time.Second)
+	l := throttleFor(40, 2*time.Second, false)
 	t0 := time.Now()
 	observeResp(l, statusResp(429, "X-Retry-After", "999999"), t0)
-	if w := l.reserve(at(t0)); w > 2*time.Second+resetMargin || w <= 0 {
+	if w := take(l, t0); w > 2*time.Second+resetMargin || w <= 0 {
 		t.Fatalf("wait %s after X-Retry-After 999999, want at most the 2s max wait", w)
 	}
-	if w := l.reserve(at(t0.Add(2 * time.Second))); w != 0 {
+	if w := take(l, t0.Add(2*time.Second)); w != 0 {
 		t.Fatalf("wait %s once the bounded pause is over, want 0: the server must be asked again", w)
 	}
 	// The same for a reset time days away.
 	observeResp(l, statusResp(200, headerQuota, "10", headerLeft, "0", headerResetMs, "999999999", headerWindowMs, "1000"), t0.Add(3*time.Second))
-	if w := l.reserve(at(t0.Add(3 * time.Second))); w > 2*time.Second+resetMargin {
+	if w := take(l, t0.Add(3*time.Second)); w > 2*time.Second+resetMargin {
 		t.Fatalf("wait %s for a reset days away, want at most 2s", w)
-	}
-}
-
-// TestLimiterReadsTheClockUnderItsLock: a request that read the time before
-// a 429's pause began must not be told to wait for a pause that, by the
-// time it holds the lock, is over.
-func TestLimiterReadsTheClockUnderItsLock(t *testing.T) {
-	t.Parallel()
-	l := newThrottle(40, true, time.Minute)
-	t0 := time.Now()
-	observeResp(l, statusResp(429, "X-Retry-After", "1"), t0)
-	read := 0
-	clock := func() time.Time { read++; return t0.Add(time.Second) }
-	if w := l.reserve(clock); w != 0 || read != 1 {
-		t.Fatalf("wait %s with the clock read %d times, want 0 and once", w, read)
 	}
 }
 
@@ -212,6 +227,33 @@ func TestWithTimeoutBoundsA429sWaitToo(t *testing.T) {
 // for no wait of its own, so it is retried after the backoff, not after
 // the window's reset. That it pauses no limiter is the conformance suite's
 // case A429WithoutAWaitPausesNobody.
+// TestRateLimitWaitTakesTheResetWithinTheLastSecond: X-Retry-After counts
+// whole seconds; a window that resets within the last of them is waited
+// for to its reset, a whole second sooner at most (rule P7). With a store
+// whose window is a second long, waiting out the rounding would cost a
+// window.
+func TestRateLimitWaitTakesTheResetWithinTheLastSecond(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		retryAfter, resetMs string
+		want                time.Duration
+	}{
+		{"1", "20", 20 * time.Millisecond},
+		{"2", "1500", 1500 * time.Millisecond},
+		{"2", "900", 2 * time.Second}, // sooner than the last second: the store's word
+		{"1", "0", time.Second},
+		{"1", "", time.Second},
+	} {
+		h := http.Header{headerRetryAfter: {tc.retryAfter}}
+		if tc.resetMs != "" {
+			h.Set(headerResetMs, tc.resetMs)
+		}
+		if got, ok := RateLimitWait(h); !ok || got != tc.want {
+			t.Errorf("X-Retry-After %s with a reset in %sms: RateLimitWait = %v, %v; want %v", tc.retryAfter, tc.resetMs, got, ok, tc.want)
+		}
+	}
+}
+
 func TestRateLimitWaitOfA429WithQuotaLeftIsNone(t *testing.T) {
 	t.Parallel()
 	if w, ok := RateLimitWait(rateResp(429, 30, 25000).Header); ok || w != 0 {

@@ -6,9 +6,11 @@ import (
 	"crypto/x509"
 	"errors"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -34,9 +36,10 @@ const (
 	retryNever
 )
 
-// retrier runs the attempts of every call of one Client. It holds the
-// settings, fixed when the Client is built; the state of one call's
-// attempts lives in run's callAttempts, on run's stack, and nowhere else.
+// retrier runs the attempts of every call of one Client and decides
+// whether to try again; the wait before the next attempt is the pacer's
+// (rule P9 of docs/pacing.md). The state of one call's attempts lives in
+// run's callAttempts, on run's stack, and nowhere else.
 //
 // The SDK owns this loop rather than handing it to go-retryablehttp's
 // Client.Do, whose state per call would have to travel in the request's
@@ -44,15 +47,8 @@ const (
 // the shared http.Client. go-retryablehttp still decides which transport
 // errors are worth repeating (see retryableTransportError).
 type retrier struct {
-	http             *http.Client // paces every attempt; see transport
-	retryMax         int          // retries after the first attempt
-	waitMin, waitMax time.Duration
-	rateWait         time.Duration // the longest wait a 429 may ask for
-	logger           *slog.Logger
-	tracer           Tracer // nil unless WithTracer
-	// sleep, when set, replaces the wait between attempts, so that tests
-	// can see the waits without taking them.
-	sleep func(time.Duration)
+	s    *settings
+	http *http.Client // paces every attempt; see transport
 }
 
 // callAttempts is the state of one call's attempts.
@@ -71,15 +67,19 @@ type callAttempts struct {
 // attempts, and returns the last answer or error with the call's attempts.
 func (r *retrier) run(ctx context.Context, req *http.Request, policy retryPolicy) (*http.Response, callAttempts, error) {
 	a := callAttempts{policy: policy}
+	tr := r.s.tracer
+	next := ctx // the attempt's context, with its wait before a retry
 	for {
-		actx := ctx
-		if r.tracer != nil {
-			actx = r.tracer.TraceAttemptStart(ctx, TraceAttemptStartData{Attempt: a.attempts + 1, Method: req.Method, URL: sanitizeURL(req.URL.String())})
-			req = req.WithContext(actx)
+		actx := next
+		if tr != nil {
+			actx = tr.TraceAttemptStart(next, TraceAttemptStartData{Attempt: a.attempts + 1, Method: req.Method, URL: withoutUser(req.URL)})
+			if actx != next { // a tracer that keeps nothing costs no copy
+				req = req.WithContext(actx)
+			}
 		}
 		resp, err := r.http.Do(req)
 		retry, wait, stop := r.decide(ctx, &a, req, resp, err)
-		if r.tracer != nil {
+		if tr != nil {
 			r.traceAttemptEnd(actx, &a, resp, err, retry && stop == nil)
 		}
 		if stop != nil {
@@ -91,13 +91,22 @@ func (r *retrier) run(ctx context.Context, req *http.Request, policy retryPolicy
 		if resp != nil {
 			drainClose(resp.Body)
 		}
-		if err := r.pause(ctx, wait, waitCause(resp)); err != nil {
-			return nil, a, err
-		}
-		if req, err = nextAttempt(ctx, req); err != nil {
+		next = withRetryWait(ctx, wait, waitCause(resp))
+		if req, err = nextAttempt(next, req); err != nil {
 			return nil, a, err
 		}
 	}
+}
+
+// withoutUser is u as sanitizeURL gives it, without printing and parsing
+// it again: a tracer's URL costs one String a call.
+func withoutUser(u *url.URL) string {
+	if u.User == nil {
+		return u.String()
+	}
+	c := *u
+	c.User = nil
+	return c.String()
 }
 
 // traceAttemptEnd reports the attempt that decide just counted, in the
@@ -112,13 +121,13 @@ func (r *retrier) traceAttemptEnd(ctx context.Context, a *callAttempts, resp *ht
 			end.Throttled = throttleCause(known)
 		}
 	}
-	r.tracer.TraceAttemptEnd(ctx, end)
+	r.s.tracer.TraceAttemptEnd(ctx, end)
 }
 
 // waitCause says why the Client waits before the next attempt.
 func waitCause(resp *http.Response) WaitCause {
-	if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
-		if _, ok := RateLimitWait(resp.Header); ok {
+	if resp != nil {
+		if _, ok := PauseAfter(resp.StatusCode, resp.Header, math.MaxInt64); ok {
 			return WaitRetryAfter
 		}
 	}
@@ -138,28 +147,6 @@ func nextAttempt(ctx context.Context, req *http.Request) (*http.Request, error) 
 	return next, nil
 }
 
-// pause waits d before the next attempt, or until ctx ends.
-func (r *retrier) pause(ctx context.Context, d time.Duration, cause WaitCause) error {
-	switch {
-	case r.sleep != nil:
-		r.sleep(d)
-		return nil
-	case d <= 0:
-		return nil
-	}
-	start := time.Now()
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		traceWait(ctx, r.tracer, cause, start, ctx.Err())
-		return ctx.Err()
-	case <-t.C:
-		traceWait(ctx, r.tracer, cause, start, nil)
-		return nil
-	}
-}
-
 // decide counts an attempt, says whether to retry it and how long to wait
 // first. It returns a non-nil stop error when the call must end with it
 // instead of with the attempt's own outcome: the context ended.
@@ -174,12 +161,12 @@ func (r *retrier) decide(ctx context.Context, a *callAttempts, req *http.Request
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return false, 0, ctxErr
 	}
-	retry = shouldRetry(a.policy, resp, err, rateBudget(ctx, r.rateWait))
-	if retry && a.retries >= r.retryMax {
+	retry = shouldRetry(a.policy, resp, err, rateBudget(ctx, r.s.rateWait))
+	if retry && a.retries >= r.s.retryMax {
 		retry = false
 	}
 	if retry {
-		wait = backoff(r.waitMin, r.waitMax, a.retries, resp)
+		wait = backoff(r.s.waitMin, r.s.waitMax, a.retries, resp)
 		if resp != nil && resp.StatusCode == http.StatusTooManyRequests && !fitsDeadline(ctx, wait) {
 			// Sleeping into the deadline would turn the 429, with its
 			// RetryAfter, into a bare context.DeadlineExceeded.
@@ -193,14 +180,14 @@ func (r *retrier) decide(ctx context.Context, a *callAttempts, req *http.Request
 	if err != nil || resp.StatusCode >= 500 {
 		a.mayHaveApplied = true
 	}
-	if r.logger != nil {
+	if r.s.logger != nil {
 		attrs := []slog.Attr{slog.Int("attempt", a.attempts), slog.String("method", req.Method), slog.String("path", req.URL.Path), slog.Duration("wait", wait)}
 		if resp != nil {
 			attrs = append(attrs, slog.Int("status", resp.StatusCode))
 		} else {
 			attrs = append(attrs, slog.String("error", err.Error()))
 		}
-		r.logger.LogAttrs(ctx, slog.LevelInfo, "bigcommerce: retrying", attrs...)
+		r.s.logger.LogAttrs(ctx, slog.LevelInfo, "bigcommerce: retrying", attrs...)
 	}
 	return true, wait, nil
 }
@@ -236,9 +223,10 @@ func shouldRetry(p retryPolicy, resp *http.Response, err error, rateWait time.Du
 	}
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests:
-		// Waiting longer than the caller allows is not retried: the error
-		// goes back at once with its RetryAfter, and the caller decides.
-		wait, ok := RateLimitWait(resp.Header)
+		// Rule P8: waiting longer than the caller allows is not retried:
+		// the error goes back at once with its RetryAfter, and the caller
+		// decides.
+		wait, ok := PauseAfter(resp.StatusCode, resp.Header, math.MaxInt64)
 		return !ok || wait <= rateWait
 	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return p == retryIdempotent
@@ -279,17 +267,18 @@ func isDialError(err error) bool {
 	return errors.As(err, &op) && op.Op == "dial"
 }
 
-// backoff is the wait before retry number retry+1. It grows exponentially
-// from min, with jitter so that many goroutines do not retry in step. After
-// a 429 that says how long to wait it is that wait when longer: the server
-// knows when the quota refills. Never less than the backoff, though: a 429
-// that comes back after its wait has passed shows that the store's word is
-// not enough (another app spends the quota as it refills, or a proxy keeps
-// refusing), and each such retry must wait longer than the one before.
+// backoff is the wait before retry number retry+1 (rule P8). It grows
+// exponentially from min, with jitter so that many goroutines do not retry
+// in step. After a 429 that says how long to wait it is that wait when
+// longer: the server knows when the quota refills. Never less than the
+// backoff, though: a 429 that comes back after its wait has passed shows
+// that the store's word is not enough (another app spends the quota as it
+// refills, or a proxy keeps refusing), and each such retry must wait
+// longer than the one before.
 func backoff(min, max time.Duration, retry int, resp *http.Response) time.Duration {
 	d := expBackoff(min, max, retry)
-	if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
-		if wait, ok := RateLimitWait(resp.Header); ok && wait > d {
+	if resp != nil {
+		if wait, ok := PauseAfter(resp.StatusCode, resp.Header, math.MaxInt64); ok && wait > d {
 			return wait
 		}
 	}

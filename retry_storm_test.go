@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// waitRecorder stands in for the retrier's sleep: it keeps the waits the
-// retrier chose and takes none of them.
+// waitRecorder stands in for the pacer's wait before a retry: it keeps
+// the waits the retrier chose and takes none of them.
 type waitRecorder struct {
 	mu    sync.Mutex
 	waits []time.Duration
@@ -50,7 +50,7 @@ func TestAPersistent429CostsRetryMaxPlusOneRequests(t *testing.T) {
 			opts := append([]Option{WithRetryMax(2), WithMaxRateLimitWait(30 * time.Second)}, tc.opts...)
 			c, mt, rec := setup(t, opts...)
 			waits := &waitRecorder{}
-			c.attempts.sleep = waits.sleep
+			c.pacer.sleep = waits.sleep
 			mt.RegisterResponder(http.MethodGet, groupsURL+"/5", stuck429)
 			_, resp, err := c.CustomerGroups.Get(context.Background(), 5)
 			if n := rec.count(); n != 3 {
@@ -82,7 +82,7 @@ func TestA429ThatComesBackWaitsLongerEachTime(t *testing.T) {
 	const floor = 10 * time.Millisecond
 	c, mt, rec := setup(t, WithRetryMax(5), WithRetryWait(floor, time.Minute), WithMaxRateLimitWait(time.Minute), WithoutThrottling())
 	waits := &waitRecorder{}
-	c.attempts.sleep = waits.sleep
+	c.pacer.sleep = waits.sleep
 	mt.RegisterResponder(http.MethodGet, groupsURL+"/5", stuck429)
 	if _, _, err := c.CustomerGroups.Get(context.Background(), 5); !errors.Is(err, ErrRateLimited) {
 		t.Fatalf("err = %v, want ErrRateLimited", err)
@@ -112,7 +112,7 @@ func TestA429WaitIsTheStoresWhenLonger(t *testing.T) {
 	t.Parallel()
 	c, mt, _ := setup(t, WithRetryMax(1), WithRetryWait(time.Millisecond, time.Minute), WithMaxRateLimitWait(time.Minute), WithoutThrottling())
 	waits := &waitRecorder{}
-	c.attempts.sleep = waits.sleep
+	c.pacer.sleep = waits.sleep
 	mt.RegisterResponder(http.MethodGet, groupsURL+"/5", respond(http.StatusTooManyRequests, "", headerRetryAfter, "7"))
 	_, _, _ = c.CustomerGroups.Get(context.Background(), 5)
 	if got := waits.all(); len(got) != 1 || got[0] != 7*time.Second {
@@ -127,7 +127,7 @@ func TestA429WhoseBackoffRunsPastTheDeadlineComesBackAtOnce(t *testing.T) {
 	t.Parallel()
 	c, mt, rec := setup(t, WithRetryMax(3), WithRetryWait(time.Hour, time.Hour), WithMaxRateLimitWait(time.Minute), WithoutThrottling())
 	waits := &waitRecorder{}
-	c.attempts.sleep = waits.sleep
+	c.pacer.sleep = waits.sleep
 	mt.RegisterResponder(http.MethodGet, groupsURL+"/5", stuck429)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

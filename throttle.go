@@ -1,247 +1,440 @@
 package bigcommerce
 
 import (
-	"context"
-	"errors"
+	"math"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// throttle is the in-process RateLimiter, shared by every request of one
-// Client. It caps concurrency and, when throttling is on, holds requests
-// back while the store's quota is spent, so that callers wait for the
-// window to refill instead of spending requests on 429s.
-//
-// It counts its own requests in the current window rather than trusting
-// the latest X-Rate-Limit-Requests-Left alone: answers overtake each other,
-// and an answer cannot say which of the requests still in flight the
-// server had already counted. The headers serve to learn the quota and the
-// window, and to notice other apps using the same store's quota.
+// throttle is one process's view of its store's quota, built from every
+// answer it hears and every request it sends, and the share of the store
+// it learnt from them: rules P1 to P14 of docs/pacing.md. The pacer asks
+// it, for each request paced alone, what to wait for next.
 type throttle struct {
-	slots chan struct{}
-	// pace is false under WithoutThrottling: only the concurrency cap holds.
-	pace bool
-	// maxPause bounds how long one answer can hold requests back; see
-	// longestPause.
-	maxPause time.Duration
+	s   *settings
+	now func() time.Time // time.Now; a virtual clock in simulations
 
 	mu      sync.Mutex
 	last    Rate
-	known   bool      // a response has reported the quota
-	resetAt time.Time // when the current window refills
-	// sent counts this Client's requests let through in the current
-	// window; others is the least that other apps must have used in it.
-	sent, others int
-	// guessedFrom is set while resetAt is only a guess, made when a
-	// window ran out with no answer to say when the next one ends; it holds
-	// the end of the window that ran out, to tell its late answers from
-	// the first answer of the new one.
+	known   bool      // an answer has reported the quota
+	resetAt time.Time // when the current window ends
+	// guessedFrom is the end of the window that ran out while resetAt is
+	// only a guess (rule P4).
 	guessedFrom time.Time
-	// pausedUntil is set by a 429 that said how long to wait, with or
-	// without the quota headers.
+	// sent counts this process's requests in the window, others the least
+	// that everyone else must have used of it (rule P3).
+	sent, others int
+	// epoch counts the windows; flight counts this window's requests not
+	// yet answered, carried those of earlier windows, which the store may
+	// count in this one (rule P4).
+	epoch, flight, carried int
+	// pausedUntil is set by a 429 that said how long to wait (rule P7).
 	pausedUntil time.Time
-	// Until the first answer arrives the quota is unknown, so one request
-	// goes first and the others wait for what it learns; a burst from
-	// many goroutines could otherwise overrun a small quota at once.
-	probing bool
-	probed  bool
-	probe   chan struct{} // closed when the first answer (or failure) is in
-	// probeWaiting counts the requests waiting for it, for tests to see.
-	probeWaiting int
-
-	tracer Tracer // hears each wait; nil unless WithTracer
-
-	// alone holds the slots of requests paced with a fair share of the
-	// store while a shared limiter cannot answer; see acquireShare.
-	alone shareSlots
-	// shareBase is what was left of the window when this process began to
-	// pace with a share in it, -1 until then; shareSent counts the
-	// requests it let through with a share since.
-	shareBase, shareSent int
-	// handed is how many of sent the pacer has told a shared limiter of
-	// (see takeSentAlone).
-	handed int
+	// probing and probed follow the first request (rule P6); probe is
+	// closed once it is answered or ends; answers counts the answers heard
+	// before a share is learnt.
+	probing, probed bool
+	probe           chan struct{}
+	answers         int
+	// held counts the slots taken (rule P10); freed is closed, and
+	// dropped, when one is given back, to wake the waiters.
+	held  int
+	freed chan struct{}
+	// share is the part of the store this process learnt it may use, 0
+	// until it has learnt one; hungry says that a request waited in this
+	// window (rule P11).
+	share  float64
+	hungry bool
+	// spentShared says that the shared limiter made a request wait in this
+	// window, which the fleet then spent whole (rule F5).
+	spentShared bool
+	// tokens and tokensAt are the window's bucket (rule P13).
+	tokens   float64
+	tokensAt time.Time
+	// seenAt is when the last answer of the window arrived; refAt and
+	// refLeft an earlier one and what was left of the window then by this
+	// process's count; power is how what is left falls with the time left,
+	// learnt from them (rule P14).
+	seenAt, refAt time.Time
+	refLeft       int
+	power         float64
+	learnt        bool // the power was learnt again in this window
+	// probeWaiting and slotWaiting count the requests waiting for the
+	// first answer and for a slot, for tests to see.
+	probeWaiting, slotWaiting int
 }
 
-func newThrottle(maxConcurrent int, pace bool, maxPause time.Duration) *throttle {
-	return &throttle{slots: make(chan struct{}, maxConcurrent), pace: pace, maxPause: maxPause, probe: make(chan struct{}), shareBase: -1}
+func newThrottle(s *settings) *throttle {
+	return &throttle{s: s, now: time.Now, probe: make(chan struct{}), power: 1}
 }
 
-// resetMargin is added to the server's reset time: waking a hair late costs
-// nothing, waking early costs a 429.
+// Rule P5: waking a hair late costs nothing, waking early costs a 429.
 const resetMargin = 5 * time.Millisecond
 
-// Acquire waits for a concurrency slot and, when throttling, for quota.
-// The throttle serves one Client, so apiRoot is not needed to tell stores
-// apart.
-func (l *throttle) Acquire(ctx context.Context, _ string, maxWait time.Duration) (Permit, error) {
-	select {
-	case l.slots <- struct{}{}:
-	default:
-		start := time.Now()
-		select {
-		case l.slots <- struct{}{}:
-			traceWait(ctx, l.tracer, WaitSlot, start, nil)
-		case <-ctx.Done():
-			traceWait(ctx, l.tracer, WaitSlot, start, ctx.Err())
-			return nil, ctx.Err()
-		}
-	}
-	p := &throttlePermit{l: l}
-	if !l.pace {
-		return p, nil
-	}
-	return l.paceFor(ctx, p, maxWait, 1, nil)
+const (
+	// burstPart is the part of its share of a window that a process that
+	// learnt one may send as the window opens (rule P13).
+	burstPart = 0.25
+	// weightPower makes the weight of a process in the window its share to
+	// this power (rule P13): below 1, so that a smaller share fills faster
+	// and siblings converge to equal shares.
+	weightPower = 0.75
+)
+
+// aloneRequest is what one request paced alone holds while it waits.
+type aloneRequest struct {
+	slot, prober bool
+	epoch        int // the window it went in
 }
 
-// paceFor holds the request that p is for until the quota lets it go, with
-// a 1/share part of each window when share is over 1, and releases p when
-// it gives up.
-//
-// rejoin, when not nil, is asked after each wait: when it says the shared
-// limiter may be asked again, p is released and paceFor returns
-// errRejoin, so that a request parked here while its process paced alone
-// goes to the shared limiter rather than spend a share of the window that
-// the shared count will not know of.
-func (l *throttle) paceFor(ctx context.Context, p *throttlePermit, maxWait time.Duration, share int, rejoin func() bool) (Permit, error) {
-	prober, err := l.awaitProbe(ctx)
-	if err != nil {
-		p.Release()
-		return nil, err
-	}
-	p.prober = prober
-	for {
-		wait := l.reserveShare(time.Now, share)
-		if wait <= 0 {
-			return p, nil
-		}
-		if err := tooLong(ctx, wait, maxWait); err != nil {
-			p.Release()
-			return nil, err
-		}
-		cause, start := l.waitCause(), time.Now()
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-			traceWait(ctx, l.tracer, cause, start, nil)
-		case <-ctx.Done():
-			t.Stop()
-			traceWait(ctx, l.tracer, cause, start, ctx.Err())
-			p.Release()
-			return nil, ctx.Err()
-		}
-		if rejoin != nil && rejoin() {
-			p.Release()
-			return nil, errRejoin
-		}
-	}
-}
-
-// errRejoin tells the pacer that a request paced alone should ask the
-// shared limiter again.
-var errRejoin = errors.New("bigcommerce: ask the shared rate limiter again")
-
-// waitCause says whether a wait is for a 429's pause or for the quota.
-func (l *throttle) waitCause() WaitCause {
-	if l.tracer == nil {
-		return ""
-	}
+// next takes, for a request paced alone, what it needs in the order of
+// rule P9: the end of a 429's pause, the first answer, a slot, then the
+// window's share. It returns ok when the request may go; otherwise when to
+// ask again, or a channel to wait on, and why.
+func (l *throttle) next(r *aloneRequest) (ok bool, until time.Time, ch <-chan struct{}, cause WaitCause) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if time.Now().Before(l.pausedUntil) {
-		return WaitPause
+	// The clock is read under the lock: read before, it could predate an
+	// answer observed meanwhile and make a pause that has ended look as if
+	// it had not begun.
+	now := l.now()
+	pace := !l.s.noThrottle
+	switch {
+	case pace && now.Before(l.pausedUntil):
+		until, cause = l.pausedUntil.Add(resetMargin), WaitPause
+	case pace && !l.probed && !r.prober && l.probing:
+		ch, cause = l.probe, WaitProbe
+	case !r.slot && l.held >= l.slotsLocked():
+		if l.freed == nil {
+			l.freed = make(chan struct{})
+		}
+		ch, cause = l.freed, WaitSlot
 	}
-	return WaitQuota
+	if cause != "" {
+		l.hungry = true
+		return false, until, ch, cause
+	}
+	if pace && !l.probed && !r.prober {
+		l.probing, r.prober = true, true
+	}
+	if !r.slot {
+		l.held++
+		r.slot = true
+	}
+	if pace {
+		if wait := l.reserveLocked(now); wait > 0 {
+			l.hungry = true
+			return false, now.Add(wait), nil, WaitQuota
+		}
+	}
+	r.epoch = l.sendLocked(now)
+	return true, time.Time{}, nil, ""
 }
 
-// tooLong refuses a wait longer than maxWait or past ctx's deadline: the
-// caller learns at once how long the quota is spent, instead of sleeping
-// until its deadline and learning nothing.
-func tooLong(ctx context.Context, wait, maxWait time.Duration) error {
-	if wait > maxWait {
-		return &ThrottleError{RetryAfter: wait, Reason: "the store's API quota is spent for longer than the longest rate-limit wait (" + maxWait.String() + ")"}
-	}
-	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
-		return &ThrottleError{RetryAfter: wait, Reason: "the store's API quota is spent past the call's deadline"}
-	}
-	return nil
-}
-
-// throttlePermit is a request's hold on the in-process throttle.
-type throttlePermit struct {
-	l        *throttle
-	reported bool
-	alone    bool // the slot is one of l.alone's, not of l.slots
-	// prober: this request went first to learn an unknown quota, and the
-	// others wait for its answer.
-	prober   bool
-	released atomic.Bool
-}
-
-func (p *throttlePermit) Report(status int, h http.Header) {
-	p.reported = true
-	p.l.observe(status, h, time.Now())
-}
-
-func (p *throttlePermit) Release() {
-	// A second Release must not free another request's slot.
-	if p.released.Swap(true) {
-		return
-	}
-	if p.prober && !p.reported {
-		// The first request got no answer: let whoever waits on it go.
-		// Only its own permit may: a waiter that gives up has nothing to
-		// tell the others.
-		p.l.endProbe()
-	}
-	if p.alone {
-		p.l.alone.release()
-		return
-	}
-	<-p.l.slots
-}
-
-// awaitProbe lets the first request through and holds the others until
-// it has been answered.
-func (l *throttle) awaitProbe(ctx context.Context) (prober bool, err error) {
+// giveUp returns what a request that waited alone holds, when it goes to
+// the shared limiter instead or gives up.
+func (l *throttle) giveUp(r *aloneRequest) {
 	l.mu.Lock()
-	if l.probed || !l.probing {
-		prober = !l.probed
-		l.probing = true
-		l.mu.Unlock()
-		return prober, nil
+	defer l.mu.Unlock()
+	if r.slot {
+		l.releaseSlotLocked()
 	}
-	// The channel is read under the lock: adopt may arm a new one.
-	probe := l.probe
-	l.probeWaiting++
+	if r.prober && !l.probed {
+		// Rule P6: the next request paced alone learns the quota instead.
+		l.probing = false
+	}
+	*r = aloneRequest{}
+}
+
+func (l *throttle) releaseSlotLocked() {
+	l.held--
+	if l.freed != nil {
+		close(l.freed)
+		l.freed = nil
+	}
+}
+
+// waitOn counts a request waiting on a channel that next returned, until
+// done is called.
+func (l *throttle) waitOn(cause WaitCause) (done func()) {
+	n := &l.slotWaiting
+	if cause == WaitProbe {
+		n = &l.probeWaiting
+	}
+	l.mu.Lock()
+	*n++
 	l.mu.Unlock()
-	defer func() {
+	return func() {
 		l.mu.Lock()
-		l.probeWaiting--
+		*n--
 		l.mu.Unlock()
-	}()
-	start := time.Now()
-	select {
-	case <-probe:
-		traceWait(ctx, l.tracer, WaitProbe, start, nil)
-		return false, nil
-	case <-ctx.Done():
-		traceWait(ctx, l.tracer, WaitProbe, start, ctx.Err())
-		return false, ctx.Err()
 	}
 }
 
-// endProbe releases the waiters when the first request ends without an
-// answer, so that they never wait on one that will not come.
-func (l *throttle) endProbe() {
-	l.mu.Lock()
-	l.probeDoneLocked()
-	l.mu.Unlock()
+// slotsLocked is rule P10: the process's share of the cap on requests in
+// flight, at least one; and, until a share is learnt, one more than twice
+// the answers heard (rule P6).
+func (l *throttle) slotsLocked() int {
+	c := l.s.maxConcurrent
+	if s := l.shareLocked(); s < 1 {
+		c = max(1, int(float64(c)*s))
+	}
+	if l.share == 0 && !l.s.noThrottle {
+		c = min(c, 1+2*l.answers)
+	}
+	return c
 }
 
-// probeDoneLocked ends the first-request wait; l.mu is held.
+// shareLocked is the share the window is paced with (rules P11 and P12):
+// this process's part of what the window has used so far, weighed with
+// the share learnt from earlier windows as if that had been seen over a
+// quarter of the quota; 1 while no one else has been seen.
+func (l *throttle) shareLocked() float64 {
+	if l.others == 0 && (l.share == 0 || l.share == 1) {
+		return 1
+	}
+	// The request about to go counts: a process that has sent nothing
+	// would otherwise never send.
+	mine, seen := float64(l.sent+1), float64(l.sent+1+l.others)
+	if l.share > 0 && l.share < 1 {
+		prior := max(1, float64(l.last.Quota)/4)
+		mine, seen = mine+prior*l.share, seen+prior
+	}
+	return mine / seen
+}
+
+// reserveLocked says how long a request waits for the window's quota or
+// the process's share of it (rules P3, P4 and P12 to P14), or 0 when it
+// may go.
+func (l *throttle) reserveLocked(now time.Time) time.Duration {
+	if !l.known {
+		return 0 // Rule P6: the first answer tells the quota.
+	}
+	if !now.Before(l.resetAt) {
+		l.nextWindowLocked(now)
+	}
+	toEnd := l.resetAt.Sub(now) + resetMargin
+	left := l.leftLocked()
+	if left <= 0 {
+		return toEnd
+	}
+	s := l.shareLocked()
+	if s >= 1 {
+		return 0 // Rule P12: alone, all that is left may go.
+	}
+	// Rule P14: what the last answer left, less what the others went on
+	// taking since, as the learnt power says.
+	pending := float64(left)
+	if rs, rn := l.resetAt.Sub(l.seenAt), l.resetAt.Sub(now); rn < rs && rs < l.last.Window {
+		pending *= math.Pow(rn.Seconds()/rs.Seconds(), l.power*(1-s))
+	}
+	if pending < 1 {
+		return toEnd
+	}
+	// Rule P13: the bucket fills with the process's weight of that over
+	// the time left, and holds at most the part of its share that may go
+	// at once.
+	rate := pending / max(l.resetAt.Sub(now).Seconds(), 1e-3) * math.Pow(s, weightPower)
+	capacity := max(1, burstPart*pending*s)
+	switch {
+	case !l.tokensAt.IsZero():
+		l.tokens = min(l.tokens+rate*now.Sub(l.tokensAt).Seconds(), capacity)
+	case capacity >= float64(l.s.maxConcurrent):
+		// The first window starts empty, unless it has so much to spare
+		// that the process could not spend its part of it within a round
+		// trip: then it is not contested yet.
+		l.tokens = capacity
+	}
+	l.tokensAt = now
+	if l.tokens >= 1 {
+		l.tokens--
+		return 0
+	}
+	// A token that would come after the window's end waits for the next
+	// window instead, which brings new ones.
+	return min(time.Duration((1-l.tokens)/rate*float64(time.Second)), toEnd)
+}
+
+// nextWindowLocked starts the window that follows the one that ran out,
+// after learning the share from it (rules P4, P11 and P13).
+func (l *throttle) nextWindowLocked(now time.Time) {
+	switch {
+	case l.others == 0 && l.sent > 0:
+		l.share = 1
+	case l.others > 0 && l.hungry:
+		// As in shareLocked, the request that waited counts. A window in
+		// which the shared limiter made a request wait was spent whole,
+		// though this process's answers, which all came early in it, saw
+		// only part of what the others took (rule F5).
+		seen := float64(l.sent+1) / float64(l.sent+1+l.others)
+		if l.spentShared && l.last.Quota > 0 {
+			seen = min(1, float64(max(l.sent, 1))/float64(l.last.Quota))
+		}
+		if l.share > 0 && l.share < 1 {
+			seen = (l.share + 3*seen) / 4
+		}
+		l.share = seen
+	}
+	l.sent, l.others, l.hungry, l.spentShared = 0, 0, false, false
+	l.epoch, l.carried, l.flight = l.epoch+1, l.carried+l.flight, 0
+	window := l.last.Window
+	if window <= 0 {
+		window = time.Second
+	}
+	l.guessedFrom, l.resetAt = l.resetAt, now.Add(window)
+	// Rule P14: a power not learnt again in the window fades, so that a
+	// fall the others no longer make does not hold the process back for
+	// good.
+	if !l.learnt {
+		l.power = 1 + (l.power-1)/2
+	}
+	l.refAt, l.learnt = time.Time{}, false
+	// Each process may send one request as the window opens, so that it
+	// shows in the others' answers however small its share.
+	l.tokens, l.tokensAt = 1, now
+	if s := l.share; s > 0 && s < 1 {
+		l.tokens = max(1, burstPart*float64(l.last.Quota)*s)
+	}
+}
+
+func (l *throttle) leftLocked() int { return l.last.Quota - l.sent - l.others }
+
+// sendLocked counts a request that goes now, paced by the shared limiter
+// or alone (rules P3 and F5), and returns its window.
+func (l *throttle) sendLocked(now time.Time) (epoch int) {
+	if l.known && !now.Before(l.resetAt) {
+		l.nextWindowLocked(now)
+	}
+	l.sent++
+	l.flight++
+	return l.epoch
+}
+
+// sentShared counts a request that the shared limiter let go, after it
+// waited when waited is set, and takes the others' use of the window from
+// the shared count r, where it is of the same window (rule F5): this
+// process's own answers show only what was counted before them.
+func (l *throttle) sentShared(waited bool, r Rate) (epoch int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	epoch = l.sendLocked(now)
+	l.hungry = l.hungry || waited
+	l.spentShared = l.spentShared || waited
+	tolerance := min(50*time.Millisecond, l.last.Window/4)
+	if end := now.Add(r.ResetIn); l.known && r.Quota == l.last.Quota && end.Sub(l.resetAt).Abs() <= tolerance {
+		l.others = max(l.others, r.Quota-r.Remaining-l.sent)
+	}
+	return epoch
+}
+
+// endLocked counts out a request of window epoch that is answered or
+// ended without an answer; counted reports that the store counted it in
+// the current window (rule P4).
+func (l *throttle) endLocked(epoch int, counted bool) {
+	if epoch == l.epoch {
+		l.flight = max(l.flight-1, 0)
+		return
+	}
+	l.carried = max(l.carried-1, 0)
+	if counted {
+		l.sent++
+	}
+}
+
+// longestPause bounds how long one answer can hold the process back
+// (rule P2): past it, a request goes out and the store says again where
+// things stand.
+func (l *throttle) longestPause(window time.Duration) time.Duration {
+	return max(window, l.s.rateWait)
+}
+
+// observe records what the answer to a request of window epoch, arrived
+// at now, says of the store (rules P1 to P4, P7 and P14), and ends the
+// wait for the first answer. Only the answers to requests paced alone
+// teach how a window paced alone falls (rule P14).
+func (l *throttle) observe(epoch, status int, h http.Header, now time.Time, alone bool) {
+	r, ok := ParseRate(h)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.probeDoneLocked()
+	l.answers++
+	late := true
+	// Rule P1: a quota of zero would hold every request for ever.
+	if ok && r.Quota > 0 {
+		resetAt := now.Add(min(r.ResetIn, l.longestPause(r.Window)))
+		tolerance := min(50*time.Millisecond, r.Window/4)
+		switch {
+		case !l.known:
+			late = false
+		case !l.guessedFrom.IsZero():
+			late = !resetAt.After(l.guessedFrom.Add(tolerance))
+		default:
+			late = resetAt.Before(l.resetAt.Add(-tolerance))
+		}
+		if !late {
+			l.last, l.known, l.resetAt, l.guessedFrom = r, true, resetAt, time.Time{}
+		}
+	}
+	// Rule P3: the store does not count a request it refused.
+	refused := status == http.StatusTooManyRequests
+	l.endLocked(epoch, !late && !refused)
+	if refused && epoch == l.epoch {
+		l.sent = max(l.sent-1, 0)
+	}
+	if !late {
+		// Requests of earlier windows still unanswered may be the store's
+		// count of this one (rule P4).
+		l.others = max(l.others, r.Quota-r.Remaining-l.sent-l.carried)
+		if alone {
+			l.learnPowerLocked(now)
+		}
+	}
+	if d, ok := PauseAfter(status, h, l.longestPause(l.last.Window)); ok {
+		l.pausedUntil = maxTime(l.pausedUntil, now.Add(d))
+	}
+}
+
+// learnPowerLocked is rule P14: how what is left of the window falls with
+// the time left, as a power, from an earlier answer of the window and this
+// one, arrived at now.
+func (l *throttle) learnPowerLocked(now time.Time) {
+	l.seenAt = now
+	left := max(l.leftLocked(), 0)
+	if l.refAt.IsZero() {
+		l.refAt, l.refLeft = now, left
+		return
+	}
+	r1, r2 := l.resetAt.Sub(l.refAt).Seconds(), l.resetAt.Sub(now).Seconds()
+	if l.refLeft == 0 || r2 <= 0 || r2 > 0.95*r1 {
+		return // too close to tell a fall from noise
+	}
+	l.learnt = true
+	p := math.Log(max(float64(left), 0.5)/float64(l.refLeft)) / math.Log(r2/r1)
+	// A store spent all at once by a fleet granted together falls with a
+	// power of twenty and more; the bound keeps one odd pair in check.
+	l.power = (l.power + min(max(p, 0.5), 32)) / 2
+	l.refAt, l.refLeft = now, left
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// failed counts out a request of window epoch that ended without an
+// answer.
+func (l *throttle) failed(epoch int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.endLocked(epoch, false)
+}
+
+// probeDoneLocked ends the wait for the first answer (rule P6).
 func (l *throttle) probeDoneLocked() {
 	if !l.probed {
 		l.probed = true
@@ -249,208 +442,67 @@ func (l *throttle) probeDoneLocked() {
 	}
 }
 
-// reserve takes one request from what is left of the window, or says how
-// long to wait for the window to refill or a 429's pause to pass.
-//
-// The clock is read only once the lock is held: a time read before
-// waiting for the lock could predate an answer observed meanwhile, and
-// make a pause that has already ended look as if it had not begun.
-func (l *throttle) reserve(clock func() time.Time) time.Duration {
-	return l.reserveShare(clock, 1)
-}
-
-// reserveShare is reserve for a process that paces with a 1/share part of
-// the store: besides what is left of the window, it takes no more than
-// its part of what was left when it began to pace this way in the window
-// (the whole quota, from the next window on), and at least one request.
-// The other processes hold to their parts by the same rule, so together
-// they spend what is left and no more.
-func (l *throttle) reserveShare(clock func() time.Time, share int) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := clock()
-	if now.Before(l.pausedUntil) {
-		return l.pausedUntil.Sub(now) + resetMargin
-	}
-	if l.known {
-		if !now.Before(l.resetAt) {
-			// The window has refilled; until an answer says when it ends,
-			// assume a full window from now.
-			l.sent, l.others, l.handed = 0, 0, 0
-			l.shareBase, l.shareSent = -1, 0
-			window := l.last.Window
-			if window <= 0 {
-				window = time.Second
-			}
-			l.guessedFrom, l.resetAt = l.resetAt, now.Add(window)
-		}
-		if l.leftLocked() <= 0 {
-			return l.resetAt.Sub(now) + resetMargin
-		}
-		if share > 1 {
-			if l.shareBase < 0 {
-				// Requests sent with a share before the quota was known
-				// came out of what was left then.
-				l.shareBase = l.leftLocked() + l.shareSent
-			}
-			if l.shareSent >= max(1, l.shareBase/share) {
-				return l.resetAt.Sub(now) + resetMargin
-			}
-		}
-	}
-	if share > 1 {
-		l.shareSent++
-	}
-	l.sent++
-	return 0
-}
-
-func (l *throttle) leftLocked() int { return l.last.Quota - l.sent - l.others }
-
-// observe records what an answer says about the quota.
-func (l *throttle) observe(status int, h http.Header, now time.Time) {
-	r, ok := ParseRate(h)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.probeDoneLocked()
-	// A quota of zero would hold every request for ever; such an answer
-	// is not trusted.
-	if ok && r.Quota > 0 {
-		resetAt := now.Add(min(r.ResetIn, l.longestPause(r.Window)))
-		tolerance := min(50*time.Millisecond, r.Window/4)
-		var late bool
-		switch {
-		case !l.known:
-		case !l.guessedFrom.IsZero():
-			late = !resetAt.After(l.guessedFrom.Add(tolerance))
-		default:
-			late = resetAt.Before(l.resetAt.Add(-tolerance))
-		}
-		if !late {
-			// The server's clock is the one that counts.
-			l.last, l.known, l.resetAt, l.guessedFrom = r, true, resetAt, time.Time{}
-			// The server had counted Quota-Remaining requests; at most
-			// l.sent of them were this Client's.
-			if others := r.Quota - r.Remaining - l.sent; others > l.others {
-				l.others = others
-			}
-		}
-	}
-	if status == http.StatusTooManyRequests {
-		// Every goroutine pauses as long as the 429 asks, not only the
-		// one that got it. The server's word on how long wins over the
-		// window's reset; a 429 that says nothing is load shedding, which
-		// the retry backoff handles, not a spent quota.
-		if wait, ok := RateLimitWait(h); ok && wait > 0 {
-			if until := now.Add(min(wait, l.longestPause(l.last.Window))); until.After(l.pausedUntil) {
-				l.pausedUntil = until
-			}
-		}
-	}
-}
-
-// longestPause bounds how long one answer can hold the Client back: an
-// absurd X-Retry-After or reset time must not disable it for days. Past
-// this, a request goes out and the server says again where things stand.
-func (l *throttle) longestPause(window time.Duration) time.Duration {
-	return max(window, l.maxPause)
-}
-
-// Rate is the quota as the Client sees it now: the latest reported quota
-// and window, what is left by its own count (answers arriving out of
+// Rate is the quota as the process sees it now: the latest quota and
+// window reported, what is left by its own count (answers arriving out of
 // order make the latest Remaining header jump), and ResetIn from now.
-func (l *throttle) Rate(string) Rate {
+func (l *throttle) Rate() Rate {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.known {
 		return Rate{}
 	}
 	r := l.last
-	if l.pace {
+	if !l.s.noThrottle {
 		r.Remaining = max(l.leftLocked(), 0)
 	}
-	r.ResetIn = max(time.Until(l.resetAt), 0)
+	r.ResetIn = max(l.resetAt.Sub(l.now()), 0)
 	return r
 }
 
-// adopt takes what the shared limiter last said of the store's window, r
-// read at now, where it is more recent than the throttle's own view, as a
-// process begins to pace alone. The throttle hears only this process's
-// answers: a process whose requests all waited in the shared line heard
-// none in the current window, and one that heard a few early in the window
-// does not know what the fleet spent since. Pacing alone on that view, it
-// would spend its share of a window the others have spent, or take the
-// window as over and spend its share of a "new" one before the store's
-// window ends. The requests the fleet spent in the window count as others'.
-//
-// When neither view knows a window that has not yet ended (the shared
-// limiter's may be a guess that ran out before the store's window did),
-// the throttle learns where the store stands as it does at its start: one
-// request goes first, and the others wait for its answer.
-func (l *throttle) adopt(r Rate, now time.Time) {
+// shareNow is the share the process paces with now, for logs and tracers.
+func (l *throttle) shareNow() float64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if r.Quota > 0 && r.ResetIn > 0 {
-		l.adoptLocked(r, now)
-	}
-	switch {
-	case l.known && l.resetAt.After(now):
-		l.probeDoneLocked() // nothing to learn first
-	case l.probed:
-		l.probed, l.probing, l.probe = false, false, make(chan struct{})
-	}
+	return l.shareLocked()
 }
 
-func (l *throttle) adoptLocked(r Rate, now time.Time) {
-	resetAt := now.Add(min(r.ResetIn, l.longestPause(r.Window)))
-	spent := max(r.Quota-r.Remaining, 0)
-	if l.known {
-		tolerance := min(50*time.Millisecond, r.Window/4)
-		switch {
-		case resetAt.Before(l.resetAt.Add(-tolerance)):
-			return // a window older than the throttle's
-		case !resetAt.After(l.resetAt.Add(tolerance)):
-			// The same window: the fleet spent at least this much of it.
-			l.others = max(l.others, spent)
-			return
+// startAlone is rule F6: a process that begins to pace alone learns anew
+// how a window paced alone falls; the fleet's, granted at the window's
+// start, fell all at once.
+func (l *throttle) startAlone() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.power, l.refAt, l.seenAt = 1, time.Time{}, time.Time{}
+}
+
+// alonePermit is a request's hold on the process's own pacing.
+type alonePermit struct {
+	l        *throttle
+	epoch    int
+	prober   bool
+	reported bool
+	released atomic.Bool
+}
+
+func (p *alonePermit) Report(status int, h http.Header) {
+	p.reported = true
+	p.l.observe(p.epoch, status, h, p.l.now(), true)
+}
+
+func (p *alonePermit) Release() {
+	// A second Release must not free another request's slot.
+	if p.released.Swap(true) {
+		return
+	}
+	p.l.mu.Lock()
+	defer p.l.mu.Unlock()
+	if !p.reported {
+		p.l.endLocked(p.epoch, false)
+		if p.prober {
+			// Rule P6: the first request got no answer; whoever waits on
+			// it goes. Only its own permit may end the wait.
+			p.l.probeDoneLocked()
 		}
 	}
-	l.last = Rate{Quota: r.Quota, Remaining: r.Remaining, Window: r.Window}
-	l.known, l.resetAt, l.guessedFrom = true, resetAt, time.Time{}
-	l.sent, l.handed, l.others = 0, 0, spent
-	l.shareBase, l.shareSent = -1, 0
-}
-
-// windowEnd is when the store's current window ends, as the answers told,
-// or false when no answer said so or it has already ended.
-func (l *throttle) windowEnd(now time.Time) (time.Time, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if !l.known || !l.resetAt.After(now) {
-		return time.Time{}, false
-	}
-	return l.resetAt, true
-}
-
-// takeSentAlone is how many requests the throttle let through in the
-// store's current window that no shared limiter has been told of, and
-// marks them told: the pacer hands them to a Rejoiner when it goes back to
-// the shared limiter, once.
-func (l *throttle) takeSentAlone(now time.Time) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if !l.known || !now.Before(l.resetAt) {
-		return 0
-	}
-	n := l.sent - l.handed
-	l.handed = l.sent
-	return max(n, 0)
-}
-
-// giveBackSentAlone undoes takeSentAlone when the shared limiter did not
-// take the count.
-func (l *throttle) giveBackSentAlone(n int) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.handed = max(l.handed-n, 0)
+	p.l.releaseSlotLocked()
 }

@@ -27,13 +27,13 @@ type Tracer interface {
 	// TraceCallEnd is called once when the call returns.
 	TraceCallEnd(ctx context.Context, data TraceCallEndData)
 	// TraceAttemptStart is called before each HTTP attempt, before it
-	// waits for the rate limiter.
+	// waits for anything: its wait before a retry, and the rate limiter.
 	TraceAttemptStart(ctx context.Context, data TraceAttemptStartData) context.Context
 	// TraceAttemptEnd is called when the attempt's answer arrives or it
 	// fails.
 	TraceAttemptEnd(ctx context.Context, data TraceAttemptEndData)
-	// TraceWait is called after each wait: for the rate limiter before an
-	// attempt, and between attempts.
+	// TraceWait is called after each wait of an attempt: before a retry,
+	// and for the rate limiter.
 	TraceWait(ctx context.Context, data TraceWaitData)
 	// TracePacing is called when the Client stops using its shared rate
 	// limiter and paces alone, and when it uses the shared one again.
@@ -106,7 +106,8 @@ type WaitCause string
 
 // The causes of a wait.
 const (
-	// WaitQuota: the window's quota is spent; the wait ends at its reset.
+	// WaitQuota: the window's quota, or this process's share of it, is
+	// spent for now.
 	WaitQuota WaitCause = "quota"
 	// WaitPause: a 429 asked every request to the store to wait.
 	WaitPause WaitCause = "pause"
@@ -118,9 +119,9 @@ const (
 	// WaitShared: the shared rate limiter held the request; it does not
 	// say why.
 	WaitShared WaitCause = "shared"
-	// WaitRetryAfter: between attempts, for as long as a 429 asked.
+	// WaitRetryAfter: before a retry, for as long as a 429 asked.
 	WaitRetryAfter WaitCause = "retry_after"
-	// WaitBackoff: between attempts, after a failure.
+	// WaitBackoff: before a retry, after a failure.
 	WaitBackoff WaitCause = "backoff"
 )
 
@@ -141,15 +142,17 @@ type TraceWaitData struct {
 }
 
 // TracePacingData describes a switch between the shared rate limiter and
-// pacing alone.
+// pacing alone (rules F6 and F8 of docs/pacing.md).
 type TracePacingData struct {
 	APIRoot string
 	// Alone is true when the Client starts pacing alone, false when it
 	// uses the shared limiter again.
 	Alone bool
-	// Share is the number of processes whose fair share the Client keeps
-	// to while alone: 1 when the shared limiter never said.
-	Share int
+	// Share is the part of the store's quota, from 0 to 1, that the Client
+	// learnt it may use (rule P11).
+	Share float64
+	// AloneFor is, on the way back, how long the Client paced alone.
+	AloneFor time.Duration
 	// Err is why the shared limiter could not answer, when Alone.
 	Err error
 }

@@ -59,7 +59,7 @@ func (l *traceLog) TraceWait(ctx context.Context, d TraceWaitData) {
 }
 
 func (l *traceLog) TracePacing(ctx context.Context, d TracePacingData) {
-	l.add("pacing alone=%v share=%d err=%v", d.Alone, d.Share, d.Err != nil)
+	l.add("pacing alone=%v share=%.2f err=%v back after time=%v", d.Alone, d.Share, d.Err != nil, d.AloneFor > 0)
 }
 
 func (l *traceLog) String() string {
@@ -82,8 +82,8 @@ func TestTracerSeesACallItsAttemptsAndTheWaitBetween(t *testing.T) {
 		"call start CustomerGroups.Get GET",
 		"attempt 1 start in CustomerGroups.Get",
 		`attempt 1 end in attempt 1: status=429 throttled="quota" retry=true rate=true`,
-		"wait retry_after in CustomerGroups.Get",
 		"attempt 2 start in CustomerGroups.Get",
+		"wait retry_after in attempt 2",
 		`attempt 2 end in attempt 2: status=200 throttled="" retry=false rate=true`,
 		"call end CustomerGroups.Get in CustomerGroups.Get: attempts=2 status=200 err=false",
 	}, "\n")
@@ -145,7 +145,7 @@ func TestTracerSeesPacingAloneAndBack(t *testing.T) {
 	shared := &countingLimiter{unavailable: true}
 	c, mt, _ := setup(t, WithRateLimiter(shared), WithTracer(tr))
 	c.pacer.holdOff = 0
-	mt.RegisterResponder(http.MethodGet, groupsURL+"/5", rateResponder(200, `{"id":5,"name":"g"}`, 10, 4))
+	mt.RegisterResponder(http.MethodGet, groupsURL+"/5", rateResponder(200, `{"id":5,"name":"g"}`, 10))
 	get := func() {
 		if _, _, err := c.CustomerGroups.Get(context.Background(), 5); err != nil {
 			t.Fatal(err)
@@ -161,23 +161,9 @@ func TestTracerSeesPacingAloneAndBack(t *testing.T) {
 			pacing = append(pacing, line)
 		}
 	}
-	want := []string{"pacing alone=true share=1 err=true", "pacing alone=false share=1 err=false"}
+	want := []string{"pacing alone=true share=1.00 err=true back after time=false", "pacing alone=false share=1.00 err=false back after time=true"}
 	if fmt.Sprint(pacing) != fmt.Sprint(want) {
 		t.Fatalf("pacing events %q, want %q", pacing, want)
-	}
-}
-
-func TestTracerHearsTheFleetShare(t *testing.T) {
-	t.Parallel()
-	tr := &traceLog{}
-	shared := downFleet(4)
-	c, mt, _ := setup(t, WithRateLimiter(shared), WithTracer(tr))
-	mt.RegisterResponder(http.MethodGet, groupsURL+"/5", rateResponder(200, `{"id":5,"name":"g"}`, 10, 4))
-	if _, _, err := c.CustomerGroups.Get(context.Background(), 5); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(tr.String(), "pacing alone=true share=4 err=true") {
-		t.Fatalf("trace:\n%s\nwant the switch to pacing alone with a share of 4", tr)
 	}
 }
 

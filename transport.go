@@ -46,24 +46,22 @@ func newHTTPClient(hc *http.Client, maxConcurrent int, t *transport) *http.Clien
 // holds the permit until the body is closed. It is given what it needs
 // when the Client is built and never looks back at the Client.
 type transport struct {
-	base     http.RoundTripper
-	pacer    *pacer
-	apiRoot  string        // names the store to the rate limiter
-	rateWait time.Duration // the longest wait for a permit
-	logger   *slog.Logger
+	base  http.RoundTripper
+	pacer *pacer
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	permit, err := t.pacer.acquire(req.Context(), t.apiRoot, t.rateWait)
+	permit, err := t.pacer.acquire(req.Context(), t.pacer.s.rateWait)
 	if err != nil {
 		return nil, err
 	}
+	logger := t.pacer.s.logger
 	start := time.Now()
 	resp, err := t.base.RoundTrip(req)
 	if err != nil {
 		permit.Release()
-		if t.logger != nil {
-			t.logger.LogAttrs(req.Context(), slog.LevelDebug, "bigcommerce: request failed",
+		if logger != nil {
+			logger.LogAttrs(req.Context(), slog.LevelDebug, "bigcommerce: request failed",
 				slog.String("method", req.Method), slog.String("path", req.URL.Path),
 				slog.Duration("elapsed", time.Since(start)), slog.String("error", err.Error()))
 		}
@@ -76,8 +74,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Body = http.NoBody
 	}
 	resp.Body = &releaseOnClose{ReadCloser: resp.Body, permit: permit}
-	if t.logger != nil {
-		t.logger.LogAttrs(req.Context(), slog.LevelDebug, "bigcommerce: request",
+	if logger != nil {
+		logger.LogAttrs(req.Context(), slog.LevelDebug, "bigcommerce: request",
 			slog.String("method", req.Method), slog.String("path", req.URL.Path),
 			slog.Int("status", resp.StatusCode), slog.Duration("elapsed", time.Since(start)))
 	}

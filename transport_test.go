@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -125,7 +126,7 @@ func TestAnUnavailableSharedLimiterNeverFailsACall(t *testing.T) {
 	shared := &countingLimiter{unavailable: true}
 	c, mt, rec := setup(t, WithRateLimiter(shared), WithLogger(logger))
 	c.pacer.holdOff = 0 // ask the shared limiter again on every request
-	mt.RegisterResponder(http.MethodGet, `=~^`+groupsURL+`/\d+`, rateResponder(200, `{"id":5,"name":"g"}`, 10, 4))
+	mt.RegisterResponder(http.MethodGet, `=~^`+groupsURL+`/\d+`, rateResponder(200, `{"id":5,"name":"g"}`, 10))
 	for range 3 {
 		if _, _, err := c.CustomerGroups.Get(context.Background(), 5); err != nil {
 			t.Fatalf("with the shared limiter down: %v", err)
@@ -175,10 +176,16 @@ func TestTheSharedLimiterIsAskedAgainOnlyAfterTheHoldOff(t *testing.T) {
 	}
 }
 
-func rateResponder(status int, body string, quota, left int) httpmock.Responder {
-	return httpmock.NewStringResponder(status, body).HeaderSet(http.Header{
-		headerQuota: {fmt.Sprint(quota)}, headerLeft: {fmt.Sprint(left)}, headerResetMs: {"30000"}, headerWindowMs: {"30000"},
-	})
+// rateResponder answers as a store of the given quota with no other app:
+// each answer reports one request fewer left.
+func rateResponder(status int, body string, quota int) httpmock.Responder {
+	var sent atomic.Int64
+	return func(req *http.Request) (*http.Response, error) {
+		left := quota - int(sent.Add(1))
+		return httpmock.NewStringResponder(status, body).HeaderSet(http.Header{
+			headerQuota: {fmt.Sprint(quota)}, headerLeft: {fmt.Sprint(max(left, 0))}, headerResetMs: {"30000"}, headerWindowMs: {"30000"},
+		})(req)
+	}
 }
 
 type lockedWriter struct {

@@ -17,9 +17,10 @@
 // ("GET"), with OpenTelemetry's HTTP client attributes: http.request.method,
 // url.full (without credentials, as the core sanitizes it), server.address,
 // server.port, http.response.status_code, error.type, and from the second
-// attempt on http.request.resend_count. Every wait, for the rate limiter or
-// between attempts, is a span named "bigcommerce.wait" that begins and ends
-// when the wait did, with its cause in bigcommerce.wait.cause. A switch to
+// attempt on http.request.resend_count. Every wait of an attempt, before a
+// retry or for the rate limiter, is a child span named "bigcommerce.wait"
+// that begins and ends when the wait did, with its cause in
+// bigcommerce.wait.cause. A switch to
 // pacing alone, or back to the shared rate limiter, is an event named
 // "bigcommerce.ratelimit.fallback" on the attempt's span. Every span carries
 // the store in bigcommerce.store.
@@ -33,9 +34,11 @@
 //	bigcommerce.ratelimit.throttled       counter    {response} 429 answers, per cause: quota or concurrency
 //	bigcommerce.ratelimit.remaining       gauge      {request}  requests left in the window, as last reported
 //	bigcommerce.ratelimit.fallback        gauge                 1 while pacing alone, else 0
+//	bigcommerce.ratelimit.alone.duration  counter    s          time paced alone, the spell under way included
 //
-// http.client.request.duration leaves out the time an attempt waited for
-// its permit; that time is in bigcommerce.ratelimit.wait.duration. The
+// http.client.request.duration leaves out the time an attempt waited,
+// before a retry or for its permit; the wait for the rate limit is in
+// bigcommerce.ratelimit.wait.duration. The
 // store is on metrics only with WithStoreAttribute.
 //
 // # No trace context is sent to BigCommerce

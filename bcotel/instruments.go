@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
 	"go.opentelemetry.io/otel"
@@ -35,6 +36,10 @@ const (
 	MetricRemaining = "bigcommerce.ratelimit.remaining"
 	// MetricFallback is 1 while the Client paces alone, else 0.
 	MetricFallback = "bigcommerce.ratelimit.fallback"
+	// MetricAloneDuration counts the seconds the Client has paced alone
+	// because its shared rate limiter was unavailable, up to the moment it
+	// is read: an outage shows after the fact, however brief.
+	MetricAloneDuration = "bigcommerce.ratelimit.alone.duration"
 	// MetricLimiterStep is the histogram of a shared rate limiter's round
 	// trips to its backend (redisquota's to Redis), in seconds, by step
 	// and error.type on failure; see Tracer.ObserveLimiterStep.
@@ -91,6 +96,16 @@ func (t *Tracer) createInstruments(m metric.Meter) {
 	t.fallback, err = m.Int64Gauge(MetricFallback,
 		metric.WithDescription("1 while the Client paces alone because its shared rate limiter is unavailable, else 0."))
 	note(err)
+	aloneDuration, err := m.Float64ObservableCounter(MetricAloneDuration, metric.WithUnit("s"),
+		metric.WithDescription("Time the Client paced alone because its shared rate limiter was unavailable."))
+	note(err)
+	if err == nil {
+		_, err = m.RegisterCallback(func(_ context.Context, o metric.Observer) error {
+			t.stores.observeAlone(o, aloneDuration, time.Now())
+			return nil
+		}, aloneDuration)
+		note(err)
+	}
 	t.limiterStep, err = m.Float64Histogram(MetricLimiterStep, metric.WithUnit("s"),
 		metric.WithDescription("Duration of a shared rate limiter's round trips to its backend, such as redisquota's to Redis."),
 		metric.WithExplicitBucketBoundaries(waitBuckets...))
@@ -131,6 +146,36 @@ func (c *storeCache) get(apiRoot string) *storeInfo {
 	return st
 }
 
+// observeAlone reports each store's time paced alone, the current spell
+// included, as of now.
+func (c *storeCache) observeAlone(o metric.Observer, alone metric.Float64Observable, now time.Time) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for _, st := range c.m {
+		st.aloneMu.Lock()
+		d := st.aloneTotal
+		if !st.aloneSince.IsZero() {
+			d += now.Sub(st.aloneSince)
+		}
+		st.aloneMu.Unlock()
+		o.ObserveFloat64(alone, d.Seconds(), metric.WithAttributes(st.metricAttrs...))
+	}
+}
+
+// paced notes a switch to pacing alone, or back, at now; back, the spell
+// lasted aloneFor by the Client's clock.
+func (st *storeInfo) paced(alone bool, aloneFor time.Duration, now time.Time) {
+	st.aloneMu.Lock()
+	defer st.aloneMu.Unlock()
+	switch {
+	case alone && st.aloneSince.IsZero():
+		st.aloneSince = now
+	case !alone && !st.aloneSince.IsZero():
+		st.aloneTotal += max(aloneFor, now.Sub(st.aloneSince))
+		st.aloneSince = time.Time{}
+	}
+}
+
 // storeInfo is the attributes of one store, and the attribute sets of
 // its metrics, built once each.
 type storeInfo struct {
@@ -140,6 +185,12 @@ type storeInfo struct {
 	// with WithStoreAttribute, else nothing.
 	metricAttrs []attribute.KeyValue
 	metricSet   []metric.RecordOption
+
+	// aloneTotal is the time paced alone in spells that ended; aloneSince
+	// is when the current one began, zero while the shared limiter answers.
+	aloneMu    sync.Mutex
+	aloneTotal time.Duration
+	aloneSince time.Time
 
 	mu       sync.RWMutex
 	ops      map[string]*opInfo

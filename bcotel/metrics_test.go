@@ -42,6 +42,13 @@ func points(t *testing.T, m metricdata.Metrics) []point {
 		for _, p := range d.DataPoints {
 			out = append(out, point{setAttrs(p.Attributes), float64(p.Value), 1})
 		}
+	case metricdata.Sum[float64]:
+		if !d.IsMonotonic {
+			t.Errorf("%s is not monotonic", m.Name)
+		}
+		for _, p := range d.DataPoints {
+			out = append(out, point{setAttrs(p.Attributes), p.Value, 1})
+		}
 	case metricdata.Gauge[int64]:
 		for _, p := range d.DataPoints {
 			out = append(out, point{setAttrs(p.Attributes), float64(p.Value), 1})
@@ -104,6 +111,7 @@ func TestEveryMetricWithItsUnitAndAttributes(t *testing.T) {
 				bcotel.MetricThrottled:       "{response}",
 				bcotel.MetricRemaining:       "{request}",
 				bcotel.MetricFallback:        "",
+				bcotel.MetricAloneDuration:   "s",
 			}
 			all := map[string][]point{}
 			for name, unit := range units {
@@ -173,6 +181,9 @@ func TestEveryMetricWithItsUnitAndAttributes(t *testing.T) {
 			// two requests sent: the fake counts a faulted one too.
 			if p := find(t, "remaining", all[bcotel.MetricRemaining], nil); p.value != 9998 {
 				t.Errorf("remaining %v, want 9998", p.value)
+			}
+			if p := find(t, "alone", all[bcotel.MetricAloneDuration], nil); p.value != 0 {
+				t.Errorf("time paced alone %v without a shared limiter, want 0", p.value)
 			}
 			if p := find(t, "fallback", all[bcotel.MetricFallback], nil); p.value != 0 {
 				t.Errorf("fallback %v without a shared limiter, want 0", p.value)

@@ -74,7 +74,8 @@ func TestSpansOfACallThrottledThenAnswered(t *testing.T) {
 		"http.request.resend_count": "1",
 	})
 
-	// The 429's wait: a span of its own, in the call, between the attempts.
+	// The 429's wait: a span of its own, the first thing the second
+	// attempt waits for, after the first attempt ended.
 	var retryAfter sdktrace.ReadOnlySpan
 	for _, w := range h.spansNamed(bcotel.WaitSpanName) {
 		if attrs(w.Attributes())["bigcommerce.wait.cause"] == string(bigcommerce.WaitRetryAfter) {
@@ -84,13 +85,13 @@ func TestSpansOfACallThrottledThenAnswered(t *testing.T) {
 	if retryAfter == nil {
 		t.Fatalf("no wait span of cause retry_after among %d spans", len(h.spans.Ended()))
 	}
-	if retryAfter.Parent().SpanID() != call.SpanContext().SpanID() {
-		t.Errorf("the wait's parent is %v, want the call span", retryAfter.Parent().SpanID())
+	if retryAfter.Parent().SpanID() != attempts[1].SpanContext().SpanID() {
+		t.Errorf("the wait's parent is %v, want the second attempt's span", retryAfter.Parent().SpanID())
 	}
 	if !retryAfter.EndTime().After(retryAfter.StartTime()) ||
-		retryAfter.StartTime().Before(attempts[0].EndTime()) || retryAfter.EndTime().After(attempts[1].StartTime()) {
-		t.Errorf("wait from %v to %v; want a length, after attempt 1 ended (%v) and before attempt 2 began (%v)",
-			retryAfter.StartTime(), retryAfter.EndTime(), attempts[0].EndTime(), attempts[1].StartTime())
+		retryAfter.StartTime().Before(attempts[0].EndTime()) || retryAfter.StartTime().Before(attempts[1].StartTime()) || retryAfter.EndTime().After(attempts[1].EndTime()) {
+		t.Errorf("wait from %v to %v; want a length, after attempt 1 ended (%v), within attempt 2 (%v to %v)",
+			retryAfter.StartTime(), retryAfter.EndTime(), attempts[0].EndTime(), attempts[1].StartTime(), attempts[1].EndTime())
 	}
 
 	// bcotel does not propagate the trace to the store: see doc.go.
@@ -178,17 +179,39 @@ func TestFallbackToPacingAloneAndBack(t *testing.T) {
 		return pts[0].Value
 	}
 
+	// alone is the time paced alone so far, as the metric reports it.
+	alone := func() time.Duration {
+		t.Helper()
+		m, ok := h.metrics(t)[bcotel.MetricAloneDuration]
+		if !ok {
+			t.Fatalf("no %s", bcotel.MetricAloneDuration)
+		}
+		p := find(t, bcotel.MetricAloneDuration, points(t, m), map[string]string{"bigcommerce.store": h.srv.StoreHash})
+		return time.Duration(p.value * float64(time.Second))
+	}
+
 	get()
 	if v := fallback(); v != 1 {
 		t.Errorf("fallback %d while the shared limiter is down, want 1", v)
 	}
+	first := alone()
 	shared.setDown(false)
 	// The Client skips a failed shared limiter for a quarter of a second
 	// before it asks again; this test must outwait that hold-off.
 	time.Sleep(300 * time.Millisecond)
+	if during := alone(); during < first+300*time.Millisecond {
+		t.Errorf("time paced alone %v, then %v after 300ms more alone: the spell under way does not count", first, during)
+	}
 	get()
 	if v := fallback(); v != 0 {
 		t.Errorf("fallback %d once the shared limiter answers, want 0", v)
+	}
+	back := alone()
+	if back < 300*time.Millisecond {
+		t.Errorf("time paced alone %v after a spell of over 300ms", back)
+	}
+	if again := alone(); again != back {
+		t.Errorf("time paced alone went from %v to %v with the shared limiter answering", back, again)
 	}
 
 	var events []string

@@ -40,8 +40,8 @@ const (
 	// AloneKey, on a fallback event, is true when the Client starts to
 	// pace alone and false when it uses the shared limiter again.
 	AloneKey = attribute.Key("bigcommerce.ratelimit.alone")
-	// ShareKey, on a fallback event, is how many processes' fair share
-	// the Client keeps to while alone.
+	// ShareKey, on a fallback event, is the part of the store's quota,
+	// from 0 to 1, that the Client learnt it may use while alone.
 	ShareKey = attribute.Key("bigcommerce.ratelimit.share")
 	// StepKey names a shared rate limiter's step: "acquire", "release" or
 	// "leave" for redisquota.
@@ -287,20 +287,22 @@ func (t *Tracer) TraceWait(ctx context.Context, data bigcommerce.TraceWaitData) 
 	span.End(trace.WithTimestamp(data.Start.Add(data.Duration)))
 }
 
-// TracePacing sets bigcommerce.ratelimit.fallback and adds an event to the
+// TracePacing sets bigcommerce.ratelimit.fallback, counts the time paced
+// alone in bigcommerce.ratelimit.alone.duration, and adds an event to the
 // span of the request that saw the switch.
 func (t *Tracer) TracePacing(ctx context.Context, data bigcommerce.TracePacingData) {
 	if t.off {
 		return
 	}
 	st := t.stores.get(data.APIRoot)
+	st.paced(data.Alone, data.AloneFor, time.Now())
 	v := int64(0)
 	if data.Alone {
 		v = 1
 	}
 	t.fallback.Record(ctx, v, st.metricSet...)
 	if span := trace.SpanFromContext(ctx); span.IsRecording() {
-		attrs := []attribute.KeyValue{StoreKey.String(st.name), AloneKey.Bool(data.Alone), ShareKey.Int(data.Share)}
+		attrs := []attribute.KeyValue{StoreKey.String(st.name), AloneKey.Bool(data.Alone), ShareKey.Float64(data.Share)}
 		if data.Err != nil {
 			// The type only: the shared limiter is not the SDK, and its
 			// error may name its backend's address.

@@ -26,11 +26,12 @@
 //     that has ended, does not raise the count;
 //   - the window refills once it ends;
 //   - other apps' use of the store, seen in the headers, lowers what is
-//     granted;
+//     granted (a limiter shared by a fleet grants all that is left; one
+//     process's own pacing may keep to its share of it);
 //   - a 429 that asks for a wait pauses every request, and a 429 that does
 //     not (one that still reports requests left, from the store's cap on
 //     requests in flight; one with X-Retry-After: 0; one with no headers)
-//     pauses none;
+//     pauses none; a refused request is not counted;
 //   - a Permit released twice frees one slot: the second Release is a
 //     no-op (the Client releases each Permit once, but a limiter that a
 //     stray second call corrupts turns one caller's bug into more requests
@@ -41,9 +42,10 @@
 //     refused at once with a *bigcommerce.ThrottleError, which matches
 //     bigcommerce.ErrRateLimited, and leaves no slot held.
 //
-// Each rule is a parallel subtest named for it, such as
+// Each check is a parallel subtest named for it, such as
 // QuotaIsGrantedExactlyOnce: the name Skip takes (go test -v lists them
-// all). A case waits out a window of a second at most, and most wait for
+// all, each with the rules of the bigcommerce module's docs/pacing.md it
+// checks). A case waits out a window of a second at most, and most wait for
 // none, so a run takes a few seconds. The checks count grants and
 // refusals. Where a check depends on the clock, as on whether a window has
 // ended, the suite measures whether the machine kept up, and tries again
@@ -144,6 +146,7 @@ func Run(t *testing.T, newLimiter func(t *testing.T, cfg Config) bigcommerce.Rat
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
+			t.Logf("checks rules %s of the bigcommerce module's docs/pacing.md", c.rules)
 			if reason, ok := s.skip[c.name]; ok {
 				t.Skip(reason)
 			}

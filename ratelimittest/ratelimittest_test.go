@@ -77,6 +77,7 @@ func TestTheSuiteCatchesEveryBrokenRule(t *testing.T) {
 		{ignoresOthers, "OtherAppsUseLowersWhatIsGranted"},
 		{noPause, "A429WithAWaitPausesEveryone"},
 		{pausesOnAny429, "A429WithoutAWaitPausesNobody"},
+		{counts429, "A429WithoutAWaitPausesNobody"},
 		{releasesTwice, "ASecondReleaseIsANoOp"},
 		{ignoresCancel, "CancelingAWaitReturnsAtOnceAndHoldsNoSlot"},
 		{sleepsOutMaxWait, "AWaitLongerThanMaxWaitIsRefusedAtOnce"},

@@ -24,6 +24,7 @@ const (
 	ignoresOthers    bug = "counts only its own requests"
 	noPause          bug = "ignores a 429's X-Retry-After"
 	pausesOnAny429   bug = "pauses until the window's end on any 429"
+	counts429        bug = "counts a request answered 429 as one the store counted"
 	releasesTwice    bug = "frees a slot on every Release"
 	ignoresCancel    bug = "waits on after its context ends"
 	sleepsOutMaxWait bug = "sleeps out maxWait before refusing"
@@ -178,6 +179,10 @@ func (p *refPermit) Report(status int, h http.Header) {
 	defer l.wakeLocked()
 	if l.probe == p {
 		l.probed = true
+	}
+	if status == http.StatusTooManyRequests && l.bug != counts429 {
+		// The store does not count a request it refused.
+		l.sent = max(l.sent-1, 0)
 	}
 	if ok && r.Quota > 0 {
 		resetAt := now.Add(r.ResetIn)

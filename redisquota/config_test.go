@@ -38,7 +38,6 @@ func TestBadInputGetsAClearError(t *testing.T) {
 		{"a zero step timeout", rdb, []Option{WithStepTimeout(0)}, "redisquota: WithStepTimeout: must be positive, got 0s"},
 		{"a negative step timeout", rdb, []Option{WithStepTimeout(-time.Second)}, "must be positive, got -1s"},
 		{"a zero longest step timeout", rdb, []Option{WithMaxStepTimeout(0)}, "redisquota: WithMaxStepTimeout: must be positive, got 0s"},
-		{"no expected processes", rdb, []Option{WithExpectedProcesses(0)}, "redisquota: WithExpectedProcesses: must be at least 1, got 0"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -72,13 +71,13 @@ func TestGoodInputIsKept(t *testing.T) {
 	t.Parallel()
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true})
 	t.Cleanup(func() { _ = rdb.Close() })
-	l := MustNew(rdb, WithKeyPrefix("app:bc"), WithMaxConcurrentRequests(7), WithLeaseTTL(3*time.Second), WithStepTimeout(20*time.Millisecond), WithExpectedProcesses(5))
-	want := config{prefix: "app:bc", maxInFlight: 7, leaseTTL: 3 * time.Second, stepTimeout: 20 * time.Millisecond, maxStep: DefaultMaxStepTimeout, expectedProcs: 5}
+	l := MustNew(rdb, WithKeyPrefix("app:bc"), WithMaxConcurrentRequests(7), WithLeaseTTL(3*time.Second), WithStepTimeout(20*time.Millisecond))
+	want := config{prefix: "app:bc", maxInFlight: 7, leaseTTL: 3 * time.Second, stepTimeout: 20 * time.Millisecond, maxStep: DefaultMaxStepTimeout}
 	if l.cfg.observer != nil {
 		t.Error("a step observer is set without WithStepObserver")
 	}
 	if got := l.cfg; got.observer != nil || got.prefix != want.prefix || got.maxInFlight != want.maxInFlight || got.leaseTTL != want.leaseTTL ||
-		got.stepTimeout != want.stepTimeout || got.maxStep != want.maxStep || got.expectedProcs != want.expectedProcs {
+		got.stepTimeout != want.stepTimeout || got.maxStep != want.maxStep {
 		t.Errorf("config %+v, want %+v", got, want)
 	}
 	if !l.ctxBound {
@@ -88,7 +87,7 @@ func TestGoodInputIsKept(t *testing.T) {
 		t.Errorf("lease %d ms, probe %d ms; want 3000 and 3000", l.leaseTTLms, l.probeTTLms)
 	}
 	if got, want := MustNew(rdb).cfg, defaults(); got.prefix != want.prefix || got.maxInFlight != want.maxInFlight || got.leaseTTL != want.leaseTTL ||
-		got.stepTimeout != want.stepTimeout || got.maxStep != want.maxStep || got.expectedProcs != want.expectedProcs || got.observer != nil {
+		got.stepTimeout != want.stepTimeout || got.maxStep != want.maxStep || got.observer != nil {
 		t.Errorf("defaults %+v, want %+v", got, want)
 	}
 	if got := MustNew(rdb, WithStepTimeout(5*time.Second)).cfg.maxStep; got != 5*time.Second {
@@ -106,7 +105,7 @@ func TestKeysOfOneStoreShareOneHashTag(t *testing.T) {
 	l := MustNew(rdb, WithKeyPrefix("p"))
 	root := "https://api.bigcommerce.com/stores/abc123/v2"
 	got := strings.Join(l.store(root).keys, " ")
-	want := "p:{" + root + "}:state p:{" + root + "}:inflight p:{" + root + "}:probe p:{" + root + "}:members p:{" + root + "}:line p:{" + root + "}:waiters p:{" + root + "}:active"
+	want := "p:{" + root + "}:state p:{" + root + "}:inflight p:{" + root + "}:probe p:{" + root + "}:line p:{" + root + "}:waiters"
 	if got != want {
 		t.Errorf("keys %s, want %s", got, want)
 	}

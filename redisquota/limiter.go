@@ -65,26 +65,17 @@ type Limiter struct {
 	// deadline; otherwise each step runs in a goroutine of its own, so that
 	// the step timeout holds even while rdb waits out its read timeout.
 	ctxBound bool
-	// stepFailed is set when a step failed and cleared when one succeeds:
-	// the Client paces alone meanwhile, and tells Redis of the fleet when
-	// it comes back.
-	stepFailed atomic.Bool
 	// unanswered is set when a step got no answer in time and cleared when
 	// one succeeds: while it is set, steps get the short step timeout
-	// rather than the patience a slow but working Redis deserves. A Redis
-	// that refuses or resets connections does not set it: those failures
-	// are known at once, and a Redis that restarts is slow to answer its
-	// first steps (new connections, its scripts loaded again), which on a
-	// busy machine took longer than the short timeout and split the fleet
-	// between processes back on Redis and processes still alone.
+	// rather than the patience a slow but working Redis deserves (rule
+	// F7). A Redis that refuses or resets connections does not set it:
+	// those failures are known at once, and a Redis that restarts is slow
+	// to answer its first steps (new connections, its scripts loaded
+	// again), which on a busy machine took longer than the short timeout.
 	unanswered atomic.Bool
 	dials      *dialWatch
 
 	leaseTTLms, probeTTLms int64
-	// memberTTLms is how long a Limiter counts as a member of a store's
-	// fleet after its last round trip for the store.
-	memberTTLms int64
-	memberID    string
 	// graceMs is how long past its time to ask again a waiter keeps its
 	// place in line: long enough for a round trip on a busy machine, short
 	// enough that a waiter whose process died holds up nobody for long.
@@ -92,15 +83,9 @@ type Limiter struct {
 	idPrefix string
 	nextID   atomic.Uint64
 	stores   sync.Map // apiRoot -> *store
-	// largestFleet is the largest fleet seen on any store, the guess for a
-	// store whose own fleet was never seen.
-	largestFleet atomic.Int64
 }
 
-var (
-	_ bigcommerce.RateLimiter = (*Limiter)(nil)
-	_ bigcommerce.FleetSizer  = (*Limiter)(nil)
-)
+var _ bigcommerce.RateLimiter = (*Limiter)(nil)
 
 // New returns a Limiter that keeps its state in rdb: a *redis.Client, a
 // *redis.ClusterClient or any other redis.UniversalClient. It returns a
@@ -127,22 +112,18 @@ func New(rdb redis.UniversalClient, opts ...Option) (*Limiter, error) {
 	cfg.maxStep = max(cfg.maxStep, cfg.stepTimeout)
 	var b [8]byte
 	_, _ = crand.Read(b[:])
-	// Lease and member ids must differ across processes, which share no
-	// counter.
-	id := hex.EncodeToString(b[:])
+	// Lease ids must differ across processes, which share no counter.
 	dials := newDialWatch()
 	watchDials(rdb, dials)
 	return &Limiter{
-		dials:       dials,
-		rdb:         rdb,
-		cfg:         cfg,
-		ctxBound:    respectsContext(rdb),
-		leaseTTLms:  cfg.leaseTTL.Milliseconds(),
-		probeTTLms:  min(cfg.leaseTTL, maxProbeTTL).Milliseconds(),
-		memberTTLms: memberTTL.Milliseconds(),
-		graceMs:     (cfg.maxStep + time.Second).Milliseconds(),
-		memberID:    id,
-		idPrefix:    id + ":",
+		dials:      dials,
+		rdb:        rdb,
+		cfg:        cfg,
+		ctxBound:   respectsContext(rdb),
+		leaseTTLms: cfg.leaseTTL.Milliseconds(),
+		probeTTLms: min(cfg.leaseTTL, maxProbeTTL).Milliseconds(),
+		graceMs:    (cfg.maxStep + time.Second).Milliseconds(),
+		idPrefix:   hex.EncodeToString(b[:]) + ":",
 	}, nil
 }
 
@@ -200,11 +181,10 @@ func respectsContext(rdb redis.UniversalClient) bool {
 }
 
 // store is what the Limiter keeps in memory about one store: its keys,
-// built once, and the latest view of its quota and fleet.
+// built once, and the latest view of its quota.
 type store struct {
 	apiRoot string
 	keys    []string
-	fleet   atomic.Int64 // live members last seen; 0 before the first answer
 
 	mu   sync.Mutex
 	rate bigcommerce.Rate
@@ -219,7 +199,7 @@ func (l *Limiter) store(apiRoot string) *store {
 	// all of one store's keys in one slot, which a script needs, and
 	// spreads the stores over the cluster.
 	base := l.cfg.prefix + ":{" + apiRoot + "}:"
-	s, _ := l.stores.LoadOrStore(apiRoot, &store{apiRoot: apiRoot, keys: []string{base + "state", base + "inflight", base + "probe", base + "members", base + "line", base + "waiters", base + "active"}})
+	s, _ := l.stores.LoadOrStore(apiRoot, &store{apiRoot: apiRoot, keys: []string{base + "state", base + "inflight", base + "probe", base + "line", base + "waiters"}})
 	return s.(*store)
 }
 
@@ -229,12 +209,11 @@ type reply struct {
 	code     int64
 	wait     time.Duration    // how long to wait before asking again
 	rate     bigcommerce.Rate // the shared view; the zero Rate while unknown
-	fleet    int              // live members of the store, the caller included
 	position int              // waiters ahead of the caller in line
 }
 
 // replyLen is how many integers a reply holds.
-const replyLen = 8
+const replyLen = 7
 
 // decodeReply refuses an answer of the wrong shape, which only a script
 // other than ours under the same SHA could give.
@@ -245,8 +224,7 @@ func decodeReply(res []int64) (reply, error) {
 	r := reply{
 		code:     res[0],
 		wait:     time.Duration(res[1]) * time.Millisecond,
-		fleet:    int(res[6]),
-		position: int(res[7]),
+		position: int(res[6]),
 	}
 	if res[2] > 0 {
 		r.rate = bigcommerce.Rate{Quota: int(res[2]), Remaining: int(res[3]), ResetIn: time.Duration(res[4]) * time.Millisecond, Window: time.Duration(res[5]) * time.Millisecond}
@@ -255,45 +233,11 @@ func decodeReply(res []int64) (reply, error) {
 }
 
 // see records what a reply says about the store.
-func (l *Limiter) see(s *store, r reply) {
+func (s *store) see(r reply) {
 	now := time.Now()
 	s.mu.Lock()
 	s.rate, s.at = r.rate, now
 	s.mu.Unlock()
-	if r.fleet > 0 {
-		s.fleet.Store(int64(r.fleet))
-		for {
-			largest := l.largestFleet.Load()
-			if int64(r.fleet) <= largest || l.largestFleet.CompareAndSwap(largest, int64(r.fleet)) {
-				break
-			}
-		}
-	}
-}
-
-// FleetSize is how many processes (Limiters, to be exact) shared the store
-// at apiRoot when Redis last answered this Limiter about it: those that made
-// a round trip for the store within the last minute. It costs no round trip:
-// every Acquire and Release learns it from the answer it already gets.
-//
-// When this Limiter never heard from Redis about the store, as when it
-// started while Redis was away, FleetSize guesses: the value given with
-// WithExpectedProcesses, else the largest fleet it saw on any other store,
-// else DefaultExpectedProcesses. The Client uses it to pace a fair share of
-// the store while the shared limiter is unavailable.
-func (l *Limiter) FleetSize(apiRoot string) int {
-	if v, ok := l.stores.Load(apiRoot); ok {
-		if n := v.(*store).fleet.Load(); n > 0 {
-			return int(n)
-		}
-	}
-	if l.cfg.expectedProcs > 0 {
-		return l.cfg.expectedProcs
-	}
-	if n := l.largestFleet.Load(); n > 0 {
-		return int(n)
-	}
-	return DefaultExpectedProcesses
 }
 
 // Rate is the store's quota as Redis last told this Limiter, at its latest
@@ -317,23 +261,10 @@ func (l *Limiter) Rate(apiRoot string) bigcommerce.Rate {
 // Acquire takes one request of the store's quota and one of its slots in
 // Redis, waiting as long as both are spent. Each try is one round trip.
 // Requests that must wait, in this process or any other, stand in one line
-// and are served in the order they arrived; one whose turn would come later
-// than maxWait or ctx's deadline allows is refused at once with a
-// *bigcommerce.ThrottleError and leaves the line.
+// and are served in the order they arrived (rule F2); one whose turn would
+// come later than maxWait or ctx's deadline allows is refused at once with
+// a *bigcommerce.ThrottleError and leaves the line.
 func (l *Limiter) Acquire(ctx context.Context, apiRoot string, maxWait time.Duration) (bigcommerce.Permit, error) {
-	return l.acquire(ctx, apiRoot, maxWait, 0)
-}
-
-// AcquireRejoining is Acquire for a Client coming back from pacing alone,
-// which sent sentAlone requests in the store's current window: the step
-// that grants the request counts them too, so that the shared count does
-// not give out again what the process already spent
-// (bigcommerce.Rejoiner).
-func (l *Limiter) AcquireRejoining(ctx context.Context, apiRoot string, maxWait time.Duration, sentAlone int) (bigcommerce.Permit, error) {
-	return l.acquire(ctx, apiRoot, maxWait, max(sentAlone, 0))
-}
-
-func (l *Limiter) acquire(ctx context.Context, apiRoot string, maxWait time.Duration, sentAlone int) (bigcommerce.Permit, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -346,14 +277,8 @@ func (l *Limiter) acquire(ctx context.Context, apiRoot string, maxWait time.Dura
 		if deadline, ok := ctx.Deadline(); ok {
 			allow = min(allow, time.Until(deadline))
 		}
-		// A Limiter whose last step failed comes back from pacing alone:
-		// it tells Redis how large the fleet was (see acquire.lua).
-		var hint int64
-		if l.stepFailed.Load() {
-			hint = s.fleet.Load()
-		}
-		r, err := l.step(ctx, "acquire", s, acquireScript, id, l.memberID, l.memberTTLms, l.cfg.maxInFlight, l.leaseTTLms, l.probeTTLms,
-			max(allow.Milliseconds(), -1), l.graceMs, hint, sentAlone)
+		r, err := l.step(ctx, "acquire", s, acquireScript, id, l.cfg.maxInFlight, l.leaseTTLms, l.probeTTLms,
+			max(allow.Milliseconds(), -1), l.graceMs)
 		if err != nil {
 			// The answer may be lost after Redis ran the script: the caller
 			// may be in line, or hold a slot or the probe, which would
@@ -361,7 +286,7 @@ func (l *Limiter) acquire(ctx context.Context, apiRoot string, maxWait time.Dura
 			go l.leave(s, id)
 			return nil, l.failed(ctx, "acquire", apiRoot, err)
 		}
-		l.see(s, r)
+		s.see(r)
 		var wait time.Duration
 		switch r.code {
 		case codeGranted, codeGrantedProbe:
@@ -399,7 +324,7 @@ func (l *Limiter) acquire(ctx context.Context, apiRoot string, maxWait time.Dura
 // the probe it may have been granted in an answer it never read. Should
 // Redis not answer, they expire by themselves.
 func (l *Limiter) leave(s *store, id string) {
-	_, _ = l.step(context.Background(), "leave", s, releaseScript, id, l.memberID, l.memberTTLms, 0)
+	_, _ = l.step(context.Background(), "leave", s, releaseScript, id, 0)
 }
 
 // throttled refuses a wait that would take the request past maxWait,
@@ -425,17 +350,15 @@ type permit struct {
 	answeredAt time.Time
 	rate       bigcommerce.Rate
 	hasRate    bool
-	pause      time.Duration // -1 when a 429 did not say
+	pause      time.Duration // -1 when the answer pauses no one
 }
 
 func (p *permit) Report(status int, h http.Header) {
 	p.reported, p.status, p.answeredAt = true, status, time.Now()
 	p.rate, p.hasRate = bigcommerce.ParseRate(h)
 	p.pause = -1
-	if status == http.StatusTooManyRequests {
-		if d, ok := bigcommerce.RateLimitWait(h); ok {
-			p.pause = d
-		}
+	if d, ok := bigcommerce.PauseAfter(status, h, max(p.rate.Window, p.maxWait)); ok {
+		p.pause = d
 	}
 }
 
@@ -443,7 +366,7 @@ func (p *permit) Report(status int, h http.Header) {
 // waits at most the step timeout; if Redis does not answer, the lease
 // expires by itself and the next answers correct the count.
 func (p *permit) Release() {
-	args := []any{p.id, p.l.memberID, p.l.memberTTLms}
+	args := []any{p.id}
 	if !p.reported {
 		args = append(args, 0)
 	} else {
@@ -453,7 +376,7 @@ func (p *permit) Release() {
 	}
 	r, err := p.l.step(context.Background(), "release", p.s, releaseScript, args...)
 	if err == nil {
-		p.l.see(p.s, r)
+		p.s.see(r)
 	}
 }
 

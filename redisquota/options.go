@@ -23,33 +23,19 @@ const (
 	DefaultLeaseTTL = 30 * time.Second
 	// DefaultStepTimeout bounds each round trip to Redis. A healthy Redis
 	// answers in well under a millisecond on a local network; past this the
-	// Client paces with its in-process throttle instead of waiting.
+	// Client paces alone, with the share of the store it learnt, instead
+	// of waiting (rule F6).
 	DefaultStepTimeout = 100 * time.Millisecond
 	// DefaultMaxStepTimeout is how long a round trip may take while Redis
 	// has been answering. On a machine whose CPUs are busy, a healthy
 	// Redis's answers were measured arriving hundreds of milliseconds late;
 	// with two seconds none was taken for an outage.
 	DefaultMaxStepTimeout = 2 * time.Second
-	// DefaultExpectedProcesses is FleetSize's guess for a store whose fleet
-	// the Limiter never saw, when WithExpectedProcesses was not given and
-	// no other store's fleet is known either. A guess above the truth slows
-	// a process, while Redis stays away, to a share of the store it did not
-	// need; a guess below it lets the fleet overrun a quota that the store's
-	// other apps share too. Eight leans to the first for a fleet of a few
-	// replicas.
-	DefaultExpectedProcesses = 8
 )
 
-// memberTTL is how long a Limiter counts as a member of a store's fleet
-// after its last round trip for the store. It is long against the gaps
-// between the requests of a working process, so that a process idle for a
-// moment still counts, and short enough that a fleet scaled down is seen
-// within a minute.
-const memberTTL = time.Minute
-
 // maxProbeTTL bounds how long the first request to a store whose quota is
-// unknown holds back the others: a prober that died must not stall every
-// process for a whole lease TTL.
+// unknown holds back the others (rule F3): a prober that died must not
+// stall every process for a whole lease TTL.
 const maxProbeTTL = 5 * time.Second
 
 // ErrInvalidConfig is matched, through errors.Is, by every error that
@@ -79,13 +65,12 @@ func invalid(arg, format string, args ...any) error {
 type Option func(*config) error
 
 type config struct {
-	prefix        string
-	maxInFlight   int
-	leaseTTL      time.Duration
-	stepTimeout   time.Duration
-	maxStep       time.Duration // raised to stepTimeout when below it
-	expectedProcs int           // 0: FleetSize's default rule
-	observer      StepObserver  // nil unless WithStepObserver
+	prefix      string
+	maxInFlight int
+	leaseTTL    time.Duration
+	stepTimeout time.Duration
+	maxStep     time.Duration // raised to stepTimeout when below it
+	observer    StepObserver  // nil unless WithStepObserver
 }
 
 func defaults() config {
@@ -151,7 +136,7 @@ func WithLeaseTTL(d time.Duration) Option {
 // WithStepTimeout bounds each round trip to Redis once one has gone
 // unanswered, until one succeeds again: when Redis does not answer within
 // it, Acquire reports bigcommerce.ErrLimiterUnavailable and the Client
-// paces the request with its in-process throttle; Release gives up and
+// paces the request alone (rule F6); Release gives up and
 // leaves the lease to expire. While Redis has been answering, a round trip gets
 // WithMaxStepTimeout instead, so that an answer made late by a busy machine
 // is not taken for an outage, and so does one after Redis refused or reset
@@ -164,23 +149,6 @@ func WithStepTimeout(d time.Duration) Option {
 			return invalid("WithStepTimeout", "must be positive, got %s", d)
 		}
 		c.stepTimeout = d
-		return nil
-	}
-}
-
-// WithExpectedProcesses sets FleetSize's guess of how many processes share
-// a store whose fleet this Limiter never saw: one it has not reached Redis
-// for since it started. The Client then paces about an n-th of the store
-// while Redis stays away. Set it to the number of replicas you run.
-// Without it, FleetSize guesses the largest fleet it saw on any other
-// store, else DefaultExpectedProcesses. Once Redis answers, the fleet it
-// reports replaces the guess.
-func WithExpectedProcesses(n int) Option {
-	return func(c *config) error {
-		if n < 1 {
-			return invalid("WithExpectedProcesses", "must be at least 1, got %d", n)
-		}
-		c.expectedProcs = n
 		return nil
 	}
 }

@@ -5,23 +5,23 @@
 --
 -- Follows prelude.lua, which holds the KEYS, the first ARGV and the
 -- reply.
--- ARGV[4]  1 when an answer came, else 0 (the other arguments are unused)
--- ARGV[5]  HTTP status
--- ARGV[6]  ms since the answer arrived: the headers are relative to then
--- ARGV[7]  1 when the answer carried X-Rate-Limit-Requests-Left
--- ARGV[8]  X-Rate-Limit-Requests-Quota (0 when absent)
--- ARGV[9]  X-Rate-Limit-Requests-Left
--- ARGV[10] X-Rate-Limit-Time-Reset-Ms (0 when absent)
--- ARGV[11] X-Rate-Limit-Time-Window-Ms (0 when absent)
--- ARGV[12] how long a 429 asked to wait (ms), -1 when it did not say
--- ARGV[13] the longest pause one answer may impose (ms), besides a window
+-- ARGV[2]  1 when an answer came, else 0 (the other arguments are unused)
+-- ARGV[3]  HTTP status
+-- ARGV[4]  ms since the answer arrived: the headers are relative to then
+-- ARGV[5]  1 when the answer carried X-Rate-Limit-Requests-Left
+-- ARGV[6]  X-Rate-Limit-Requests-Quota (0 when absent)
+-- ARGV[7]  X-Rate-Limit-Requests-Left
+-- ARGV[8]  X-Rate-Limit-Time-Reset-Ms (0 when absent)
+-- ARGV[9]  X-Rate-Limit-Time-Window-Ms (0 when absent)
+-- ARGV[10] how long the answer pauses everyone (ms, rule P7), -1 for no pause
+-- ARGV[11] the longest pause one answer may impose (ms), besides a window
 --
 -- Returns code 0, no wait and position 0.
 
 redis.call('ZREM', KEYS[2], ARGV[1])
 -- A caller that gave up waiting leaves the line this way too.
+redis.call('ZREM', KEYS[4], ARGV[1])
 redis.call('ZREM', KEYS[5], ARGV[1])
-redis.call('ZREM', KEYS[6], ARGV[1])
 
 local probe = redis.call('GET', KEYS[3]) == ARGV[1]
 if probe then
@@ -30,21 +30,21 @@ if probe then
   redis.call('DEL', KEYS[3])
 end
 
-if ARGV[4] == '1' then
+if ARGV[2] == '1' then
   if probe then redis.call('HSET', KEYS[1], 'probed', 1) end
-  local at = now - tonumber(ARGV[6])
-  local maxPause = tonumber(ARGV[13])
-  local rq = tonumber(ARGV[8])
-  -- A quota of zero would hold every request for ever; such an answer is
-  -- not trusted.
-  if ARGV[7] == '1' and rq > 0 then
-    local rleft, rreset, rwindow = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
-    -- An absurd reset time must not stall the store for days.
+  local at = now - tonumber(ARGV[4])
+  local maxPause = tonumber(ARGV[11])
+  local rq = tonumber(ARGV[6])
+  local late = false
+  local rleft, rreset, rwindow
+  -- Rule P1: a quota of zero would hold every request for ever.
+  if ARGV[5] == '1' and rq > 0 then
+    rleft, rreset, rwindow = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
+    -- Rule P2: an absurd reset time must not stall the store for days, and
+    -- an answer that says the window ends well before the end already known
+    -- belongs to an older window.
     local newReset = at + math.min(rreset, math.max(rwindow, maxPause))
     local tolerance = math.min(50, rwindow / 4)
-    -- Answers overtake each other: one that says the window ends well
-    -- before the end already known belongs to an older window.
-    local late = false
     if quota > 0 then
       if guessedFrom > 0 then
         late = newReset <= guessedFrom + tolerance
@@ -55,23 +55,30 @@ if ARGV[4] == '1' then
     if not late then
       quota, window, resetAt = rq, rwindow, newReset
       redis.call('HSET', KEYS[1], 'quota', quota, 'window', window, 'reset_at', resetAt, 'guessed_from', 0)
-      -- The server had counted quota-left requests of this window; at most
-      -- sent of them went through this Redis, the rest were other apps'.
-      local o = rq - rleft - sent
-      if o > others then
-        others = o
-        redis.call('HSET', KEYS[1], 'others', others)
-      end
     end
   end
-  local wait = tonumber(ARGV[12])
-  if tonumber(ARGV[5]) == 429 and wait > 0 then
-    -- Every process pauses as long as the 429 asks, not only the one that
-    -- got it.
-    local untilAt = at + math.min(wait, math.max(window, maxPause))
-    if untilAt > paused then
-      redis.call('HSET', KEYS[1], 'paused_until', untilAt)
+  local refused = tonumber(ARGV[3]) == 429
+  -- Rule P3: the store does not count a request it refused.
+  if refused and not late and sent > 0 then
+    sent = sent - 1
+    redis.call('HSET', KEYS[1], 'sent', sent)
+  end
+  -- Rule F4: a refusal says the window is spent, which its pause covers;
+  -- only what the others took is kept back for them in the next window.
+  if rleft and not late and not refused then
+    -- Rule P3: the server had counted quota-left requests of this window;
+    -- at most sent of them went through this Redis, the rest were others'.
+    local o = rq - rleft - sent
+    if o > others then
+      others = o
+      redis.call('HSET', KEYS[1], 'others', others)
     end
+  end
+  -- Rule P7: every process pauses as long as the 429 asked (PauseAfter, in
+  -- Go, says how long), not only the one that got it.
+  local pause = tonumber(ARGV[10])
+  if pause > 0 and at + pause > paused then
+    redis.call('HSET', KEYS[1], 'paused_until', at + pause)
   end
   redis.call('PEXPIRE', KEYS[1], stateTTL)
 end

@@ -22,7 +22,8 @@ type refusedError struct{ err error }
 func (e *refusedError) Error() string { return "Redis refused the connection: " + e.err.Error() }
 func (e *refusedError) Unwrap() error { return e.err }
 
-// dialWatch tells the steps in progress that a dial to Redis failed. A
+// dialWatch tells the steps in progress that a dial to Redis failed (rule
+// F7 of docs/pacing.md). A
 // Redis that is down refuses connections, or resets them and then refuses
 // the next dial, at once; go-redis retries those dials with a backoff for
 // a second or more before it gives up, which would keep a step waiting for
@@ -81,7 +82,7 @@ type stepResult struct {
 
 // step runs one script. While Redis has been answering it may take up to
 // the longest step timeout; after a step that got no answer in time, only
-// the step timeout. A failed dial cuts it short either way.
+// the step timeout. A failed dial cuts it short either way (rule F7).
 //
 // name and s say which step it is and for which store, for the step
 // observer (WithStepObserver).
@@ -119,7 +120,6 @@ func (l *Limiter) step(ctx context.Context, name string, s *store, script *redis
 		}
 	}
 	if err != nil {
-		l.stepFailed.Store(true)
 		// The cause says why the step's context ended, when it did.
 		if cause := context.Cause(ctx); cause != nil && ctx.Err() != nil {
 			err = cause
@@ -130,7 +130,6 @@ func (l *Limiter) step(ctx context.Context, name string, s *store, script *redis
 		}
 		return reply{}, err
 	}
-	l.stepFailed.Store(false)
 	l.unanswered.Store(false)
 	return r, nil
 }

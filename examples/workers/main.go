@@ -15,8 +15,10 @@
 //
 // Redis comes from -redis or REDIS_URL; without either, a redis-server on
 // PATH is started on a free port for the run. A Redis that does not answer
-// does not stop the run: the workers pace alone, and the output says so in
-// a warning, with the warnings the workers' Clients logged.
+// does not stop the run: the workers pace alone, each with the share of
+// the store it learns, and the output says so. The warnings the workers'
+// Clients log, when they lose Redis and when it is back, are relayed as
+// they happen.
 //
 // With -metrics-addr each worker also serves its Client's metrics on
 // /metrics, through bcotel and OpenTelemetry's Prometheus exporter: worker
@@ -155,12 +157,15 @@ func run(redisURL string, workers, goroutines, calls int, metricsAddr string, ho
 	// The workers run either way, as a deployment would: each falls back to
 	// pacing alone. A Redis that was never reachable must not look like one
 	// that works, so say so before they start.
-	if err := ping(redisURL); err != nil {
-		fmt.Fprintf(stdout, "WARNING: Redis does not answer (%v).\n", err)
+	reachable := ping(redisURL)
+	if reachable != nil {
+		fmt.Fprintf(stdout, "WARNING: Redis does not answer (%v).\n", reachable)
 		fmt.Fprintf(stdout, "%d workers of %d goroutines, %d calls each, NOT sharing the quota: each paces alone until Redis answers\n\n", workers, goroutines, calls)
 	} else {
-		fmt.Fprintf(stdout, "%d workers of %d goroutines, %d calls each, sharing the quota through Redis\n\n", workers, goroutines, calls)
+		fmt.Fprintf(stdout, "%d workers of %d goroutines, %d calls each, pacing through Redis\n\n", workers, goroutines, calls)
 	}
+	// The workers' warnings are relayed as they come, one line at a time.
+	relay := &lockedWriter{w: stdout}
 
 	start := time.Now()
 	results := make([]workerResult, workers)
@@ -183,10 +188,9 @@ func run(redisURL string, workers, goroutines, calls int, metricsAddr string, ho
 			RedisURL:    redisURL,
 			Goroutines:  goroutines,
 			Calls:       calls,
-			Workers:     workers,
 			MetricsAddr: metricsAddrs[i],
 		}
-		wg.Go(func() { results[i], running[i], errs[i] = startWorker(cfg) })
+		wg.Go(func() { results[i], running[i], errs[i] = startWorker(cfg, relay) })
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
@@ -216,9 +220,9 @@ func run(redisURL string, workers, goroutines, calls int, metricsAddr string, ho
 		for _, e := range r.Errors {
 			fmt.Fprintf(stdout, "%s failed: %s\n", r.Name, e)
 		}
-		for _, w := range r.Warnings {
-			fmt.Fprintf(stdout, "%s warned: %s\n", r.Name, w)
-		}
+	}
+	if reachable == nil {
+		fmt.Fprintln(stdout, sharing(results))
 	}
 	if metricsAddr == "" {
 		return nil
@@ -237,6 +241,34 @@ func run(redisURL string, workers, goroutines, calls int, metricsAddr string, ho
 		running[i] = nil
 	}
 	return errors.Join(stopErrs...)
+}
+
+// sharing says whether the workers shared the quota through Redis for the
+// whole run, which only a run in which none of them lost it can claim.
+func sharing(results []workerResult) string {
+	var alone []string
+	for _, r := range results {
+		if r.LostRedis {
+			alone = append(alone, r.Name)
+		}
+	}
+	if len(alone) == 0 {
+		return "The workers shared the quota through Redis for the whole run."
+	}
+	return fmt.Sprintf("%d of %d workers lost Redis during the run (%s) and paced alone meanwhile, each with the share of the store it had learnt; their warnings are above.",
+		len(alone), len(results), strings.Join(alone, ", "))
+}
+
+// lockedWriter writes whole lines from several goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) printf(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fmt.Fprintf(l.w, format, args...)
 }
 
 // redactURL hides a Redis URL's password, which must not reach the output.
@@ -272,22 +304,28 @@ type workerConfig struct {
 	RedisURL   string
 	Goroutines int
 	Calls      int
-	Workers    int // how many workers share the store, for the fallback's fair share
 	// MetricsAddr is where the worker serves /metrics, or "" for nowhere.
 	MetricsAddr string
 }
 
-// workerResult is what a worker process reports, as one line of JSON.
+// workerResult is what a worker process reports at its end.
 type workerResult struct {
 	Name   string
 	Calls  int
 	Failed int
 	Errors []string // the first few
-	// Warnings holds the first few warnings the worker's Client logged,
-	// such as that Redis is unavailable.
-	Warnings []string
+	// LostRedis says that the worker's Client lost Redis at some point and
+	// paced alone meanwhile.
+	LostRedis bool
 	// MetricsURL is where the worker serves its metrics, with -metrics-addr.
 	MetricsURL string `json:",omitempty"`
+}
+
+// workerLine is one line of JSON a worker writes on its standard output:
+// a warning as its Client logs it, or, last, its report.
+type workerLine struct {
+	Warning string        `json:",omitempty"`
+	Report  *workerResult `json:",omitempty"`
 }
 
 // runningWorker is a worker process that has sent its report and may
@@ -314,9 +352,10 @@ func (w *runningWorker) stop() error {
 	return w.err
 }
 
-// startWorker starts one worker process and returns its report once it
-// has made its calls; stop the worker when done with it.
-func startWorker(cfg workerConfig) (workerResult, *runningWorker, error) {
+// startWorker starts one worker process, relays its warnings as they
+// come, and returns its report once it has made its calls; stop the worker
+// when done with it.
+func startWorker(cfg workerConfig, relay *lockedWriter) (workerResult, *runningWorker, error) {
 	raw, err := json.Marshal(cfg)
 	if err != nil {
 		return workerResult{}, nil, err
@@ -340,14 +379,20 @@ func startWorker(cfg workerConfig) (workerResult, *runningWorker, error) {
 	if err := cmd.Start(); err != nil {
 		return workerResult{}, nil, err
 	}
-	// The report is the worker's first line.
-	line, readErr := bufio.NewReader(stdout).ReadBytes('\n')
-	var res workerResult
-	if readErr != nil || json.Unmarshal(line, &res) != nil {
-		err := w.stop()
-		return workerResult{}, nil, errors.Join(fmt.Errorf("%s: report %q: %v", cfg.Name, line, readErr), err)
+	// Warnings come first, as they happen; the report ends the run.
+	lines := bufio.NewReader(stdout)
+	for {
+		raw, readErr := lines.ReadBytes('\n')
+		var line workerLine
+		if readErr != nil || json.Unmarshal(raw, &line) != nil {
+			err := w.stop()
+			return workerResult{}, nil, errors.Join(fmt.Errorf("%s: report %q: %v", cfg.Name, raw, readErr), err)
+		}
+		if line.Report != nil {
+			return *line.Report, w, nil
+		}
+		relay.printf("%s warned: %s\n", cfg.Name, line.Warning)
 	}
-	return res, w, nil
 }
 
 // runWorker is one worker process: a service that, like its siblings,
@@ -366,19 +411,13 @@ func runWorker(raw string, stdin io.Reader, stdout io.Writer) error {
 	}
 	rdb := redis.NewClient(opt)
 	defer rdb.Close()
-	// Were Redis away from the start, the Limiter could not learn how many
-	// workers share the store; this one knows.
-	limiter, err := redisquota.New(rdb, redisquota.WithExpectedProcesses(max(cfg.Workers, 1)))
-	if err != nil {
-		return err
-	}
-	warnings := &warningLog{}
+	out := &warningLog{enc: json.NewEncoder(stdout)}
 	opts := []bigcommerce.Option{
 		bigcommerce.WithBaseURL(cfg.APIRoot), // a real store needs no base URL
 		bigcommerce.WithUserAgent(cfg.Name),
-		bigcommerce.WithRateLimiter(limiter),
-		bigcommerce.WithLogger(slog.New(warnings)),
+		bigcommerce.WithLogger(slog.New(out)),
 	}
+	var limiterOpts []redisquota.Option
 	res := workerResult{Name: cfg.Name, Calls: cfg.Calls}
 	if cfg.MetricsAddr != "" {
 		// Ctrl-C reaches the whole process group; the parent alone
@@ -390,9 +429,17 @@ func runWorker(raw string, stdin io.Reader, stdout io.Writer) error {
 		}
 		defer ms.close()
 		res.MetricsURL = ms.url
-		opts = append(opts, bcotel.Instrument(meter, bcotel.WithStoreAttribute()))
+		// One tracer hears the Client and the Limiter's round trips to
+		// Redis, so that bigcommerce.ratelimit.limiter.duration is there.
+		tr := bcotel.NewTracer(meter, bcotel.WithStoreAttribute())
+		opts = append(opts, bigcommerce.WithTracer(tr))
+		limiterOpts = append(limiterOpts, redisquota.WithStepObserver(tr.ObserveLimiterStep))
 	}
-	client, err := bigcommerce.NewClient(bigcommerce.NewOAuth(cfg.StoreHash, cfg.Token), opts...)
+	limiter, err := redisquota.New(rdb, limiterOpts...)
+	if err != nil {
+		return err
+	}
+	client, err := bigcommerce.NewClient(bigcommerce.NewOAuth(cfg.StoreHash, cfg.Token), append(opts, bigcommerce.WithRateLimiter(limiter))...)
 	if err != nil {
 		return err
 	}
@@ -416,8 +463,8 @@ func runWorker(raw string, stdin io.Reader, stdout io.Writer) error {
 		})
 	}
 	wg.Wait()
-	res.Warnings = warnings.first()
-	if err := json.NewEncoder(stdout).Encode(res); err != nil {
+	res.LostRedis = out.warned()
+	if err := out.write(workerLine{Report: &res}); err != nil {
 		return err
 	}
 	if cfg.MetricsAddr != "" {
@@ -427,11 +474,13 @@ func runWorker(raw string, stdin io.Reader, stdout io.Writer) error {
 	return nil
 }
 
-// warningLog is a slog.Handler that keeps the first few warnings a worker's
-// Client logs, for the worker's report.
+// warningLog is a slog.Handler that passes each warning the worker's
+// Client logs to the parent as it comes, as a line of JSON on standard
+// output: that Redis is lost, and that it is back.
 type warningLog struct {
-	mu   sync.Mutex
-	msgs []string
+	mu  sync.Mutex
+	enc *json.Encoder
+	n   int
 }
 
 func (w *warningLog) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
@@ -443,18 +492,25 @@ func (w *warningLog) Handle(_ context.Context, r slog.Record) error {
 		return true
 	})
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	if len(w.msgs) < 3 {
-		w.msgs = append(w.msgs, msg)
-	}
-	return nil
+	w.n++
+	w.mu.Unlock()
+	return w.write(workerLine{Warning: msg})
 }
 
 func (w *warningLog) WithAttrs([]slog.Attr) slog.Handler { return w }
 func (w *warningLog) WithGroup(string) slog.Handler      { return w }
 
-func (w *warningLog) first() []string {
+// write writes one line, whole, whichever goroutine writes it.
+func (w *warningLog) write(l workerLine) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.msgs
+	return w.enc.Encode(l)
+}
+
+// warned says whether the Client logged a warning: it logs one only when
+// it loses its shared limiter, and when it has it back.
+func (w *warningLog) warned() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.n > 0
 }

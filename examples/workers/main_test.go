@@ -47,8 +47,8 @@ func needRedis(t *testing.T) {
 }
 
 var (
-	workerLine = regexp.MustCompile(`(?m)^\s*(worker-\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$`)
-	storeLine  = regexp.MustCompile(`The store saw (\d+) requests in [\d.]+s \((\d+) calls at 20 a window need (\d+) windows\): (\d+) answered 429, at most (\d+) in flight at once\.`)
+	workerRow = regexp.MustCompile(`(?m)^\s*(worker-\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$`)
+	storeLine = regexp.MustCompile(`The store saw (\d+) requests in [\d.]+s \((\d+) calls at 20 a window need (\d+) windows\): (\d+) answered 429, at most (\d+) in flight at once\.`)
 )
 
 func TestWorkersShareTheQuotaThroughRedis(t *testing.T) {
@@ -59,11 +59,12 @@ func TestWorkersShareTheQuotaThroughRedis(t *testing.T) {
 	}
 	out := stdout.String()
 	t.Log("\n" + out)
-	if !strings.Contains(out, "3 workers of 4 goroutines, 10 calls each, sharing the quota through Redis") {
+	if !strings.Contains(out, "3 workers of 4 goroutines, 10 calls each, pacing through Redis") ||
+		!strings.Contains(out, "The workers shared the quota through Redis for the whole run.") {
 		t.Errorf("no summary of the run in:\n%s", out)
 	}
 
-	rows := workerLine.FindAllStringSubmatch(out, -1)
+	rows := workerRow.FindAllStringSubmatch(out, -1)
 	if len(rows) != 3 {
 		t.Fatalf("%d worker rows, want 3:\n%s", len(rows), out)
 	}
@@ -149,16 +150,36 @@ func TestARedisNeverReachedIsAWarningNotASilentFallback(t *testing.T) {
 			t.Errorf("the output lacks %q", want)
 		}
 	}
-	if strings.Contains(out, "sharing the quota through Redis") {
+	if strings.Contains(out, "through Redis") {
 		t.Error("the output claims the quota is shared through a Redis that never answered")
+	}
+	// Relayed as they came, while the workers ran: before the table of
+	// what they did.
+	if w, table := strings.Index(out, "worker-1 warned:"), strings.Index(out, "calls  429s seen"); w < 0 || table < 0 || w > table {
+		t.Errorf("the warnings come after the run's table, not as they happened")
 	}
 	if strings.Contains(out, "s3cret-password") {
 		t.Error("the output shows the Redis password")
 	}
-	for _, r := range workerLine.FindAllStringSubmatch(out, -1) {
+	for _, r := range workerRow.FindAllStringSubmatch(out, -1) {
 		if r[4] != "0" {
 			t.Errorf("%s: %s calls failed without Redis, want none", r[1], r[4])
 		}
+	}
+}
+
+// TestARunInWhichAWorkerLostRedisDoesNotClaimToHaveSharedIt: the line
+// after the table says the quota was shared through Redis only when no
+// worker lost it.
+func TestARunInWhichAWorkerLostRedisDoesNotClaimToHaveSharedIt(t *testing.T) {
+	t.Parallel()
+	all := []workerResult{{Name: "worker-1"}, {Name: "worker-2"}}
+	if got := sharing(all); got != "The workers shared the quota through Redis for the whole run." {
+		t.Errorf("no worker lost Redis: %q", got)
+	}
+	all[1].LostRedis = true
+	if got := sharing(all); strings.Contains(got, "shared the quota through Redis") || !strings.Contains(got, "1 of 2 workers lost Redis during the run (worker-2)") {
+		t.Errorf("worker-2 lost Redis: %q", got)
 	}
 }
 
@@ -202,12 +223,15 @@ func TestWorkersServeMetrics(t *testing.T) {
 	// The exporter turns dots into underscores and adds the unit and, for
 	// counters, _total; a unit in braces adds nothing.
 	want := map[string]dto.MetricType{
-		"bigcommerce_client_call_duration_seconds":    dto.MetricType_HISTOGRAM,
-		"bigcommerce_client_call_attempts":            dto.MetricType_HISTOGRAM,
-		"http_client_request_duration_seconds":        dto.MetricType_HISTOGRAM,
-		"bigcommerce_ratelimit_wait_duration_seconds": dto.MetricType_HISTOGRAM,
-		"bigcommerce_ratelimit_remaining":             dto.MetricType_GAUGE,
-		"bigcommerce_ratelimit_fallback":              dto.MetricType_GAUGE,
+		"bigcommerce_client_call_duration_seconds":           dto.MetricType_HISTOGRAM,
+		"bigcommerce_client_call_attempts":                   dto.MetricType_HISTOGRAM,
+		"http_client_request_duration_seconds":               dto.MetricType_HISTOGRAM,
+		"bigcommerce_ratelimit_wait_duration_seconds":        dto.MetricType_HISTOGRAM,
+		"bigcommerce_ratelimit_remaining":                    dto.MetricType_GAUGE,
+		"bigcommerce_ratelimit_fallback":                     dto.MetricType_GAUGE,
+		"bigcommerce_ratelimit_alone_duration_seconds_total": dto.MetricType_COUNTER,
+		// The Limiter's round trips, through its step observer.
+		"bigcommerce_ratelimit_limiter_duration_seconds": dto.MetricType_HISTOGRAM,
 	}
 	for name, typ := range want {
 		f, ok := families[name]

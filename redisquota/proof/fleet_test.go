@@ -40,25 +40,31 @@ type fleet struct {
 	redis bool // whether they share the quota through redisquota
 	// calls is each process's calls; 0 means callsPerProc.
 	calls int
-	// otherApp adds one more process, of another app on the same store,
-	// that paces itself with the in-process throttle alone and makes as
-	// many calls as one of the app's processes.
-	otherApp bool
+	// other adds one more process, of another app on the same store, that
+	// never shares the app's Redis.
+	other otherApp
 	// busy starts this many CPU-bound processes beside the workers for the
 	// whole run, as a machine shared with other work has.
 	busy int
 	// outage kills Redis this long after the start and restarts it
 	// outageFor later.
 	outage, outageFor time.Duration
-	// toldFleetSize tells each worker's Client the fleet's size through a
-	// stand-in FleetSizer when the limiter does not say it itself, to
-	// measure the Client's fair share apart from the limiter's membership.
-	toldFleetSize bool
 	// stuck429 makes the store answer every Get of group 1 with 429, the
 	// quota spent and a reset in 5 ms, and each worker make one such Get
 	// with two retries.
 	stuck429 bool
 }
+
+// otherApp is another app's process beside the fleet: none, one that
+// paces with the Client's defaults, or one that does not pace at all.
+type otherApp string
+
+const (
+	noOtherApp      otherApp = ""
+	otherAppPacing  otherApp = "another app pacing with the defaults"
+	otherAppNoPace  otherApp = "another app that does not pace"
+	otherGoroutines          = 4 // the other app's, as in the measurement
+)
 
 // name says what the run was, for logs and the table.
 func (f fleet) name() string {
@@ -74,8 +80,8 @@ func (f fleet) name() string {
 	if f.outage > 0 {
 		fmt.Fprintf(&b, ", Redis killed for %s", f.outageFor)
 	}
-	if f.otherApp {
-		b.WriteString(", another app pacing alone")
+	if f.other != noOtherApp {
+		b.WriteString(", " + string(f.other))
 	}
 	if f.stuck429 {
 		b.WriteString(", a store stuck on 429")
@@ -125,9 +131,6 @@ func runFleet(t *testing.T, f fleet, rdb *redistest.Server) outcome {
 		if f.redis {
 			cfg.Redis = rdb.Addr()
 		}
-		if f.toldFleetSize {
-			cfg.FleetSize = f.procs
-		}
 		if f.stuck429 {
 			srv.InjectFault(bigcommercetest.Fault{Method: http.MethodGet, Path: "/customer_groups/1", Count: math.MaxInt32, Status: http.StatusTooManyRequests,
 				Header: http.Header{"X-Rate-Limit-Requests-Left": {"0"}, "X-Rate-Limit-Time-Reset-Ms": {"5"}}})
@@ -136,8 +139,8 @@ func runFleet(t *testing.T, f fleet, rdb *redistest.Server) outcome {
 		}
 		cfgs = append(cfgs, cfg)
 	}
-	if f.otherApp {
-		cfgs = append(cfgs, workerConfig{Name: "proof-other-app", Calls: f.perProc(), Goroutines: goroutines})
+	if f.other != noOtherApp {
+		cfgs = append(cfgs, workerConfig{Name: "proof-other-app", Calls: f.perProc(), Goroutines: otherGoroutines, NoPacing: f.other == otherAppNoPace})
 	}
 	for range f.busy {
 		spinner, err := startSpinner()
@@ -375,6 +378,18 @@ func (o outcome) refusedAfter(from time.Time) (answered, refused int) {
 	return answered, refused
 }
 
+// refusedBy counts the 429s by the process they answered.
+func (o outcome) refusedBy() map[string]int {
+	by := map[string]int{}
+	for _, r := range o.records {
+		if r.Status == http.StatusTooManyRequests {
+			name, _, _ := strings.Cut(r.Header.Get("User-Agent"), " ")
+			by[name]++
+		}
+	}
+	return by
+}
+
 // waitedTooLong counts the calls refused because the quota would have kept
 // them waiting longer than they may.
 func (o outcome) waitedTooLong() int {
@@ -388,8 +403,8 @@ func (o outcome) waitedTooLong() int {
 func (o outcome) String() string {
 	var b strings.Builder
 	calls, failed := o.allCalls()
-	fmt.Fprintf(&b, "%s (redis %v, told fleet size %v): %d calls, %d failed (%d waited too long); server: %d requests, %d answered 429 (%.2f%%: %d quota, %d concurrency), most in flight %d; %.2f windows, ideal %.0f\n",
-		o.name(), o.redis, o.toldFleetSize, calls, failed, o.waitedTooLong(), o.stats.Requests, o.refused(), 100*o.refusedShare(),
+	fmt.Fprintf(&b, "%s (redis %v): %d calls, %d failed (%d waited too long); server: %d requests, %d answered 429 (%.2f%%: %d quota, %d concurrency), most in flight %d; %.2f windows, ideal %.0f\n",
+		o.name(), o.redis, calls, failed, o.waitedTooLong(), o.stats.Requests, o.refused(), 100*o.refusedShare(),
 		o.stats.RateLimited, o.stats.ConcurrencyLimited, o.stats.MaxInFlight, o.windows(), o.idealWindows())
 	answered, refused := o.perWindow()
 	fmt.Fprintf(&b, "  per window (answered/429):")
@@ -399,6 +414,9 @@ func (o outcome) String() string {
 	b.WriteByte('\n')
 	if !o.down.IsZero() {
 		fmt.Fprintf(&b, "  redis down at %.2fs, back at %.2fs\n", o.down.Sub(o.start).Seconds(), o.up.Sub(o.start).Seconds())
+	}
+	if by := o.refusedBy(); len(by) > 0 {
+		fmt.Fprintf(&b, "  429s by process: %v\n", by)
 	}
 	for _, w := range o.workers {
 		if w.Failed > 0 {

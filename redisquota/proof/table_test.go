@@ -9,12 +9,14 @@ import (
 	"github.com/bigcommerce-go/customergroups/redisquota/internal/redistest"
 )
 
-// TestTable measures the table in BENCHMARKS.md: issue 15's store and 60
-// calls from each of 1, 4, 8, 16 and 32 processes of 16 goroutines,
-// sharing Redis and, for contrast, pacing alone; 8, 16 and 32 of them
-// sharing Redis beside two CPU-bound processes; and 4, 8 and 16 with Redis
-// killed for two windows, and 8 so beside two CPU-bound processes. It takes
-// several minutes, so it runs only when asked:
+// TestTable measures the tables in BENCHMARKS.md: issue 15's store and 60
+// calls from each of 1, 4, 8, 16 and 32 processes of 16 goroutines sharing
+// Redis, and 1, 4, 8 and 16 pacing alone with the defaults; 8, 16 and 32
+// of them sharing Redis, and 4, 8 and 16 pacing alone, beside two
+// CPU-bound processes; 4, 8 and 16 with Redis killed for two windows, and
+// 8 so beside two CPU-bound processes; and 8, with and without Redis,
+// beside a process of another app that paces with the defaults or not at
+// all. It takes several minutes, so it runs only when asked:
 //
 //	PROOF_TABLE=1 go test -run TestTable -v ./redisquota/proof/
 func TestTable(t *testing.T) {
@@ -24,10 +26,16 @@ func TestTable(t *testing.T) {
 	skipUnderRace(t)
 	var fleets []fleet
 	for _, procs := range []int{1, 4, 8, 16, 32} {
-		fleets = append(fleets, fleet{procs: procs, redis: true}, fleet{procs: procs})
+		fleets = append(fleets, fleet{procs: procs, redis: true})
+		if procs <= 16 {
+			fleets = append(fleets, fleet{procs: procs})
+		}
 	}
 	for _, procs := range []int{8, 16, 32} {
 		fleets = append(fleets, fleet{procs: procs, redis: true, busy: busyProcs})
+	}
+	for _, procs := range []int{4, 8, 16} {
+		fleets = append(fleets, fleet{procs: procs, busy: busyProcs})
 	}
 	for _, procs := range []int{4, 8, 16} {
 		fleets = append(fleets, midRunOutage(procs))
@@ -35,6 +43,11 @@ func TestTable(t *testing.T) {
 	busyOutage := midRunOutage(8)
 	busyOutage.busy = busyProcs
 	fleets = append(fleets, busyOutage)
+	for _, redis := range []bool{true, false} {
+		for _, other := range []otherApp{otherAppPacing, otherAppNoPace} {
+			fleets = append(fleets, fleet{procs: proofProcs, redis: redis, other: other})
+		}
+	}
 	if only := os.Getenv("PROOF_TABLE_ONLY"); only != "" {
 		// A substring of the rows' first cells, to measure some again.
 		var some []fleet
@@ -59,13 +72,10 @@ func TestTable(t *testing.T) {
 }
 
 func (f fleet) pacing() string {
-	switch {
-	case !f.redis:
-		return "in-process throttle"
-	case f.toldFleetSize:
-		return "redisquota, fleet size told"
+	if f.redis {
+		return "redisquota"
 	}
-	return "redisquota"
+	return "defaults, alone"
 }
 
 func (o outcome) row() string {

@@ -25,12 +25,12 @@ type workerConfig struct {
 	APIRoot    string
 	StoreHash  string
 	Token      string
-	Redis      string // address of the shared Redis; "" paces with the in-process throttle alone
+	Redis      string // address of the shared Redis; "" paces with the Client's defaults
 	Calls      int
 	Goroutines int
-	// FleetSize, when not 0, is told to the Client by a stand-in
-	// FleetSizer if the shared limiter does not say it itself.
-	FleetSize int
+	// NoPacing turns the Client's pacing off (WithoutThrottling), as an
+	// app that does not pace at all: it only retries its 429s.
+	NoPacing bool
 	// GetOne makes each call a Get of group 1 instead of a Count.
 	GetOne bool
 	// RetryMax, when set, is given to the Client with WithRetryMax.
@@ -78,12 +78,18 @@ func work(raw string) error {
 	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
 		return err
 	}
+	// Without Redis, the worker runs with the Client's default options:
+	// the default pacing is the one measured.
 	opts := []bigcommerce.Option{bigcommerce.WithBaseURL(cfg.APIRoot), bigcommerce.WithUserAgent(cfg.Name)}
 	if cfg.Redis != "" {
-		rl, closeRedis := sharedLimiter(cfg.Redis, cfg.FleetSize)
+		rl, closeRedis := sharedLimiter(cfg.Redis)
 		defer closeRedis()
 		opts = append(opts, bigcommerce.WithRateLimiter(rl))
 	}
+	if cfg.NoPacing {
+		opts = append(opts, bigcommerce.WithoutThrottling())
+	}
+
 	if cfg.RetryMax != nil {
 		opts = append(opts, bigcommerce.WithRetryMax(*cfg.RetryMax))
 	}

@@ -1,0 +1,246 @@
+package bigcommerce
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// The targets for processes pacing alone on one store, with the
+// proof's fleets: at most 5% of requests answered 429, no failed call, at
+// most 40 in flight, and at most 1.3 times the ideal windows plus one.
+const (
+	aloneMostRefused            = 0.05
+	aloneWindowFactor, aloneAdd = 1.3, 1
+)
+
+// TestPacingAloneKeepsAFleetWithinTheStore runs the proof's fleets of 4, 8
+// and 16 processes, each pacing alone with what it learns from the
+// headers (rules P11 to P14), on an idle machine and on one that runs
+// goroutines 10 ms late on average. Before the learning, 8 processes had
+// 53% of their requests answered 429 and 16 lost 180 of 960 calls.
+func TestPacingAloneKeepsAFleetWithinTheStore(t *testing.T) {
+	t.Parallel()
+	for _, procs := range []int{4, 8, 16} {
+		for _, jitter := range []time.Duration{500 * time.Microsecond, 10 * time.Millisecond} {
+			for seed := range uint64(3) {
+				t.Run(fmt.Sprintf("%d processes, %v late, seed %d", procs, jitter, seed), func(t *testing.T) {
+					t.Parallel()
+					res := simFleet{procs: procs, goroutines: 16, calls: 60, jitter: jitter, seed: seed}.run()
+					t.Log(res)
+					ideal := float64(procs - 1) // 60 calls a process, 60 a window
+					if share := res.refusedShare(); share > aloneMostRefused {
+						t.Errorf("%.1f%% of requests answered 429, want at most %.0f%%", 100*share, 100*aloneMostRefused)
+					}
+					for i, p := range res.procs {
+						if p.failed > 0 {
+							t.Errorf("process %d: %d calls failed", i, p.failed)
+						}
+					}
+					if res.store.mostInFlight > 40 {
+						t.Errorf("%d requests in flight at once, want at most 40", res.store.mostInFlight)
+					}
+					if most := aloneWindowFactor*ideal + aloneAdd; res.windows > most {
+						t.Errorf("the calls took %.2f windows, want at most %.1f", res.windows, most)
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestSiblingsConvergeToEqualShares: a process that joins a fleet that has
+// the store to itself grows to its equal share, and the others give way,
+// without 429s (rule P13's weights).
+func TestSiblingsConvergeToEqualShares(t *testing.T) {
+	t.Parallel()
+	for _, procs := range []int{2, 4, 8} {
+		t.Run(fmt.Sprintf("%d processes", procs), func(t *testing.T) {
+			t.Parallel()
+			starts := make([]time.Duration, procs)
+			starts[procs-1] = 3 * time.Second // the last joins in the fourth window
+			res := simFleet{procs: procs, goroutines: 16, calls: 1 << 30, starts: starts, until: 17 * time.Second, jitter: time.Millisecond, seed: 1}.run()
+			t.Log(res)
+			fair := 1 / float64(procs)
+			for w := 14; w < 17; w++ {
+				for i, s := range res.shares(w) {
+					if s < 0.7*fair || s > 1.4*fair {
+						t.Errorf("window %d, ten after the join: process %d had %.2f of the requests, want about %.2f: %.2f", w, i, s, fair, res.shares(w))
+					}
+				}
+			}
+			// The one that joins learns the quota with a request, which
+			// may find the window spent.
+			if share := res.refusedShare(); share > 0.01 {
+				t.Errorf("%.1f%% of requests answered 429, want at most 1%%", 100*share)
+			}
+		})
+	}
+}
+
+// TestAnAppThatDoesNotPaceIsLeftWhatItTakes: beside a process of another
+// app that sends as fast as it can and only retries its 429s, the
+// processes pacing alone lose no call: they take what it leaves.
+func TestAnAppThatDoesNotPaceIsLeftWhatItTakes(t *testing.T) {
+	t.Parallel()
+	for _, procs := range []int{1, 4, 8} {
+		res := simFleet{procs: procs, loud: 1, goroutines: 16, calls: 60, jitter: time.Millisecond, seed: 1}.run()
+		t.Log(res)
+		for i, p := range res.procs[:procs] {
+			if p.failed > 0 || p.refused > 1 {
+				t.Errorf("%d processes: process %d got %d 429s and lost %d calls, want none lost and at most one 429", procs, i, p.refused, p.failed)
+			}
+		}
+		if took := res.shares(0)[procs]; took < 0.5 {
+			t.Errorf("%d processes: the other app had %.2f of the first window, want most of it: it starts first and does not wait", procs, took)
+		}
+	}
+}
+
+// TestALoneProcessTakesAllThatIsLeft: a process that has never seen another
+// sends at once all that the window has left (rule P12), as fast as its
+// slots allow once the first answers came (rule P6).
+func TestALoneProcessTakesAllThatIsLeft(t *testing.T) {
+	t.Parallel()
+	res := simFleet{procs: 1, goroutines: 16, calls: 60, seed: 1}.run()
+	if res.store.requests != 60 || res.windows > 0.05 {
+		t.Errorf("one process: %s; want its 60 calls in 60 requests within 50 ms of a 1 s window", res)
+	}
+}
+
+// answerAt has the throttle hear, at now, an answer of the proof's store
+// (60 requests per 1 s window) to a request of its current window.
+func answerAt(l *throttle, status, left int, reset time.Duration, now time.Time) {
+	st := simStore{quota: 60, window: time.Second}
+	h := st.headers(left, reset)
+	l.mu.Lock()
+	epoch := l.epoch
+	l.mu.Unlock()
+	l.observe(epoch, status, h, now, true)
+}
+
+// TestTheStoreDoesNotCountA429: a request answered 429 is not one of the
+// process's requests in the store's count (rule P3), or a process that got
+// one would take another's request for its own.
+func TestTheStoreDoesNotCountA429(t *testing.T) {
+	t.Parallel()
+	l := throttleFor(40, time.Minute, false)
+	t0 := time.Now()
+	take(l, t0)
+	answerAt(l, http.StatusOK, 59, time.Second, t0)
+	take(l, t0)
+	answerAt(l, http.StatusTooManyRequests, 0, 900*time.Millisecond, t0.Add(100*time.Millisecond))
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.sent != 1 || l.others != 59 {
+		t.Errorf("after one request counted and one refused with none left: sent %d, others %d; want 1 and 59", l.sent, l.others)
+	}
+}
+
+// TestRequestsInFlightAtTheEdgeMayCountInTheNextWindow (rule P4): a
+// request sent just before the window's end that the store counts in the
+// next window is this process's, not another's; one answered from the old
+// window counts nowhere.
+func TestRequestsInFlightAtTheEdgeMayCountInTheNextWindow(t *testing.T) {
+	t.Parallel()
+	l := throttleFor(40, time.Minute, false)
+	t0 := time.Now()
+	take(l, t0)
+	answerAt(l, http.StatusOK, 59, time.Second, t0)
+	var early, late aloneRequest
+	l.mu.Lock()
+	early.epoch, late.epoch = l.sendLocked(t0.Add(990*time.Millisecond)), l.sendLocked(t0.Add(995*time.Millisecond))
+	l.mu.Unlock()
+	take(l, t0.Add(time.Second+resetMargin)) // the window ends: a new one is guessed
+	// The store counted the later request in the new window, with the one
+	// just sent: 58 left.
+	l.observe(late.epoch, http.StatusOK, simStore{quota: 60, window: time.Second}.headers(58, time.Second), t0.Add(time.Second+10*time.Millisecond), true)
+	// The earlier one's answer comes from the old window.
+	l.observe(early.epoch, http.StatusOK, simStore{quota: 60, window: time.Second}.headers(57, 0), t0.Add(time.Second+11*time.Millisecond), true)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.sent != 2 || l.others != 0 || l.carried != 0 {
+		t.Errorf("sent %d, others %d, carried %d; want 2 of this process's in the new window, none of others', none left to carry", l.sent, l.others, l.carried)
+	}
+}
+
+// TestRequestsInFlightGrowWithTheFirstAnswers (rule P6): before a process
+// has learnt its share, its requests in flight grow by two for each
+// answer, so that processes started together see each other before one
+// has spent the window.
+func TestRequestsInFlightGrowWithTheFirstAnswers(t *testing.T) {
+	t.Parallel()
+	l := throttleFor(40, time.Minute, false)
+	var reqs []*aloneRequest
+	goes := func() int {
+		n := 0
+		for {
+			r := &aloneRequest{}
+			if ok, _, _, _ := l.next(r); !ok {
+				return n
+			}
+			reqs = append(reqs, r)
+			n++
+		}
+	}
+	if n := goes(); n != 1 {
+		t.Fatalf("%d requests went before the first answer, want 1", n)
+	}
+	(&alonePermit{l: l, epoch: reqs[0].epoch, prober: true}).Report(http.StatusOK, simStore{quota: 60, window: time.Second}.headers(59, time.Second))
+	if n := goes(); n != 2 {
+		t.Errorf("%d more requests went after one answer, with one in flight, want 2", n)
+	}
+}
+
+// TestEveryProcessMaySendOneRequestAsTheWindowOpens (rule P13): however
+// small its share, a process sends one request as a window opens, so that
+// the others see it in their answers; a process that is never counted
+// would never be given way to.
+func TestEveryProcessMaySendOneRequestAsTheWindowOpens(t *testing.T) {
+	t.Parallel()
+	l := throttleFor(40, time.Minute, false)
+	t0 := time.Now()
+	take(l, t0)
+	answerAt(l, http.StatusOK, 0, time.Second, t0) // the others took 59
+	take(l, t0.Add(500*time.Millisecond))          // it waits: the window is spent
+	l.mu.Lock()
+	l.hungry = true
+	l.mu.Unlock()
+	next := t0.Add(time.Second + resetMargin)
+	if w := take(l, next); w != 0 {
+		t.Fatalf("the first request of the next window waits %v, want none", w)
+	}
+	if w := take(l, next); w == 0 {
+		t.Errorf("a second request went at once with a share of %.3f, want it spread over the window", l.shareNow())
+	}
+}
+
+// TestAWindowWithMuchToSpareIsNotContestedYet (rule P13): a process whose
+// first answer shows others at work, in a window with far more left than
+// it could have in flight, sends without waiting; in a window with little
+// to spare it spreads its requests from the start.
+func TestAWindowWithMuchToSpareIsNotContestedYet(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		quota, left int
+		waits       bool
+	}{
+		{10000, 9989, false}, // another client took 10 of 10,000
+		{60, 49, true},       // another process took 10 of 60
+	} {
+		l := throttleFor(40, time.Minute, false)
+		t0 := time.Now()
+		take(l, t0)
+		observeResp(l, statusResp(http.StatusOK, headerQuota, fmt.Sprint(tc.quota), headerLeft, fmt.Sprint(tc.left), headerResetMs, "30000", headerWindowMs, "30000"), t0)
+		waited := false
+		for range 5 {
+			if take(l, t0.Add(time.Millisecond)) > 0 {
+				waited = true
+			}
+		}
+		if waited != tc.waits {
+			t.Errorf("%d left of %d, others at work: five requests waited %v, want %v", tc.left, tc.quota, waited, tc.waits)
+		}
+	}
+}

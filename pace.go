@@ -1,0 +1,269 @@
+package bigcommerce
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// pacer is where every request of a Client waits, in one loop that takes
+// in order what it waits for (rule P9 of docs/pacing.md): its call's wait
+// before a retry, then the shared limiter given with WithRateLimiter while
+// it answers, else the process's own view of the store (a 429's pause, the
+// first answer, a slot, the window's share).
+type pacer struct {
+	s       *settings
+	apiRoot string
+	view    *throttle
+	// holdOff is how long requests pace alone after the shared limiter
+	// failed before they ask it again (rule F6); shorter in tests.
+	holdOff time.Duration
+	// sleep, when set, stands in for the wait before a retry, so that
+	// tests see the waits without taking them.
+	sleep func(time.Duration)
+
+	mu        sync.Mutex
+	aloneAt   time.Time // when the shared limiter failed; zero while it answers
+	holdUntil time.Time
+	asking    bool // a request asks the shared limiter whether it is back
+}
+
+// sharedHoldOff is rule F6's hold-off: a limiter that is down would
+// otherwise add its timeout to every request.
+const sharedHoldOff = 250 * time.Millisecond
+
+func newPacer(s *settings, apiRoot string) *pacer {
+	return &pacer{s: s, apiRoot: apiRoot, view: newThrottle(s), holdOff: sharedHoldOff}
+}
+
+// retryWait is a call's wait before its next attempt (rule P8), chosen by
+// the retry loop and taken here, first of everything a request waits for.
+type retryWait struct {
+	d     time.Duration
+	until time.Time
+	cause WaitCause
+}
+
+type retryWaitKey struct{}
+
+func withRetryWait(ctx context.Context, d time.Duration, cause WaitCause) context.Context {
+	return context.WithValue(ctx, retryWaitKey{}, retryWait{d: d, until: time.Now().Add(d), cause: cause})
+}
+
+// acquire waits until the request may go and returns its Permit. Each
+// wait for the quota or a pause longer than maxWait, or past ctx's
+// deadline, is refused at once with a *ThrottleError (rule P9).
+func (p *pacer) acquire(ctx context.Context, maxWait time.Duration) (Permit, error) {
+	rw, _ := ctx.Value(retryWaitKey{}).(retryWait)
+	if rw.d > 0 && p.sleep != nil {
+		p.sleep(rw.d)
+		rw = retryWait{}
+	}
+	var alone aloneRequest
+	// failed is set when the shared limiter failed this request, which
+	// then paces alone until it has waited (rule F6).
+	failed := false
+	for {
+		var until time.Time
+		var ch <-chan struct{}
+		var cause WaitCause
+		if time.Now().Before(rw.until) {
+			until, cause = rw.until, rw.cause
+		} else if !failed && p.askShared() {
+			p.view.giveUp(&alone)
+			permit, err := p.acquireShared(ctx, maxWait)
+			if permit != nil || err != nil {
+				return permit, err
+			}
+			failed = true
+			continue
+		} else {
+			var ok bool
+			if ok, until, ch, cause = p.view.next(&alone); ok {
+				return &alonePermit{l: p.view, epoch: alone.epoch, prober: alone.prober}, nil
+			}
+		}
+		if err := p.wait(ctx, until, ch, cause, maxWait); err != nil {
+			p.view.giveUp(&alone)
+			return nil, err
+		}
+		failed = false
+	}
+}
+
+// wait sleeps until until, or until ch is closed when it is not nil,
+// refusing a wait for the quota or a pause that is too long (rule P9).
+func (p *pacer) wait(ctx context.Context, until time.Time, ch <-chan struct{}, cause WaitCause, maxWait time.Duration) error {
+	start := time.Now()
+	var timer <-chan time.Time
+	if !until.IsZero() {
+		d := until.Sub(start)
+		if cause == WaitQuota || cause == WaitPause {
+			if err := tooLong(ctx, d, maxWait); err != nil {
+				traceWait(ctx, p.s.tracer, cause, start, err)
+				return err
+			}
+		}
+		t := time.NewTimer(d)
+		defer t.Stop()
+		timer = t.C
+	}
+	if ch != nil {
+		defer p.view.waitOn(cause)()
+	}
+	select {
+	case <-timer:
+	case <-ch:
+	case <-ctx.Done():
+		traceWait(ctx, p.s.tracer, cause, start, ctx.Err())
+		return ctx.Err()
+	}
+	traceWait(ctx, p.s.tracer, cause, start, nil)
+	return nil
+}
+
+// tooLong refuses a wait longer than maxWait or past ctx's deadline: the
+// caller learns at once how long the quota is spent, instead of sleeping
+// until its deadline and learning nothing.
+func tooLong(ctx context.Context, wait, maxWait time.Duration) error {
+	if wait > maxWait {
+		return &ThrottleError{RetryAfter: wait, Reason: "the store's API quota is spent for longer than the longest rate-limit wait (" + maxWait.String() + ")"}
+	}
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+		return &ThrottleError{RetryAfter: wait, Reason: "the store's API quota is spent past the call's deadline"}
+	}
+	return nil
+}
+
+// askShared reports whether a request asks the shared limiter now: while
+// it answers, every request does; while it fails, one request asks again
+// once the hold-off is over, and the others pace alone until it has its
+// answer (rule F8).
+func (p *pacer) askShared() bool {
+	if p.s.limiter == nil {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case p.aloneAt.IsZero():
+		return true
+	case p.asking || time.Now().Before(p.holdUntil):
+		return false
+	}
+	p.asking = true
+	return true
+}
+
+// sharedWaitFloor is how long a shared limiter's Acquire must take to be
+// reported to a Tracer as a wait: longer than a round trip to a healthy
+// Redis on the same network, so that a permit given at once is not.
+const sharedWaitFloor = time.Millisecond
+
+// acquireShared asks the shared limiter for a permit. It returns neither
+// a permit nor an error when the limiter is unavailable: the request then
+// paces alone (rule F6).
+func (p *pacer) acquireShared(ctx context.Context, maxWait time.Duration) (Permit, error) {
+	start := time.Now()
+	permit, err := p.s.limiter.Acquire(ctx, p.apiRoot, maxWait)
+	waited := time.Since(start) >= sharedWaitFloor
+	if waited {
+		traceWait(ctx, p.s.tracer, WaitShared, start, err)
+	}
+	switch {
+	case err == nil:
+		p.back(ctx)
+		epoch := p.view.sentShared(waited, p.s.limiter.Rate(p.apiRoot))
+		return &sharedPermit{Permit: permit, view: p.view, epoch: epoch}, nil
+	case !errors.Is(err, ErrLimiterUnavailable):
+		return nil, err
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	}
+	p.fellBack(ctx, err)
+	return nil, nil
+}
+
+// fellBack holds the shared limiter off, and logs and traces the first
+// failure of an outage (rule F6).
+func (p *pacer) fellBack(ctx context.Context, err error) {
+	now := time.Now()
+	p.mu.Lock()
+	first := p.aloneAt.IsZero()
+	if first {
+		p.aloneAt = now
+	}
+	p.holdUntil, p.asking = now.Add(p.holdOff), false
+	p.mu.Unlock()
+	if !first {
+		return
+	}
+	p.view.startAlone()
+	share := p.view.shareNow()
+	if p.s.tracer != nil {
+		p.s.tracer.TracePacing(ctx, TracePacingData{APIRoot: p.apiRoot, Alone: true, Share: share, Err: err})
+	}
+	if p.s.logger != nil {
+		p.s.logger.LogAttrs(ctx, slog.LevelWarn, "bigcommerce: the shared rate limiter is unavailable; pacing alone with this process's learnt share of the store until it answers",
+			slog.String("error", err.Error()), slog.Float64("share", share))
+	}
+}
+
+// back ends an outage, logging and tracing how long it lasted (rule F8).
+func (p *pacer) back(ctx context.Context) {
+	p.mu.Lock()
+	since := p.aloneAt
+	p.aloneAt, p.holdUntil, p.asking = time.Time{}, time.Time{}, false
+	p.mu.Unlock()
+	if since.IsZero() {
+		return
+	}
+	alone := time.Since(since)
+	if p.s.tracer != nil {
+		p.s.tracer.TracePacing(ctx, TracePacingData{APIRoot: p.apiRoot, Alone: false, Share: p.view.shareNow(), AloneFor: alone})
+	}
+	if p.s.logger != nil {
+		p.s.logger.LogAttrs(ctx, slog.LevelWarn, "bigcommerce: the shared rate limiter answers again; pacing with it",
+			slog.Duration("alone_for", alone))
+	}
+}
+
+// rate is the shared limiter's view while it answers and has one, else
+// the process's own.
+func (p *pacer) rate() Rate {
+	if p.s.limiter != nil {
+		p.mu.Lock()
+		alone := !p.aloneAt.IsZero()
+		p.mu.Unlock()
+		if r := p.s.limiter.Rate(p.apiRoot); !alone && r != (Rate{}) {
+			return r
+		}
+	}
+	return p.view.Rate()
+}
+
+// sharedPermit also tells the process's own view what each answer said
+// (rule F5).
+type sharedPermit struct {
+	Permit
+	view     *throttle
+	epoch    int
+	reported bool
+}
+
+func (p *sharedPermit) Report(status int, h http.Header) {
+	p.reported = true
+	p.Permit.Report(status, h)
+	p.view.observe(p.epoch, status, h, p.view.now(), false)
+}
+
+func (p *sharedPermit) Release() {
+	if !p.reported {
+		p.reported = true // a second Release counts nothing
+		p.view.failed(p.epoch)
+	}
+	p.Permit.Release()
+}

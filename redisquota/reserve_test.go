@@ -1,0 +1,41 @@
+package redisquota
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/bigcommerce-go/customergroups/redisquota/internal/redistest"
+)
+
+// TestWhatOthersTookOfAWindowIsKeptBackInTheNext is rule F4: the shared
+// count keeps back, in each window, what those outside the fleet took of
+// the last one (another app, processes pacing alone while Redis was away),
+// so that the fleet does not grant it again at the window's start, before
+// an answer shows that they are taking it again. A window without them
+// frees it.
+func TestWhatOthersTookOfAWindowIsKeptBackInTheNext(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	l := MustNew(srv.Client())
+	root := rootOf(t, "")
+	const quota, window = 20, time.Second
+	start := time.Now()
+	teach(t, l, root, quota, window)
+	// The others took 5 of this window.
+	p := acquire(t, l, root)
+	p.Report(http.StatusOK, rateHeader(quota, quota-2-5, window-time.Since(start), window))
+	p.Release()
+	if got := 2 + grab(t, []*Limiter{l}, root, 30); got != quota-5 {
+		t.Fatalf("the first window granted %d requests, want the %d the others left", got, quota-5)
+	}
+
+	time.Sleep(time.Until(start.Add(window + 50*time.Millisecond))) // the next window
+	if got := grab(t, []*Limiter{l}, root, 30); got != quota-5 {
+		t.Errorf("the next window granted %d requests, want %d: the others' 5 kept back", got, quota-5)
+	}
+	time.Sleep(time.Until(start.Add(2*window + 100*time.Millisecond)))
+	if got := grab(t, []*Limiter{l}, root, 30); got != quota {
+		t.Errorf("the window after one without others granted %d requests, want all %d", got, quota)
+	}
+}
