@@ -131,8 +131,12 @@ func TestTracerSeesACancelledCall(t *testing.T) {
 		"call start CustomerGroups.Get GET",
 		"attempt 1 start in CustomerGroups.Get",
 		`attempt 1 end in attempt 1: status=503 throttled="" retry=true rate=false`,
-		"wait backoff in CustomerGroups.Get",
-		"call end CustomerGroups.Get in CustomerGroups.Get: attempts=1 status=0 err=true",
+		// The retry's wait is the first thing its attempt does (one wait
+		// loop per attempt); cancelled there, the attempt sends nothing.
+		"attempt 2 start in CustomerGroups.Get",
+		"wait backoff in attempt 2",
+		`attempt 2 end in attempt 2: status=0 throttled="" retry=false rate=false`,
+		"call end CustomerGroups.Get in CustomerGroups.Get: attempts=2 status=0 err=true",
 	}, "\n")
 	if got := tr.String(); got != want {
 		t.Fatalf("trace:\n%s\nwant:\n%s", got, want)
