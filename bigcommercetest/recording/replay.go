@@ -54,7 +54,9 @@ func FailIfUnused() ReplayOption {
 // A request that nothing answers fails the test once, with t.Errorf, and
 // the client gets a *MissError with the same message: it names the
 // recording's directory, the nearest unused exchange and how the request
-// differs from it (method, path, a query key, a body field). MissError is
+// differs from it (method, path, a query key, a body field), hiding what
+// the Recorder would hide: the values of credential headers and of
+// secret-named fields, wherever they appear in the message. MissError is
 // a bigcommerce.OfflineError, so the SDK does not retry the request, and
 // its error names no host, since none was contacted. Errorf, rather than
 // Fatalf, because the request may be sent from a goroutine other than the
@@ -238,10 +240,17 @@ func (r *replayer) match(req *http.Request, body []byte) (*exchange, *MissError)
 			nearest, nearestDiffs, best = x, diffs, score
 		}
 	}
+	// The message describes the request without its secrets: the values
+	// of its credential headers and secret-named fields are learnt as the
+	// Recorder learns them, and hidden wherever they appear.
+	var d redactor
+	d.learnHeader(req.Header)
+	d.redactBody(req.Header, body, false)
 	miss := &MissError{Dir: r.dir, Method: req.Method, Target: req.URL.Path}
 	if req.URL.RawQuery != "" {
-		miss.Target += "?" + req.URL.RawQuery
+		miss.Target += "?" + d.redactQuery(req.URL.RawQuery)
 	}
+	miss.Target = d.scrub(miss.Target)
 	var why []string
 	if nearest != nil {
 		miss.Nearest = nearest.file
@@ -252,7 +261,7 @@ func (r *replayer) match(req *http.Request, body []byte) (*exchange, *MissError)
 	if answered > 0 {
 		why = append(why, fmt.Sprintf("the %d recorded like it were all answered already", answered))
 	}
-	miss.Reason = strings.Join(why, "; ")
+	miss.Reason = d.scrub(strings.Join(why, "; "))
 	return nil, miss
 }
 
@@ -339,6 +348,12 @@ func queryDiffs(label string, sent, recorded url.Values) []string {
 		s, sok := sent[k]
 		r, rok := recorded[k]
 		switch {
+		case secretName(k) && !rok:
+			diffs = append(diffs, fmt.Sprintf("%s %q sent, not recorded", label, k))
+		case secretName(k) && !sok:
+			diffs = append(diffs, fmt.Sprintf("%s %q not sent, recorded", label, k))
+		case secretName(k) && !slices.EqualFunc(slices.Sorted(slices.Values(s)), slices.Sorted(slices.Values(r)), valueMatches):
+			diffs = append(diffs, fmt.Sprintf("%s %q differs from the recorded value", label, k))
 		case !rok:
 			diffs = append(diffs, fmt.Sprintf("%s %q sent as %q, not recorded", label, k, strings.Join(s, ",")))
 		case !sok:
@@ -415,9 +430,9 @@ func jsonDiffs(path string, s, r any, diffs *[]string) {
 			b, bok := rv[k]
 			switch {
 			case !bok:
-				*diffs = append(*diffs, fmt.Sprintf("body field %s sent as %s, not recorded", sub, compact(a)))
+				*diffs = append(*diffs, fmt.Sprintf("body field %s sent as %s, not recorded", sub, compact(sub, a)))
 			case !aok:
-				*diffs = append(*diffs, fmt.Sprintf("body field %s not sent, recorded as %s", sub, compact(b)))
+				*diffs = append(*diffs, fmt.Sprintf("body field %s not sent, recorded as %s", sub, compact(sub, b)))
 			default:
 				jsonDiffs(sub, a, b, diffs)
 			}
@@ -445,7 +460,7 @@ func jsonDiffs(path string, s, r any, diffs *[]string) {
 			return
 		}
 	}
-	*diffs = append(*diffs, fmt.Sprintf("%s sent as %s, recorded as %s", field(), compact(s), compact(r)))
+	*diffs = append(*diffs, fmt.Sprintf("%s sent as %s, recorded as %s", field(), compact(path, s), compact(path, r)))
 }
 
 // sameNumber compares two JSON numbers by value, exactly.
@@ -458,12 +473,37 @@ func sameNumber(a, b json.Number) bool {
 	return x.Cmp(y) == 0
 }
 
-func compact(v any) string {
+// compact is the value of the body field at path for a message: JSON on
+// one line, with the strings of secret-named fields, or the whole value
+// when path is under one, shown as REDACTED.
+func compact(path string, v any) string {
+	if secretPath(path) {
+		return `"` + Redacted + `"`
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Sprint(v)
+		return Redacted
 	}
-	return clip(b)
+	return clip(redactJSON(b, secretName, func(string, string, int) {}))
+}
+
+// secretName reports whether a query parameter, form field or JSON field
+// of that name holds a secret, by the Recorder's default names.
+func secretName(name string) bool {
+	var d redactor
+	return d.secretField(name)
+}
+
+// secretPath reports whether a body field path, such as
+// auth.client_secret or keys[0].token, is or lies under a secret-named
+// field.
+func secretPath(path string) bool {
+	for part := range strings.SplitSeq(path, ".") {
+		if name, _, _ := strings.Cut(part, "["); name != "" && secretName(name) {
+			return true
+		}
+	}
+	return false
 }
 
 // clip shortens what a message quotes of a body.

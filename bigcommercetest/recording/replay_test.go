@@ -302,3 +302,68 @@ func TestReplayMissIsOneRoundAndOneFailure(t *testing.T) {
 		t.Errorf("error %q names a host the test never contacted", err)
 	}
 }
+
+// TestReplayMissQuotesNoSecret: a request that the recording cannot answer
+// is described field by field, but the values of its secret-named query
+// parameters, form fields and JSON fields, and its credential headers, are
+// not: the test log and the error must not carry what the recording was
+// careful to leave out.
+func TestReplayMissQuotesNoSecret(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	exchange(t, dir, "0001-post-oauth2-token.http", "POST /oauth2/token HTTP/1.1\nContent-Type: application/x-www-form-urlencoded",
+		"client_id=REDACTED&client_secret=REDACTED&code=REDACTED&grant_type=authorization_code&redirect_uri=https%3A%2F%2Fapp.example%2Fauth",
+		created)
+	exchange(t, dir, "0002-post-customer_groups.http", "POST /stores/{store_hash}/v2/customer_groups HTTP/1.1",
+		`{"name": "Gold"}`, created)
+	const (
+		querySecret = "qs-Secret-0123456789"
+		formSecret  = "fs-Secret-0123456789"
+		newSecret   = "nf-Secret-0123456789"
+		jsonSecret  = "js-Secret-0123456789"
+		header      = "hd-Secret-0123456789"
+		short       = "x1"
+	)
+	for _, tc := range []struct {
+		name, method, target, contentType, body string
+		want                                    string
+	}{
+		{"a query and a form", "POST", "/oauth2/token?access_token=" + querySecret + "&code=" + short, "application/x-www-form-urlencoded",
+			"client_id=app&client_secret=" + formSecret + "&code=c0de&grant_type=authorization_code&refresh_token=" + newSecret + "&redirect_uri=https%3A%2F%2Fother.example%2Fauth",
+			`form field "redirect_uri"`},
+		{"a JSON body", "POST", "/stores/live7/v2/customer_groups", "application/json",
+			`{"name": "Gold", "auth": {"client_secret": "` + jsonSecret + `", "code": "` + short + `"}, "password": "` + short + `"}`,
+			"body field auth"},
+		{"a body of text", "POST", "/stores/live7/v2/customer_groups", "text/plain", "token " + header, "body"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tb := &fakeTB{TB: t}
+			req, err := http.NewRequest(tc.method, "https://api.bigcommerce.com"+tc.target, strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", tc.contentType)
+			req.Header.Set("X-Auth-Token", header)
+			_, err = recording.Replay(tb, dir).Do(req)
+			fails := tb.failures()
+			// A bare http.Client wraps the miss in a *url.Error that names
+			// the URL; the SDK unwraps it (OfflineError).
+			var miss *recording.MissError
+			if len(fails) != 1 || !errors.As(err, &miss) {
+				t.Fatalf("failures %q, error %v: want one miss", fails, err)
+			}
+			t.Log(fails[0])
+			for _, msg := range []string{fails[0], miss.Error()} {
+				if !strings.Contains(msg, tc.want) {
+					t.Errorf("the miss %q does not name %q", msg, tc.want)
+				}
+				for _, secret := range []string{querySecret, formSecret, newSecret, jsonSecret, header, `"` + short + `"`, "=" + short} {
+					if strings.Contains(msg, secret) {
+						t.Errorf("the miss quotes secret %q: %s", secret, msg)
+					}
+				}
+			}
+		})
+	}
+}
