@@ -77,7 +77,7 @@ func allPages(t *testing.T) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	more = append(more, filepath.Join("cmd", "bcgroups", "README.md"), filepath.Join("redisquota", "README.md"))
+	more = append(more, filepath.Join("cmd", "bcgroups", "README.md"), filepath.Join("redisquota", "README.md"), filepath.Join("bcapp", "README.md"))
 	return append(docPages(t), more...)
 }
 
