@@ -89,6 +89,13 @@ func TestRequireSessionRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Another app whose secret is the same signs with the same key: only
+	// the audience tells its sessions apart.
+	sibling := newEnv(t, func(c *bcapp.Config) { c.ClientID = "sibling-client" })
+	siblingSession, err := sibling.app.NewSession("abc123", bcapp.User{ID: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
 	goneSession, err := e.app.NewSession("gone99", bcapp.User{ID: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -112,6 +119,7 @@ func TestRequireSessionRefuses(t *testing.T) {
 		{"garbage", "abc.def.ghi", e, http.StatusUnauthorized},
 		{"a BigCommerce payload", sign(t, claims("abc123")), e, http.StatusUnauthorized},
 		{"another app's session", otherSession.Token(), e, http.StatusUnauthorized},
+		{"a session of another client ID with the same secret", siblingSession.Token(), e, http.StatusUnauthorized},
 		{"an expired session", stale.Token(), later, http.StatusUnauthorized},
 		{"alg none", noneSession(t), e, http.StatusUnauthorized},
 		{"a store that uninstalled", goneSession.Token(), e, http.StatusForbidden},
