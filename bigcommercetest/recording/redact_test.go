@@ -126,6 +126,9 @@ func (e *echoServer) token(w http.ResponseWriter, r *http.Request, got []string)
 	e.mu.Lock()
 	e.issued = append(e.issued, access, refresh, id)
 	e.mu.Unlock()
+	// The new token echoed in a header of its own answer, which a file
+	// shows above the body it is learnt from.
+	w.Header().Set("X-Issued", access)
 	if r.Header.Get("Accept") == "text/plain" {
 		w.Header().Set("Content-Type", "text/plain")
 		fmt.Fprintf(w, "access_token=%s&token_type=bearer", url.QueryEscape(access))
