@@ -50,8 +50,11 @@
 //     client_secret and code and answers access_token; the load callback
 //     carries signed_payload and signed_payload_jwt.
 //   - The answer of a token endpoint (a path ending in /oauth2/token, as
-//     in BigCommerce's install flow) has its secret fields redacted as
-//     above, and is replaced whole when it is neither JSON nor a form.
+//     in BigCommerce's install flow) is secret whole, whatever its fields
+//     are called: every string in it is redacted and learnt but those of
+//     context, scope and token_type, which replaying an install needs
+//     (the ids of user and owner are numbers, and so kept). An answer that
+//     is not a JSON object or a form is replaced whole.
 //   - Every value learnt, in any exchange, is replaced in every file,
 //     since files are written only when the recording is saved: in paths,
 //     queries, header values and bodies, raw, percent-encoded (hex in

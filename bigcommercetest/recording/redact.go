@@ -44,6 +44,14 @@ var urlHeaders = []string{"Location", "Content-Location", "Referer"}
 // https://login.bigcommerce.com/oauth2/token, whose whole answer is secret.
 const tokenPath = "/oauth2/token"
 
+// tokenAnswerPlain are the fields of a token endpoint's answer, as
+// fieldKey spells them, that are kept: what replaying an install needs
+// (the store in context, the scope granted, the token's type, and the
+// installing user and the owner, whose ids are numbers and so kept).
+// Every other string of the answer is redacted and learnt, whatever its
+// field is called, since a login server may name a credential anything.
+var tokenAnswerPlain = []string{"context", "scope", "tokentype", "user", "owner"}
+
 // minEcho is the shortest learnt value that is searched for everywhere.
 // A shorter one is still redacted where it is found (a header, a field),
 // but searching for, say, "1" would blot out every digit of the recording.
@@ -164,10 +172,16 @@ func (d *redactor) headerValue(name, v string) string {
 // byte for byte, so the order and escaping of the other parameters are
 // kept.
 func (d *redactor) redactQuery(query string) string {
+	return d.redactQueryBy(query, d.secretField)
+}
+
+// redactQueryBy is redactQuery with another rule for which names are
+// secret.
+func (d *redactor) redactQueryBy(query string, secret func(name string) bool) string {
 	var b strings.Builder
 	last := 0
 	for _, p := range queryPairs(query) {
-		if p.value == "" || !d.secretField(p.name) {
+		if p.value == "" || !secret(p.name) {
 			continue
 		}
 		d.learn(p.decoded(), false)
@@ -213,23 +227,30 @@ func queryPairs(query string) []queryPair {
 }
 
 // redactBody returns a body with its secret-named fields replaced,
-// learning their values: JSON by field, form bodies by parameter. A token
-// endpoint's answer that is neither is replaced whole, since it can only
-// be a credential in a shape this code does not know.
+// learning their values: JSON by field, form bodies by parameter. In a
+// token endpoint's answer every field is secret but tokenAnswerPlain's,
+// and an answer that is neither JSON nor a form is replaced whole, since
+// it can only be a credential in a shape this code does not know.
 func (d *redactor) redactBody(h http.Header, body []byte, tokenAnswer bool) []byte {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return body
 	}
+	secret := d.secretField
+	if tokenAnswer {
+		secret = func(name string) bool {
+			return d.secretField(name) || !slices.Contains(tokenAnswerPlain, fieldKey(name))
+		}
+	}
 	media, _, _ := mime.ParseMediaType(h.Get("Content-Type"))
 	switch {
-	case json.Valid(body):
-		return redactJSON(body, d.secretField, func(_, s string, _ int) { d.learn(s, false) })
+	case json.Valid(body) && (!tokenAnswer || bytes.TrimSpace(body)[0] == '{'):
+		return redactJSON(body, secret, func(_, s string, _ int) { d.learn(s, false) })
 	case media == "application/x-www-form-urlencoded":
-		return []byte(d.redactQuery(string(body)))
+		return []byte(d.redactQueryBy(string(body), secret))
 	case tokenAnswer:
 		// Perhaps a form in a body labelled otherwise: learn its fields,
 		// so that a token in it is found when echoed alone.
-		d.redactQuery(string(bytes.TrimSpace(body)))
+		d.redactQueryBy(string(bytes.TrimSpace(body)), secret)
 		d.learn(string(bytes.TrimSpace(body)), false)
 		return []byte(Redacted)
 	}

@@ -123,8 +123,11 @@ func (e *echoServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // JSON or, for a client asking for text, as a form in a text/plain body.
 func (e *echoServer) token(w http.ResponseWriter, r *http.Request, got []string) {
 	access, refresh, id := "at-PLANTED-"+randomToken(), "rt-PLANTED-"+randomToken(), "idt-PLANTED-"+randomToken()
+	// A credential under a name no list of secret names holds: the whole
+	// answer of a token endpoint is secret, whatever its fields are called.
+	unnamed := "gr-PLANTED-" + randomToken()
 	e.mu.Lock()
-	e.issued = append(e.issued, access, refresh, id)
+	e.issued = append(e.issued, access, refresh, id, unnamed)
 	e.mu.Unlock()
 	// The new token echoed in a header of its own answer, which a file
 	// shows above the body it is learnt from.
@@ -138,6 +141,7 @@ func (e *echoServer) token(w http.ResponseWriter, r *http.Request, got []string)
 	json.NewEncoder(w).Encode(map[string]any{
 		"access_token": access, "refresh_token": refresh, "id_token": id, "scope": "store_v2_customers",
 		"user": map[string]any{"id": 9, "email": "merchant@example.com"}, "context": "stores/shop42",
+		"grant":    map[string]any{"value": unnamed},
 		"received": got,
 	})
 }
@@ -355,6 +359,51 @@ func TestTokenAnswerIsRedactedWhole(t *testing.T) {
 		t.Errorf("files:\n%s\n%s", files[names[0]], files[names[1]])
 	}
 	mustNotContain(t, dir, token)
+}
+
+// TestTokenAnswerKeepsOnlyWhatAReplayNeeds: a token endpoint's JSON
+// answer keeps its context, scope, token type and the users' ids, which
+// replaying an install needs, and loses every other string, whatever its
+// field is called; a bare JSON string is replaced whole.
+func TestTokenAnswerKeepsOnlyWhatAReplayNeeds(t *testing.T) {
+	t.Parallel()
+	const (
+		object = `{"access_token": "tok-0123456789", "scope": "store_v2_customers", "token_type": "bearer",` +
+			` "user": {"id": 9, "email": "user@shop.example"}, "owner": {"id": 8, "username": "owner-name"},` +
+			` "context": "stores/shop42", "grant": {"value": "grant-0123456789"}, "account_uuid": "acct-0123456789"}`
+		bare = `"bare-0123456789"`
+	)
+	for name, answer := range map[string]string{"object": object, "bare string": bare} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, answer)
+			}))
+			t.Cleanup(srv.Close)
+			dir := t.TempDir()
+			rec := recording.NewRecorder(dir, nil)
+			req, _ := http.NewRequest("POST", srv.URL+"/oauth2/token", nil)
+			do(t, &http.Client{Transport: rec}, req)
+			if err := rec.Save(); err != nil {
+				t.Fatal(err)
+			}
+			mustNotContain(t, dir, "tok-0123456789", "user@shop.example", "owner-name", "grant-0123456789", "acct-0123456789", "bare-0123456789")
+			names, files := readAll(t, dir)
+			file := files[names[0]]
+			if name == "bare string" {
+				if !strings.HasSuffix(file, "\n\nREDACTED") {
+					t.Errorf("the file:\n%s", file)
+				}
+				return
+			}
+			for _, kept := range []string{`"scope": "store_v2_customers"`, `"token_type": "bearer"`, `"context": "stores/shop42"`, `"id": 9`, `"id": 8`} {
+				if !strings.Contains(file, kept) {
+					t.Errorf("the answer lost %s:\n%s", kept, file)
+				}
+			}
+		})
+	}
 }
 
 // TestShortValuesAreRedactedOnlyWhereFound: a secret-named field holding a
