@@ -85,7 +85,7 @@ func NewClient(auth Authenticator, opts ...Option) (*Client, error) {
 		maxBody:   s.maxBody,
 		pacer:     p,
 		cfg:       &s,
-		attempts:  &retrier{s: &s, http: newHTTPClient(s.httpClient, s.maxConcurrent, &transport{pacer: p})},
+		attempts:  &retrier{s: &s, pacer: p, http: newHTTPClient(s.httpClient, s.maxConcurrent, &transport{pacer: p})},
 	}
 	c.CustomerGroups = &CustomerGroupsService{client: c}
 	return c, nil

@@ -9,11 +9,11 @@ import (
 	"time"
 )
 
-// pacer is where every request of a Client waits, in one loop that takes
-// in order what it waits for (rule P9 of docs/pacing.md): its call's wait
-// before a retry, then the shared limiter given with WithRateLimiter while
-// it answers, else the process's own view of the store (a 429's pause, the
-// first answer, a slot, the window's share).
+// pacer is where every request of a Client waits (rule P9 of
+// docs/pacing.md): first its call's wait before a retry (retryWait), then,
+// in one loop (acquire), the shared limiter given with WithRateLimiter
+// while it answers, else the process's own view of the store (a 429's
+// pause, the first answer, a slot, the window's share).
 type pacer struct {
 	s       *settings
 	apiRoot string
@@ -39,29 +39,25 @@ func newPacer(s *settings, apiRoot string) *pacer {
 	return &pacer{s: s, apiRoot: apiRoot, view: newThrottle(s), holdOff: sharedHoldOff}
 }
 
-// retryWait is a call's wait before its next attempt (rule P8), chosen by
-// the retry loop and taken here, first of everything a request waits for.
-type retryWait struct {
-	d     time.Duration
-	until time.Time
-	cause WaitCause
-}
-
-type retryWaitKey struct{}
-
-func withRetryWait(ctx context.Context, d time.Duration, cause WaitCause) context.Context {
-	return context.WithValue(ctx, retryWaitKey{}, retryWait{d: d, until: time.Now().Add(d), cause: cause})
+// retryWait takes a call's wait before its next attempt (rule P8), which
+// the retry loop chose, before the attempt asks for its permit: it is the
+// first of what a request waits for (rule P9), and it goes through the
+// same wait as the rest, so a Tracer sees it in the attempt it delays.
+func (p *pacer) retryWait(ctx context.Context, d time.Duration, cause WaitCause) error {
+	if d <= 0 {
+		return nil
+	}
+	if p.sleep != nil {
+		p.sleep(d)
+		return nil
+	}
+	return p.wait(ctx, time.Now().Add(d), nil, cause, p.s.rateWait)
 }
 
 // acquire waits until the request may go and returns its Permit. Each
 // wait for the quota or a pause longer than maxWait, or past ctx's
 // deadline, is refused at once with a *ThrottleError (rule P9).
 func (p *pacer) acquire(ctx context.Context, maxWait time.Duration) (Permit, error) {
-	rw, _ := ctx.Value(retryWaitKey{}).(retryWait)
-	if rw.d > 0 && p.sleep != nil {
-		p.sleep(rw.d)
-		rw = retryWait{}
-	}
 	var alone aloneRequest
 	// failed is set when the shared limiter failed this request, which
 	// then paces alone until it has waited (rule F6).
@@ -70,9 +66,7 @@ func (p *pacer) acquire(ctx context.Context, maxWait time.Duration) (Permit, err
 		var until time.Time
 		var ch <-chan struct{}
 		var cause WaitCause
-		if time.Now().Before(rw.until) {
-			until, cause = rw.until, rw.cause
-		} else if !failed && p.askShared() {
+		if !failed && p.askShared() {
 			p.view.giveUp(&alone)
 			permit, err := p.acquireShared(ctx, maxWait)
 			if permit != nil || err != nil {

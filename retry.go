@@ -47,8 +47,9 @@ const (
 // the shared http.Client. go-retryablehttp still decides which transport
 // errors are worth repeating (see retryableTransportError).
 type retrier struct {
-	s    *settings
-	http *http.Client // paces every attempt; see transport
+	s     *settings
+	pacer *pacer       // takes the wait before each retry
+	http  *http.Client // paces every attempt; see transport
 }
 
 // callAttempts is the state of one call's attempts.
@@ -68,17 +69,24 @@ type callAttempts struct {
 func (r *retrier) run(ctx context.Context, req *http.Request, policy retryPolicy) (*http.Response, callAttempts, error) {
 	a := callAttempts{policy: policy}
 	tr := r.s.tracer
-	next := ctx // the attempt's context, with its wait before a retry
+	var wait time.Duration // before the next attempt, chosen by decide
+	var cause WaitCause
 	for {
-		actx := next
+		actx := ctx
 		if tr != nil {
-			actx = tr.TraceAttemptStart(next, TraceAttemptStartData{Attempt: a.attempts + 1, Method: req.Method, URL: withoutUser(req.URL)})
-			if actx != next { // a tracer that keeps nothing costs no copy
+			actx = tr.TraceAttemptStart(ctx, TraceAttemptStartData{Attempt: a.attempts + 1, Method: req.Method, URL: withoutUser(req.URL)})
+			if actx != ctx { // a tracer that keeps nothing costs no copy
 				req = req.WithContext(actx)
 			}
 		}
-		resp, err := r.http.Do(req)
-		retry, wait, stop := r.decide(ctx, &a, req, resp, err)
+		var resp *http.Response
+		err := r.pacer.retryWait(actx, wait, cause)
+		if err == nil {
+			resp, err = r.http.Do(req)
+		}
+		var retry bool
+		var stop error
+		retry, wait, stop = r.decide(ctx, &a, req, resp, err)
 		if tr != nil {
 			r.traceAttemptEnd(actx, &a, resp, err, retry && stop == nil)
 		}
@@ -88,11 +96,11 @@ func (r *retrier) run(ctx context.Context, req *http.Request, policy retryPolicy
 		if !retry {
 			return resp, a, err
 		}
+		cause = waitCause(resp)
 		if resp != nil {
 			drainClose(resp.Body)
 		}
-		next = withRetryWait(ctx, wait, waitCause(resp))
-		if req, err = nextAttempt(next, req); err != nil {
+		if req, err = nextAttempt(ctx, req); err != nil {
 			return nil, a, err
 		}
 	}
