@@ -133,8 +133,8 @@ func TestTheStoreDoesNotCountA429(t *testing.T) {
 	answerAt(l, http.StatusTooManyRequests, 0, 900*time.Millisecond, t0.Add(100*time.Millisecond))
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.sent != 1 || l.others != 59 {
-		t.Errorf("after one request counted and one refused with none left: sent %d, others %d; want 1 and 59", l.sent, l.others)
+	if l.w.sent != 1 || l.w.others != 59 {
+		t.Errorf("after one request counted and one refused with none left: sent %d, others %d; want 1 and 59", l.w.sent, l.w.others)
 	}
 }
 
@@ -160,8 +160,8 @@ func TestRequestsInFlightAtTheEdgeMayCountInTheNextWindow(t *testing.T) {
 	l.observe(early.epoch, http.StatusOK, simStore{quota: 60, window: time.Second}.headers(57, 0), t0.Add(time.Second+11*time.Millisecond), true)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.sent != 2 || l.others != 0 || l.carried != 0 {
-		t.Errorf("sent %d, others %d, carried %d; want 2 of this process's in the new window, none of others', none left to carry", l.sent, l.others, l.carried)
+	if l.w.sent != 2 || l.w.others != 0 || l.carried != 0 {
+		t.Errorf("sent %d, others %d, carried %d; want 2 of this process's in the new window, none of others', none left to carry", l.w.sent, l.w.others, l.carried)
 	}
 }
 
@@ -205,7 +205,7 @@ func TestEveryProcessMaySendOneRequestAsTheWindowOpens(t *testing.T) {
 	answerAt(l, http.StatusOK, 0, time.Second, t0) // the others took 59
 	take(l, t0.Add(500*time.Millisecond))          // it waits: the window is spent
 	l.mu.Lock()
-	l.hungry = true
+	l.w.hungry = true
 	l.mu.Unlock()
 	next := t0.Add(time.Second + resetMargin)
 	if w := take(l, next); w != 0 {

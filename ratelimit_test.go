@@ -139,7 +139,7 @@ func TestOneClientFromManyGoroutines(t *testing.T) {
 	}
 	v := c.pacer.view
 	v.mu.Lock()
-	sent, others, quota, flight, held := v.sent, v.others, v.last.Quota, v.flight, v.held
+	sent, others, quota, flight, held := v.w.sent, v.w.others, v.last.Quota, v.w.flight, v.held
 	v.mu.Unlock()
 	if sent != workers*each || others != 0 || quota != 100000 || flight != 0 || held != 0 {
 		t.Errorf("rate state after the run: sent %d, others %d, quota %d, in flight %d, slots held %d; want %d, 0, 100000, 0, 0", sent, others, quota, flight, held, workers*each)

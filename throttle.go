@@ -23,13 +23,10 @@ type throttle struct {
 	// guessedFrom is the end of the window that ran out while resetAt is
 	// only a guess (rule P4).
 	guessedFrom time.Time
-	// sent counts this process's requests in the window, others the least
-	// that everyone else must have used of it (rule P3).
-	sent, others int
-	// epoch counts the windows; flight counts this window's requests not
-	// yet answered, carried those of earlier windows, which the store may
-	// count in this one (rule P4).
-	epoch, flight, carried int
+	// epoch counts the windows; carried counts the requests of earlier
+	// windows not yet answered, which the store may count in this one
+	// (rule P4).
+	epoch, carried int
 	// pausedUntil is set by a 429 that said how long to wait (rule P7).
 	pausedUntil time.Time
 	// probing and probed follow the first request (rule P6); probe is
@@ -43,27 +40,38 @@ type throttle struct {
 	held  int
 	freed chan struct{}
 	// share is the part of the store this process learnt it may use, 0
-	// until it has learnt one; hungry says that a request waited in this
-	// window (rule P11).
-	share  float64
-	hungry bool
-	// spentShared says that the shared limiter made a request wait in this
-	// window, which the fleet then spent whole (rule F5).
-	spentShared bool
-	// tokens and tokensAt are the window's bucket (rule P13).
-	tokens   float64
-	tokensAt time.Time
-	// seenAt is when the last answer of the window arrived; refAt and
-	// refLeft an earlier one and what was left of the window then by this
-	// process's count; power is how what is left falls with the time left,
-	// learnt from them (rule P14).
-	seenAt, refAt time.Time
-	refLeft       int
-	power         float64
-	learnt        bool // the power was learnt again in this window
+	// until it has learnt one (rule P11); power is how what is left of a
+	// window falls with the time left, learnt from answers to requests
+	// paced alone, the last of which arrived at seenAt (rule P14).
+	share, power float64
+	seenAt       time.Time
+	// w is what the process knows of the current window alone, begun anew
+	// at its edge.
+	w windowCount
 	// probeWaiting and slotWaiting count the requests waiting for the
 	// first answer and for a slot, for tests to see.
 	probeWaiting, slotWaiting int
+}
+
+// windowCount is what a throttle counts and learns in one window.
+type windowCount struct {
+	// sent counts this process's requests in the window, others the least
+	// that everyone else must have used of it (rule P3); flight counts the
+	// window's requests not yet answered.
+	sent, others, flight int
+	// hungry says that a request waited in the window (rule P11);
+	// spentShared that the shared limiter made one wait, so the fleet spent
+	// the window whole (rule F5).
+	hungry, spentShared bool
+	// tokens and tokensAt are the window's bucket (rule P13).
+	tokens   float64
+	tokensAt time.Time
+	// refAt and refLeft are an earlier answer of the window paced alone
+	// and what was left of the window then by this process's count;
+	// learnt says the power was learnt again in the window (rule P14).
+	refAt   time.Time
+	refLeft int
+	learnt  bool
 }
 
 func newThrottle(s *settings) *throttle {
@@ -113,7 +121,7 @@ func (l *throttle) next(r *aloneRequest) (ok bool, until time.Time, ch <-chan st
 		ch, cause = l.freed, WaitSlot
 	}
 	if cause != "" {
-		l.hungry = true
+		l.w.hungry = true
 		return false, until, ch, cause
 	}
 	if pace && !l.probed && !r.prober {
@@ -125,7 +133,7 @@ func (l *throttle) next(r *aloneRequest) (ok bool, until time.Time, ch <-chan st
 	}
 	if pace {
 		if wait := l.reserveLocked(now); wait > 0 {
-			l.hungry = true
+			l.w.hungry = true
 			return false, now.Add(wait), nil, WaitQuota
 		}
 	}
@@ -192,12 +200,12 @@ func (l *throttle) slotsLocked() int {
 // the share learnt from earlier windows as if that had been seen over a
 // quarter of the quota; 1 while no one else has been seen.
 func (l *throttle) shareLocked() float64 {
-	if l.others == 0 && (l.share == 0 || l.share == 1) {
+	if l.w.others == 0 && (l.share == 0 || l.share == 1) {
 		return 1
 	}
 	// The request about to go counts: a process that has sent nothing
 	// would otherwise never send.
-	mine, seen := float64(l.sent+1), float64(l.sent+1+l.others)
+	mine, seen := float64(l.w.sent+1), float64(l.w.sent+1+l.w.others)
 	if l.share > 0 && l.share < 1 {
 		prior := max(1, float64(l.last.Quota)/4)
 		mine, seen = mine+prior*l.share, seen+prior
@@ -239,46 +247,45 @@ func (l *throttle) reserveLocked(now time.Time) time.Duration {
 	rate := pending / max(l.resetAt.Sub(now).Seconds(), 1e-3) * math.Pow(s, weightPower)
 	capacity := max(1, burstPart*pending*s)
 	switch {
-	case !l.tokensAt.IsZero():
-		l.tokens = min(l.tokens+rate*now.Sub(l.tokensAt).Seconds(), capacity)
+	case !l.w.tokensAt.IsZero():
+		l.w.tokens = min(l.w.tokens+rate*now.Sub(l.w.tokensAt).Seconds(), capacity)
 	case capacity >= float64(l.s.maxConcurrent):
 		// The first window starts empty, unless it has so much to spare
 		// that the process could not spend its part of it within a round
 		// trip: then it is not contested yet.
-		l.tokens = capacity
+		l.w.tokens = capacity
 	}
-	l.tokensAt = now
-	if l.tokens >= 1 {
-		l.tokens--
+	l.w.tokensAt = now
+	if l.w.tokens >= 1 {
+		l.w.tokens--
 		return 0
 	}
 	// A token that would come after the window's end waits for the next
 	// window instead, which brings new ones.
-	return min(time.Duration((1-l.tokens)/rate*float64(time.Second)), toEnd)
+	return min(time.Duration((1-l.w.tokens)/rate*float64(time.Second)), toEnd)
 }
 
 // nextWindowLocked starts the window that follows the one that ran out,
 // after learning the share from it (rules P4, P11 and P13).
 func (l *throttle) nextWindowLocked(now time.Time) {
 	switch {
-	case l.others == 0 && l.sent > 0:
+	case l.w.others == 0 && l.w.sent > 0:
 		l.share = 1
-	case l.others > 0 && l.hungry:
+	case l.w.others > 0 && l.w.hungry:
 		// As in shareLocked, the request that waited counts. A window in
 		// which the shared limiter made a request wait was spent whole,
 		// though this process's answers, which all came early in it, saw
 		// only part of what the others took (rule F5).
-		seen := float64(l.sent+1) / float64(l.sent+1+l.others)
-		if l.spentShared && l.last.Quota > 0 {
-			seen = min(1, float64(max(l.sent, 1))/float64(l.last.Quota))
+		seen := float64(l.w.sent+1) / float64(l.w.sent+1+l.w.others)
+		if l.w.spentShared && l.last.Quota > 0 {
+			seen = min(1, float64(max(l.w.sent, 1))/float64(l.last.Quota))
 		}
 		if l.share > 0 && l.share < 1 {
 			seen = (l.share + 3*seen) / 4
 		}
 		l.share = seen
 	}
-	l.sent, l.others, l.hungry, l.spentShared = 0, 0, false, false
-	l.epoch, l.carried, l.flight = l.epoch+1, l.carried+l.flight, 0
+	l.epoch, l.carried = l.epoch+1, l.carried+l.w.flight
 	window := l.last.Window
 	if window <= 0 {
 		window = time.Second
@@ -287,19 +294,19 @@ func (l *throttle) nextWindowLocked(now time.Time) {
 	// Rule P14: a power not learnt again in the window fades, so that a
 	// fall the others no longer make does not hold the process back for
 	// good.
-	if !l.learnt {
+	if !l.w.learnt {
 		l.power = 1 + (l.power-1)/2
 	}
-	l.refAt, l.learnt = time.Time{}, false
 	// Each process may send one request as the window opens, so that it
 	// shows in the others' answers however small its share.
-	l.tokens, l.tokensAt = 1, now
+	tokens := 1.0
 	if s := l.share; s > 0 && s < 1 {
-		l.tokens = max(1, burstPart*float64(l.last.Quota)*s)
+		tokens = max(1, burstPart*float64(l.last.Quota)*s)
 	}
+	l.w = windowCount{tokens: tokens, tokensAt: now}
 }
 
-func (l *throttle) leftLocked() int { return l.last.Quota - l.sent - l.others }
+func (l *throttle) leftLocked() int { return l.last.Quota - l.w.sent - l.w.others }
 
 // sendLocked counts a request that goes now, paced by the shared limiter
 // or alone (rules P3 and F5), and returns its window.
@@ -307,8 +314,8 @@ func (l *throttle) sendLocked(now time.Time) (epoch int) {
 	if l.known && !now.Before(l.resetAt) {
 		l.nextWindowLocked(now)
 	}
-	l.sent++
-	l.flight++
+	l.w.sent++
+	l.w.flight++
 	return l.epoch
 }
 
@@ -321,11 +328,11 @@ func (l *throttle) sentShared(waited bool, r Rate) (epoch int) {
 	defer l.mu.Unlock()
 	now := l.now()
 	epoch = l.sendLocked(now)
-	l.hungry = l.hungry || waited
-	l.spentShared = l.spentShared || waited
+	l.w.hungry = l.w.hungry || waited
+	l.w.spentShared = l.w.spentShared || waited
 	tolerance := min(50*time.Millisecond, l.last.Window/4)
 	if end := now.Add(r.ResetIn); l.known && r.Quota == l.last.Quota && end.Sub(l.resetAt).Abs() <= tolerance {
-		l.others = max(l.others, r.Quota-r.Remaining-l.sent)
+		l.w.others = max(l.w.others, r.Quota-r.Remaining-l.w.sent)
 	}
 	return epoch
 }
@@ -335,12 +342,12 @@ func (l *throttle) sentShared(waited bool, r Rate) (epoch int) {
 // the current window (rule P4).
 func (l *throttle) endLocked(epoch int, counted bool) {
 	if epoch == l.epoch {
-		l.flight = max(l.flight-1, 0)
+		l.w.flight = max(l.w.flight-1, 0)
 		return
 	}
 	l.carried = max(l.carried-1, 0)
 	if counted {
-		l.sent++
+		l.w.sent++
 	}
 }
 
@@ -382,12 +389,12 @@ func (l *throttle) observe(epoch, status int, h http.Header, now time.Time, alon
 	refused := status == http.StatusTooManyRequests
 	l.endLocked(epoch, !late && !refused)
 	if refused && epoch == l.epoch {
-		l.sent = max(l.sent-1, 0)
+		l.w.sent = max(l.w.sent-1, 0)
 	}
 	if !late {
 		// Requests of earlier windows still unanswered may be the store's
 		// count of this one (rule P4).
-		l.others = max(l.others, r.Quota-r.Remaining-l.sent-l.carried)
+		l.w.others = max(l.w.others, r.Quota-r.Remaining-l.w.sent-l.carried)
 		if alone {
 			l.learnPowerLocked(now)
 		}
@@ -403,20 +410,20 @@ func (l *throttle) observe(epoch, status int, h http.Header, now time.Time, alon
 func (l *throttle) learnPowerLocked(now time.Time) {
 	l.seenAt = now
 	left := max(l.leftLocked(), 0)
-	if l.refAt.IsZero() {
-		l.refAt, l.refLeft = now, left
+	if l.w.refAt.IsZero() {
+		l.w.refAt, l.w.refLeft = now, left
 		return
 	}
-	r1, r2 := l.resetAt.Sub(l.refAt).Seconds(), l.resetAt.Sub(now).Seconds()
-	if l.refLeft == 0 || r2 <= 0 || r2 > 0.95*r1 {
+	r1, r2 := l.resetAt.Sub(l.w.refAt).Seconds(), l.resetAt.Sub(now).Seconds()
+	if l.w.refLeft == 0 || r2 <= 0 || r2 > 0.95*r1 {
 		return // too close to tell a fall from noise
 	}
-	l.learnt = true
-	p := math.Log(max(float64(left), 0.5)/float64(l.refLeft)) / math.Log(r2/r1)
+	l.w.learnt = true
+	p := math.Log(max(float64(left), 0.5)/float64(l.w.refLeft)) / math.Log(r2/r1)
 	// A store spent all at once by a fleet granted together falls with a
 	// power of twenty and more; the bound keeps one odd pair in check.
 	l.power = (l.power + min(max(p, 0.5), 32)) / 2
-	l.refAt, l.refLeft = now, left
+	l.w.refAt, l.w.refLeft = now, left
 }
 
 func maxTime(a, b time.Time) time.Time {
@@ -472,7 +479,7 @@ func (l *throttle) shareNow() float64 {
 func (l *throttle) startAlone() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.power, l.refAt, l.seenAt = 1, time.Time{}, time.Time{}
+	l.power, l.w.refAt, l.seenAt = 1, time.Time{}, time.Time{}
 }
 
 // alonePermit is a request's hold on the process's own pacing.
