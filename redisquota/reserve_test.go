@@ -39,3 +39,28 @@ func TestWhatOthersTookOfAWindowIsKeptBackInTheNext(t *testing.T) {
 		t.Errorf("the window after one without others granted %d requests, want all %d", got, quota)
 	}
 }
+
+// TestACountBegunInAWindowsMiddleKeepsNothingBack is rule F4's exception:
+// Redis restarted empty (or first used) in the middle of a window cannot
+// tell who took what came before its count began; after an outage it is
+// the fleet itself, pacing alone, and keeping it back in the next window
+// left that window all but unused.
+func TestACountBegunInAWindowsMiddleKeepsNothingBack(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	l := MustNew(srv.Client())
+	root := rootOf(t, "")
+	const quota, window = 20, time.Second
+	start := time.Now()
+	// The first answer comes half a window in, with 10 taken before it.
+	p := acquire(t, l, root)
+	p.Report(http.StatusOK, rateHeader(quota, quota-1-10, window/2, window))
+	p.Release()
+	if got := 1 + grab(t, []*Limiter{l}, root, 30); got != quota-10 {
+		t.Fatalf("the first window granted %d requests, want the %d left", got, quota-10)
+	}
+	time.Sleep(time.Until(start.Add(window/2 + 50*time.Millisecond))) // the next window
+	if got := grab(t, []*Limiter{l}, root, 30); got != quota {
+		t.Errorf("the next window granted %d requests, want all %d", got, quota)
+	}
+}
