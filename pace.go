@@ -28,7 +28,8 @@ type pacer struct {
 	mu        sync.Mutex
 	aloneAt   time.Time // when the shared limiter failed; zero while it answers
 	holdUntil time.Time
-	asking    bool // a request asks the shared limiter whether it is back
+	asking    bool          // a request asks the shared limiter whether it is back
+	heard     chan struct{} // closed when that request has its answer
 }
 
 // sharedHoldOff is rule F6's hold-off: a limiter that is down would
@@ -51,14 +52,14 @@ func (p *pacer) retryWait(ctx context.Context, d time.Duration, cause WaitCause)
 		p.sleep(d)
 		return nil
 	}
-	return p.wait(ctx, time.Now().Add(d), nil, cause, p.s.rateWait)
+	return p.wait(ctx, time.Now().Add(d), nil, cause, p.s.rateWait, false)
 }
 
 // acquire waits until the request may go and returns its Permit. Each
 // wait for the quota or a pause longer than maxWait, or past ctx's
 // deadline, is refused at once with a *ThrottleError (rule P9).
 func (p *pacer) acquire(ctx context.Context, maxWait time.Duration) (Permit, error) {
-	var alone aloneRequest
+	var req aloneRequest
 	// failed is set when the shared limiter failed this request, which
 	// then paces alone until it has waited (rule F6).
 	failed := false
@@ -66,22 +67,24 @@ func (p *pacer) acquire(ctx context.Context, maxWait time.Duration) (Permit, err
 		var until time.Time
 		var ch <-chan struct{}
 		var cause WaitCause
-		if !failed && p.askShared() {
-			p.view.giveUp(&alone)
-			permit, err := p.acquireShared(ctx, maxWait)
+		alone := false
+		if ask, again := p.askShared(failed); ask {
+			p.view.giveUp(&req)
+			permit, down, err := p.acquireShared(ctx, maxWait, again)
 			if permit != nil || err != nil {
 				return permit, err
 			}
-			failed = true
+			failed = down
 			continue
 		} else {
 			var ok bool
-			if ok, until, ch, cause = p.view.next(&alone); ok {
-				return &alonePermit{l: p.view, epoch: alone.epoch, prober: alone.prober}, nil
+			if ok, until, ch, cause = p.view.next(&req); ok {
+				return &alonePermit{l: p.view, epoch: req.epoch, prober: req.prober}, nil
 			}
+			alone = true
 		}
-		if err := p.wait(ctx, until, ch, cause, maxWait); err != nil {
-			p.view.giveUp(&alone)
+		if err := p.wait(ctx, until, ch, cause, maxWait, alone); err != nil {
+			p.view.giveUp(&req)
 			return nil, err
 		}
 		failed = false
@@ -89,19 +92,29 @@ func (p *pacer) acquire(ctx context.Context, maxWait time.Duration) (Permit, err
 }
 
 // wait sleeps until until, or until ch is closed when it is not nil,
-// refusing a wait for the quota or a pause that is too long (rule P9).
-func (p *pacer) wait(ctx context.Context, until time.Time, ch <-chan struct{}, cause WaitCause, maxWait time.Duration) error {
+// refusing a wait for the quota or a pause that is too long (rule P9). A
+// request pacing alone (alone set) also wakes when it is time to ask the
+// shared limiter again (rule F8).
+func (p *pacer) wait(ctx context.Context, until time.Time, ch <-chan struct{}, cause WaitCause, maxWait time.Duration, alone bool) error {
 	start := time.Now()
 	var timer <-chan time.Time
-	if !until.IsZero() {
-		d := until.Sub(start)
-		if cause == WaitQuota || cause == WaitPause {
-			if err := tooLong(ctx, d, maxWait); err != nil {
-				traceWait(ctx, p.s.tracer, cause, start, err)
-				return err
-			}
+	var heard <-chan struct{}
+	wake := until
+	if alone {
+		var ask time.Time
+		ask, heard = p.askAgain()
+		if !ask.IsZero() && (wake.IsZero() || ask.Before(wake)) {
+			wake = ask
 		}
-		t := time.NewTimer(d)
+	}
+	if !until.IsZero() && (cause == WaitQuota || cause == WaitPause) {
+		if err := tooLong(ctx, until.Sub(start), maxWait); err != nil {
+			traceWait(ctx, p.s.tracer, cause, start, err)
+			return err
+		}
+	}
+	if !wake.IsZero() {
+		t := time.NewTimer(wake.Sub(start))
 		defer t.Stop()
 		timer = t.C
 	}
@@ -111,6 +124,7 @@ func (p *pacer) wait(ctx context.Context, until time.Time, ch <-chan struct{}, c
 	select {
 	case <-timer:
 	case <-ch:
+	case <-heard:
 	case <-ctx.Done():
 		traceWait(ctx, p.s.tracer, cause, start, ctx.Err())
 		return ctx.Err()
@@ -134,22 +148,40 @@ func tooLong(ctx context.Context, wait, maxWait time.Duration) error {
 
 // askShared reports whether a request asks the shared limiter now: while
 // it answers, every request does; while it fails, one request asks again
-// once the hold-off is over, and the others pace alone until it has its
-// answer (rule F8).
-func (p *pacer) askShared() bool {
-	if p.s.limiter == nil {
-		return false
+// (again) once the hold-off is over, and the others pace alone until it
+// has its answer (rule F8). A request that the limiter just failed
+// (failed) paces alone until it has waited.
+func (p *pacer) askShared(failed bool) (ask, again bool) {
+	if p.s.limiter == nil || failed {
+		return false, false
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	switch {
 	case p.aloneAt.IsZero():
-		return true
+		return true, false
 	case p.asking || time.Now().Before(p.holdUntil):
-		return false
+		return false, false
 	}
 	p.asking = true
-	return true
+	return true, true
+}
+
+// askAgain is, while the shared limiter is held off, when a request
+// pacing alone wakes to ask it again, and a channel closed when the
+// request that asked has its answer (rule F8): requests waiting alone for
+// the quota or a slot would otherwise sleep through its return, and keep
+// the process alone until the window's end.
+func (p *pacer) askAgain() (time.Time, <-chan struct{}) {
+	if p.s.limiter == nil {
+		return time.Time{}, nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.aloneAt.IsZero() || p.asking {
+		return time.Time{}, p.heard
+	}
+	return p.holdUntil, p.heard
 }
 
 // sharedWaitFloor is how long a shared limiter's Acquire must take to be
@@ -158,11 +190,23 @@ func (p *pacer) askShared() bool {
 const sharedWaitFloor = time.Millisecond
 
 // acquireShared asks the shared limiter for a permit. It returns neither
-// a permit nor an error when the limiter is unavailable: the request then
-// paces alone (rule F6).
-func (p *pacer) acquireShared(ctx context.Context, maxWait time.Duration) (Permit, error) {
+// a permit nor an error when the limiter is unavailable (down: the request
+// then paces alone, rule F6), or when the request that asks whether it is
+// back (again) learns that it is, but must wait its turn: it asks with no
+// wait, so that its answer ends the outage for every request at once,
+// instead of when its turn comes (rule F8), and then asks as they do.
+func (p *pacer) acquireShared(ctx context.Context, maxWait time.Duration, again bool) (permit Permit, down bool, err error) {
 	start := time.Now()
-	permit, err := p.s.limiter.Acquire(ctx, p.apiRoot, maxWait)
+	wait := maxWait
+	if again {
+		wait = 0
+	}
+	permit, err = p.s.limiter.Acquire(ctx, p.apiRoot, wait)
+	var throttled *ThrottleError
+	if again && errors.As(err, &throttled) {
+		p.back(ctx)
+		return nil, false, nil
+	}
 	waited := time.Since(start) >= sharedWaitFloor
 	if waited {
 		traceWait(ctx, p.s.tracer, WaitShared, start, err)
@@ -171,14 +215,30 @@ func (p *pacer) acquireShared(ctx context.Context, maxWait time.Duration) (Permi
 	case err == nil:
 		p.back(ctx)
 		epoch := p.view.sentShared(waited, p.s.limiter.Rate(p.apiRoot))
-		return &sharedPermit{Permit: permit, view: p.view, epoch: epoch}, nil
-	case !errors.Is(err, ErrLimiterUnavailable):
-		return nil, err
-	case ctx.Err() != nil:
-		return nil, ctx.Err()
+		return &sharedPermit{Permit: permit, view: p.view, epoch: epoch}, false, nil
+	case !errors.Is(err, ErrLimiterUnavailable) || ctx.Err() != nil:
+		if again {
+			p.unask()
+		}
+		if ctx.Err() != nil {
+			return nil, false, ctx.Err()
+		}
+		return nil, false, err
 	}
 	p.fellBack(ctx, err)
-	return nil, nil
+	return nil, true, nil
+}
+
+// unask lets another request ask whether the shared limiter is back, when
+// the one that asked gave up without an answer.
+func (p *pacer) unask() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.aloneAt.IsZero() {
+		p.asking = false
+		close(p.heard)
+		p.heard = make(chan struct{})
+	}
 }
 
 // fellBack holds the shared limiter off, and logs and traces the first
@@ -189,7 +249,10 @@ func (p *pacer) fellBack(ctx context.Context, err error) {
 	first := p.aloneAt.IsZero()
 	if first {
 		p.aloneAt = now
+	} else {
+		close(p.heard)
 	}
+	p.heard = make(chan struct{})
 	p.holdUntil, p.asking = now.Add(p.holdOff), false
 	p.mu.Unlock()
 	if !first {
@@ -210,7 +273,10 @@ func (p *pacer) fellBack(ctx context.Context, err error) {
 func (p *pacer) back(ctx context.Context) {
 	p.mu.Lock()
 	since := p.aloneAt
-	p.aloneAt, p.holdUntil, p.asking = time.Time{}, time.Time{}, false
+	if !since.IsZero() {
+		close(p.heard)
+	}
+	p.aloneAt, p.holdUntil, p.asking, p.heard = time.Time{}, time.Time{}, false, nil
 	p.mu.Unlock()
 	if since.IsZero() {
 		return

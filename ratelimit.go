@@ -149,7 +149,9 @@ type RateLimiter interface {
 	// the request could not go within maxWait, or before ctx's deadline; with
 	// ctx's error when ctx ends while it waits; and with an error matching
 	// ErrLimiterUnavailable when it cannot decide (its backend is down or
-	// slow), in which case the Client paces the request alone (rule F6).
+	// slow), in which case the Client paces the request alone (rule F6). A
+	// maxWait of 0 asks for a Permit only if one is free now: the Client
+	// asks so whether a limiter that failed answers again (rule F8).
 	Acquire(ctx context.Context, apiRoot string, maxWait time.Duration) (Permit, error)
 	// Rate returns the limiter's view of the quota of the store at apiRoot,
 	// with ResetIn counted from now, or the zero Rate when it has none.

@@ -113,7 +113,7 @@ func New(rdb redis.UniversalClient, opts ...Option) (*Limiter, error) {
 	var b [8]byte
 	_, _ = crand.Read(b[:])
 	// Lease ids must differ across processes, which share no counter.
-	dials := newDialWatch()
+	dials := newDialWatch(rdb)
 	watchDials(rdb, dials)
 	return &Limiter{
 		dials:      dials,

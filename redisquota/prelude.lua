@@ -4,7 +4,7 @@
 -- docs/pacing.md).
 --
 -- KEYS[1] state    hash: quota, window, reset_at, sent, others, reserve,
---                  guessed_from, paused_until, probed, ticket
+--                  guessed_from, paused_until, probed, ticket, joined_late
 -- KEYS[2] inflight sorted set: lease id -> expiry (ms)
 -- KEYS[3] probe    string: the lease id of the request probing the quota
 -- KEYS[4] line     sorted set: waiter (lease) id -> ticket, in order of arrival
@@ -26,7 +26,7 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 -- A store nobody paced for this long is probed afresh.
 local stateTTL = 600000
 
-local f = redis.call('HMGET', KEYS[1], 'quota', 'window', 'reset_at', 'sent', 'others', 'reserve', 'paused_until', 'probed', 'guessed_from')
+local f = redis.call('HMGET', KEYS[1], 'quota', 'window', 'reset_at', 'sent', 'others', 'reserve', 'paused_until', 'probed', 'guessed_from', 'joined_late')
 local quota = tonumber(f[1]) or 0
 local window = tonumber(f[2]) or 0
 local resetAt = tonumber(f[3]) or 0
@@ -36,6 +36,7 @@ local reserve = tonumber(f[6]) or 0
 local paused = tonumber(f[7]) or 0
 local probed = f[8] == '1'
 local guessedFrom = tonumber(f[9]) or 0
+local joinedLate = f[10] == '1'
 
 -- left is what the window has left for the fleet: rule P3, and rule F4's
 -- reserve for those outside it.

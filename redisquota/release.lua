@@ -53,6 +53,12 @@ if ARGV[2] == '1' then
       end
     end
     if not late then
+      -- Rule F4: a count that begins in a window's middle cannot tell who
+      -- took what came before it: the fleet itself, pacing alone while
+      -- Redis was away and forgot it, or others.
+      if quota == 0 and rwindow - rreset > tolerance then
+        redis.call('HSET', KEYS[1], 'joined_late', 1)
+      end
       quota, window, resetAt = rq, rwindow, newReset
       redis.call('HSET', KEYS[1], 'quota', quota, 'window', window, 'reset_at', resetAt, 'guessed_from', 0)
     end

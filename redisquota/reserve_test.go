@@ -10,10 +10,10 @@ import (
 
 // TestWhatOthersTookOfAWindowIsKeptBackInTheNext is rule F4: the shared
 // count keeps back, in each window, what those outside the fleet took of
-// the last one (another app, processes pacing alone while Redis was away),
-// so that the fleet does not grant it again at the window's start, before
-// an answer shows that they are taking it again. A window without them
-// frees it.
+// the last one (another app, processes pacing alone while Redis was away)
+// and one more, so that the fleet does not grant it again at the window's
+// start, before an answer shows that they are taking it again. A window
+// without them frees it.
 func TestWhatOthersTookOfAWindowIsKeptBackInTheNext(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
@@ -31,11 +31,36 @@ func TestWhatOthersTookOfAWindowIsKeptBackInTheNext(t *testing.T) {
 	}
 
 	time.Sleep(time.Until(start.Add(window + 50*time.Millisecond))) // the next window
-	if got := grab(t, []*Limiter{l}, root, 30); got != quota-5 {
-		t.Errorf("the next window granted %d requests, want %d: the others' 5 kept back", got, quota-5)
+	if got := grab(t, []*Limiter{l}, root, 30); got != quota-6 {
+		t.Errorf("the next window granted %d requests, want %d: the others' 5 and one more kept back", got, quota-6)
 	}
 	time.Sleep(time.Until(start.Add(2*window + 100*time.Millisecond)))
 	if got := grab(t, []*Limiter{l}, root, 30); got != quota {
 		t.Errorf("the window after one without others granted %d requests, want all %d", got, quota)
+	}
+}
+
+// TestACountBegunInAWindowsMiddleKeepsNothingBack is rule F4's exception:
+// Redis restarted empty (or first used) in the middle of a window cannot
+// tell who took what came before its count began; after an outage it is
+// the fleet itself, pacing alone, and keeping it back in the next window
+// left that window all but unused.
+func TestACountBegunInAWindowsMiddleKeepsNothingBack(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	l := MustNew(srv.Client())
+	root := rootOf(t, "")
+	const quota, window = 20, time.Second
+	start := time.Now()
+	// The first answer comes half a window in, with 10 taken before it.
+	p := acquire(t, l, root)
+	p.Report(http.StatusOK, rateHeader(quota, quota-1-10, window/2, window))
+	p.Release()
+	if got := 1 + grab(t, []*Limiter{l}, root, 30); got != quota-10 {
+		t.Fatalf("the first window granted %d requests, want the %d left", got, quota-10)
+	}
+	time.Sleep(time.Until(start.Add(window/2 + 50*time.Millisecond))) // the next window
+	if got := grab(t, []*Limiter{l}, root, 30); got != quota {
+		t.Errorf("the next window granted %d requests, want all %d", got, quota)
 	}
 }

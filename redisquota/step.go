@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bigcommerce "github.com/bigcommerce-go/customergroups"
@@ -33,12 +34,44 @@ type dialWatch struct {
 	mu     sync.Mutex
 	ctx    context.Context // cancelled, with a *refusedError, at the next failed dial
 	cancel context.CancelCauseFunc
+	// down is set at a failed dial and cleared when redial succeeds.
+	down atomic.Bool
+	// redial dials Redis as the client would, outside its pool; nil when
+	// the client is not a *redis.Client, whose one address it dials.
+	redial func(ctx context.Context) error
 }
 
-func newDialWatch() *dialWatch {
+func newDialWatch(rdb redis.UniversalClient) *dialWatch {
 	w := &dialWatch{}
 	w.ctx, w.cancel = context.WithCancelCause(context.Background())
+	if c, ok := rdb.(*redis.Client); ok && c.Options().Dialer != nil {
+		o := c.Options()
+		w.redial = func(ctx context.Context) error {
+			conn, err := o.Dialer(ctx, o.Network, o.Addr)
+			if err == nil {
+				_ = conn.Close()
+			}
+			return err
+		}
+	}
 	return w
+}
+
+// back reports whether Redis takes connections again (rule F7). While
+// dials fail, a step asks with a dial of its own instead of a command:
+// go-redis's pool counts the dials that failed, never resets the count on
+// a dial that succeeds, and once it reaches the pool's size fails every
+// command at once until a dial in the background, once a second,
+// succeeds; a command sent while Redis is down would add to the count.
+func (w *dialWatch) back(ctx context.Context) error {
+	if w.redial == nil || !w.down.Load() {
+		return nil
+	}
+	if err := w.redial(ctx); err != nil {
+		return &refusedError{err}
+	}
+	w.down.Store(false)
+	return nil
 }
 
 // next is done at the next failed dial.
@@ -49,6 +82,7 @@ func (w *dialWatch) next() context.Context {
 }
 
 func (w *dialWatch) refused(err error) {
+	w.down.Store(true)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.cancel(&refusedError{err})
@@ -104,9 +138,12 @@ func (l *Limiter) step(ctx context.Context, name string, s *store, script *redis
 	stop := context.AfterFunc(refused, func() { cancelRefused(context.Cause(refused)) })
 	defer stop()
 
-	if l.ctxBound {
+	err = l.dials.back(ctx)
+	switch {
+	case err != nil:
+	case l.ctxBound:
 		r, err = run(ctx, l.rdb, script, keys, args)
-	} else {
+	default:
 		done := make(chan stepResult, 1)
 		go func() {
 			r, err := run(ctx, l.rdb, script, keys, args)

@@ -21,9 +21,9 @@
 // minutes: 8 and 16 processes sharing Redis, and 8 of them on a busy
 // machine; 4, 8 and 16 pacing alone, and 8 and 16 of them on a busy
 // machine; 8 sharing Redis beside another app that does not pace; 8 with
-// Redis killed mid-run; a store stuck on 429. PROOF_LONG=1 adds 32
-// processes, 16 and 32 sharing Redis on a busy machine, 4 pacing alone on
-// a busy machine, the outage on a busy machine, a longer run after the
+// Redis killed mid-run, idle and on a busy machine; a store stuck on 429.
+// PROOF_LONG=1 adds 32 processes, 16 and 32 sharing Redis on a busy
+// machine, 4 pacing alone on a busy machine, a longer run after the
 // outage, and the two that do not hold in every run yet: 8 sharing Redis
 // beside another app pacing with the defaults, and the outage held to its
 // own time. PROOF_TABLE=1 adds the measurement behind
