@@ -244,3 +244,36 @@ func TestAWindowWithMuchToSpareIsNotContestedYet(t *testing.T) {
 		}
 	}
 }
+
+// TestThePartOfATokenLeftAtTheWindowsEndGoesByChance (rule P13): in a
+// fleet whose shared limiter is away, a request whose token would come
+// after the window's end goes at once, once a window, with the chance of
+// what its bucket holds and its share of what is left; else it waits for
+// the next window, as it always does in a process given no shared
+// limiter. Without the draw, every process of the fleet ended the window
+// with part of a token, and together those parts left requests of the
+// store unspent.
+func TestThePartOfATokenLeftAtTheWindowsEndGoesByChance(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		shared bool
+		draw   float64
+		goes   bool
+	}{{true, 0, true}, {true, 0.99, false}, {false, 0, false}} {
+		l := throttleFor(40, time.Minute, false)
+		if tc.shared {
+			l.s.limiter = &lineLimiter{}
+		}
+		l.chance = func() float64 { return tc.draw }
+		t0 := time.Now()
+		take(l, t0)
+		answerAt(l, http.StatusOK, 3, 100*time.Millisecond, t0) // the others took 56 of 60
+		now := t0.Add(10 * time.Millisecond)
+		if w := take(l, now); (w == 0) != tc.goes {
+			t.Errorf("shared limiter %v, draw %v, 3 left and 90 ms to the window's end: the request waits %v, want it to go %v", tc.shared, tc.draw, w, tc.goes)
+		}
+		if w := take(l, now); w == 0 {
+			t.Errorf("shared limiter %v, draw %v: a second request went at once, want one draw a window", tc.shared, tc.draw)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package bigcommerce
 
 import (
 	"math"
+	"math/rand/v2"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -15,6 +16,8 @@ import (
 type throttle struct {
 	s   *settings
 	now func() time.Time // time.Now; a virtual clock in simulations
+	// chance draws from [0, 1) (rule P13).
+	chance func() float64
 
 	mu      sync.Mutex
 	last    Rate
@@ -72,10 +75,13 @@ type windowCount struct {
 	refAt   time.Time
 	refLeft int
 	learnt  bool
+	// rolled says that a request drew its chance at the window's last
+	// token (rule P13).
+	rolled bool
 }
 
 func newThrottle(s *settings) *throttle {
-	return &throttle{s: s, now: time.Now, probe: make(chan struct{}), power: 1}
+	return &throttle{s: s, now: time.Now, chance: rand.Float64, probe: make(chan struct{}), power: 1}
 }
 
 // Rule P5: waking a hair late costs nothing, waking early costs a 429.
@@ -261,8 +267,20 @@ func (l *throttle) reserveLocked(now time.Time) time.Duration {
 		return 0
 	}
 	// A token that would come after the window's end waits for the next
-	// window instead, which brings new ones.
-	return min(time.Duration((1-l.w.tokens)/rate*float64(time.Second)), toEnd)
+	// window instead, which brings new ones. But a fleet whose shared
+	// limiter is away draws for it once a window, with the chance of what
+	// the bucket holds and the process's share of what is left (rule P13):
+	// every process ends the window with part of a token, and together
+	// those parts are requests the store had left unspent.
+	wait := time.Duration((1 - l.w.tokens) / rate * float64(time.Second))
+	if l.s.limiter != nil && wait >= toEnd && !l.w.rolled {
+		l.w.rolled = true
+		if l.chance() < l.w.tokens+pending*s {
+			l.w.tokens = 0
+			return 0
+		}
+	}
+	return min(wait, toEnd)
 }
 
 // nextWindowLocked starts the window that follows the one that ran out,
