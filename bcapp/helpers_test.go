@@ -1,19 +1,18 @@
 package bcapp_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/bigcommerce-go/customergroups/bcapp"
 	"github.com/bigcommerce-go/customergroups/bcapp/bcapptest"
+	"github.com/bigcommerce-go/customergroups/bcapp/internal/pgtest"
 	"github.com/bigcommerce-go/customergroups/bigcommercetest"
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -28,24 +27,6 @@ const (
 // now is the tests' clock: a whole second, since JWT times are seconds.
 var now = time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
 
-// syncBuffer is a log sink shared by the handler's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (w *syncBuffer) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *syncBuffer) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
-}
-
 // env is an App on a fake BigCommerce (bcapptest's platform, whose login
 // server and stores' APIs it calls), with its logs at debug level and its
 // clock, and the platform's, at now.
@@ -53,7 +34,7 @@ type env struct {
 	app   *bcapp.App
 	store bcapp.TokenStore
 	p     *bcapptest.Platform
-	logs  *syncBuffer
+	logs  *pgtest.SyncBuffer
 }
 
 func newEnv(t *testing.T, mutate ...func(*bcapp.Config)) *env {
@@ -72,7 +53,7 @@ func newEnvOn(t *testing.T, p *bcapptest.Platform, mutate ...func(*bcapp.Config)
 			bcapptest.PlatformOptions(bigcommercetest.WithClock(func() time.Time { return now })))
 		p.Config.Tokens = bcapp.NewMemoryStore()
 	}
-	e := &env{p: p, logs: &syncBuffer{}}
+	e := &env{p: p, logs: &pgtest.SyncBuffer{}}
 	cfg := p.Config
 	cfg.FrameAncestors = "" // BigCommerce's, as an app has it
 	cfg.Logger = slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))

@@ -53,7 +53,7 @@ type Server struct {
 	dir     string // the private server's temporary directory
 	cmd     *exec.Cmd
 	exited  chan struct{}
-	log     *syncBuffer
+	log     *SyncBuffer
 }
 
 var (
@@ -156,7 +156,7 @@ func start() (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{dir: dir, dataDir: filepath.Join(dir, "data"), log: &syncBuffer{}}
+	s := &Server{dir: dir, dataDir: filepath.Join(dir, "data"), log: &SyncBuffer{}}
 	if err := s.run(bin, cred); err != nil {
 		s.stop()
 		return nil, err
@@ -280,19 +280,20 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// syncBuffer lets the processes' output and the tests share one buffer.
-type syncBuffer struct {
+// SyncBuffer is a buffer that goroutines may write to and read at once:
+// the server processes' output here, and the bcapp tests' logs.
+type SyncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (w *syncBuffer) Write(p []byte) (int, error) {
+func (w *SyncBuffer) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.b.Write(p)
 }
 
-func (w *syncBuffer) String() string {
+func (w *SyncBuffer) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.b.String()
