@@ -247,7 +247,8 @@ func TestAWindowWithMuchToSpareIsNotContestedYet(t *testing.T) {
 
 // TestThePartOfATokenLeftAtTheWindowsEndGoesByChance (rule P13): in a
 // fleet whose shared limiter is away, a request whose token would come
-// after the window's end goes at once, once a window, with the chance of
+// after the window's end, or that finds less than one request left as
+// rule P14 reckons it, goes at once, once a window, with the chance of
 // what its bucket holds and its share of what is left; else it waits for
 // the next window, as it always does in a process given no shared
 // limiter. Without the draw, every process of the fleet ended the window
@@ -256,10 +257,22 @@ func TestAWindowWithMuchToSpareIsNotContestedYet(t *testing.T) {
 func TestThePartOfATokenLeftAtTheWindowsEndGoesByChance(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		shared bool
-		draw   float64
-		goes   bool
-	}{{true, 0, true}, {true, 0.99, false}, {false, 0, false}} {
+		shared      bool
+		draw        float64
+		left        int
+		reset, asks time.Duration
+		goes        bool
+	}{
+		// The others took 56 of 60; 90 ms to the window's end.
+		{true, 0, 3, 100 * time.Millisecond, 10 * time.Millisecond, true},
+		{true, 0.99, 3, 100 * time.Millisecond, 10 * time.Millisecond, false},
+		{false, 0, 3, 100 * time.Millisecond, 10 * time.Millisecond, false},
+		// The others took 58; half the window later, the others have
+		// taken the last one by rule P14's reckoning, and the process
+		// still draws for it.
+		{true, 0, 1, 900 * time.Millisecond, 500 * time.Millisecond, true},
+		{false, 0, 1, 900 * time.Millisecond, 500 * time.Millisecond, false},
+	} {
 		l := throttleFor(40, time.Minute, false)
 		if tc.shared {
 			l.s.limiter = &lineLimiter{}
@@ -267,13 +280,97 @@ func TestThePartOfATokenLeftAtTheWindowsEndGoesByChance(t *testing.T) {
 		l.chance = func() float64 { return tc.draw }
 		t0 := time.Now()
 		take(l, t0)
-		answerAt(l, http.StatusOK, 3, 100*time.Millisecond, t0) // the others took 56 of 60
-		now := t0.Add(10 * time.Millisecond)
+		answerAt(l, http.StatusOK, tc.left, tc.reset, t0)
+		now := t0.Add(tc.asks)
 		if w := take(l, now); (w == 0) != tc.goes {
-			t.Errorf("shared limiter %v, draw %v, 3 left and 90 ms to the window's end: the request waits %v, want it to go %v", tc.shared, tc.draw, w, tc.goes)
+			t.Errorf("shared limiter %v, draw %v, %d left and %v to the window's end: the request waits %v, want it to go %v", tc.shared, tc.draw, tc.left, tc.reset-tc.asks, w, tc.goes)
 		}
 		if w := take(l, now); w == 0 {
 			t.Errorf("shared limiter %v, draw %v: a second request went at once, want one draw a window", tc.shared, tc.draw)
+		}
+	}
+}
+
+// TestAWindowOpenedLateSendsOneRequestUntilAnAnswer (rule P4): a process
+// that asks more than the tolerance of rule P2 after its window ended
+// cannot know when the store opened the next one, since another's request
+// may have opened it long before: it sends one request, not the quarter of
+// its share it sends at a window's edge. And that window teaches no share:
+// it may be the tail of one whose start the process never saw, whose
+// answers show it spent by others.
+func TestAWindowOpenedLateSendsOneRequestUntilAnAnswer(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		after  time.Duration
+		second bool
+	}{
+		{"at the window's edge", resetMargin, true},
+		{"a window after its edge", time.Second + resetMargin, false},
+	} {
+		l := throttleFor(40, time.Minute, false)
+		t0 := time.Now()
+		take(l, t0)
+		answerAt(l, http.StatusOK, 40, time.Second, t0) // the others took 19
+		l.mu.Lock()
+		l.share = 0.25
+		l.mu.Unlock()
+		at := t0.Add(time.Second + tc.after)
+		if w := take(l, at); w != 0 {
+			t.Fatalf("%s: the first request waits %v, want none", tc.name, w)
+		}
+		if w := take(l, at); (w == 0) != tc.second {
+			t.Errorf("%s: a second request waits %v; want it to go at once: %v", tc.name, w, tc.second)
+		}
+	}
+
+	l := throttleFor(40, time.Minute, false)
+	t0 := time.Now()
+	take(l, t0)
+	answerAt(l, http.StatusOK, 40, time.Second, t0)
+	l.mu.Lock()
+	l.share = 0.25
+	l.mu.Unlock()
+	late := t0.Add(2*time.Second + resetMargin)
+	take(l, late)
+	// The store's window was spent, and ends 10 ms later; a request
+	// waited for it.
+	answerAt(l, http.StatusTooManyRequests, 0, 10*time.Millisecond, late)
+	l.mu.Lock()
+	l.w.hungry = true
+	l.mu.Unlock()
+	if w := take(l, late.Add(10*time.Millisecond+2*resetMargin)); w != 0 {
+		t.Fatalf("the first request after the store's window ended waits %v, want none", w)
+	}
+	if s := l.shareNow(); l.share != 0.25 {
+		t.Errorf("after a window opened late in which it got nothing, the process learnt a share of %.3f (pacing with %.3f), want it to keep 0.25", l.share, s)
+	}
+}
+
+// TestAProcessThatBeginsToPaceAloneLeavesTheFleetsWindow (rule F5): a
+// process whose request waited in the shared limiter's line in this window
+// takes the window as spent whole when the limiter fails, though its own
+// answers, which came early, showed part of it left; one whose requests
+// never waited paces alone with what its answers left.
+func TestAProcessThatBeginsToPaceAloneLeavesTheFleetsWindow(t *testing.T) {
+	t.Parallel()
+	for _, waited := range []bool{true, false} {
+		l := throttleFor(40, time.Minute, false)
+		t0 := time.Now()
+		epoch := l.sentShared(waited, Rate{})
+		l.observe(epoch, http.StatusOK, simStore{quota: 60, window: time.Second}.headers(40, time.Second), t0, false)
+		l.startAlone()
+		went := false
+		for _, at := range []time.Duration{10, 400, 900} {
+			if take(l, t0.Add(at*time.Millisecond)) == 0 {
+				went = true
+			}
+		}
+		if went == waited {
+			t.Errorf("a request waited in the shared line: %v; a request paced alone went before the window's end: %v, want %v", waited, went, !waited)
+		}
+		if w := take(l, t0.Add(time.Second+resetMargin)); w != 0 {
+			t.Errorf("a request waited in the shared line: %v; the first request of the next window waits %v, want none", waited, w)
 		}
 	}
 }

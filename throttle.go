@@ -78,6 +78,10 @@ type windowCount struct {
 	// rolled says that a request drew its chance at the window's last
 	// token (rule P13).
 	rolled bool
+	// late says that the process opened the window later than the tolerance
+	// of rule P2 after the last one ended: the store may have opened it
+	// earlier (rule P4).
+	late bool
 }
 
 func newThrottle(s *settings) *throttle {
@@ -244,35 +248,36 @@ func (l *throttle) reserveLocked(now time.Time) time.Duration {
 	if rs, rn := l.resetAt.Sub(l.seenAt), l.resetAt.Sub(now); rn < rs && rs < l.last.Window {
 		pending *= math.Pow(rn.Seconds()/rs.Seconds(), l.power*(1-s))
 	}
-	if pending < 1 {
-		return toEnd
+	wait := toEnd
+	if pending >= 1 {
+		// Rule P13: the bucket fills with the process's weight of that
+		// over the time left, and holds at most the part of its share that
+		// may go at once.
+		rate := pending / max(l.resetAt.Sub(now).Seconds(), 1e-3) * math.Pow(s, weightPower)
+		capacity := max(1, burstPart*pending*s)
+		switch {
+		case !l.w.tokensAt.IsZero():
+			l.w.tokens = min(l.w.tokens+rate*now.Sub(l.w.tokensAt).Seconds(), capacity)
+		case capacity >= float64(l.s.maxConcurrent):
+			// The first window starts empty, unless it has so much to
+			// spare that the process could not spend its part of it
+			// within a round trip: then it is not contested yet.
+			l.w.tokens = capacity
+		}
+		l.w.tokensAt = now
+		if l.w.tokens >= 1 {
+			l.w.tokens--
+			return 0
+		}
+		wait = time.Duration((1 - l.w.tokens) / rate * float64(time.Second))
 	}
-	// Rule P13: the bucket fills with the process's weight of that over
-	// the time left, and holds at most the part of its share that may go
-	// at once.
-	rate := pending / max(l.resetAt.Sub(now).Seconds(), 1e-3) * math.Pow(s, weightPower)
-	capacity := max(1, burstPart*pending*s)
-	switch {
-	case !l.w.tokensAt.IsZero():
-		l.w.tokens = min(l.w.tokens+rate*now.Sub(l.w.tokensAt).Seconds(), capacity)
-	case capacity >= float64(l.s.maxConcurrent):
-		// The first window starts empty, unless it has so much to spare
-		// that the process could not spend its part of it within a round
-		// trip: then it is not contested yet.
-		l.w.tokens = capacity
-	}
-	l.w.tokensAt = now
-	if l.w.tokens >= 1 {
-		l.w.tokens--
-		return 0
-	}
-	// A token that would come after the window's end waits for the next
-	// window instead, which brings new ones. But a fleet whose shared
-	// limiter is away draws for it once a window, with the chance of what
-	// the bucket holds and the process's share of what is left (rule P13):
-	// every process ends the window with part of a token, and together
-	// those parts are requests the store had left unspent.
-	wait := time.Duration((1 - l.w.tokens) / rate * float64(time.Second))
+	// A token that would come after the window's end, or none at all
+	// since less than one is left by the reckoning of rule P14, waits for
+	// the next window instead, which brings new ones. But a fleet whose
+	// shared limiter is away draws for it once a window, with the chance
+	// of what the bucket holds and the process's share of what is left
+	// (rule P13): every process ends the window with part of a token, and
+	// together those parts are requests the store had left unspent.
 	if l.s.limiter != nil && wait >= toEnd && !l.w.rolled {
 		l.w.rolled = true
 		if l.chance() < l.w.tokens+pending*s {
@@ -287,6 +292,9 @@ func (l *throttle) reserveLocked(now time.Time) time.Duration {
 // after learning the share from it (rules P4, P11 and P13).
 func (l *throttle) nextWindowLocked(now time.Time) {
 	switch {
+	case l.w.late:
+		// A window opened late may have begun well before its count did
+		// (rule P4): it teaches no share.
 	case l.w.others == 0 && l.w.sent > 0:
 		l.share = 1
 	case l.w.others > 0 && l.w.hungry:
@@ -308,6 +316,7 @@ func (l *throttle) nextWindowLocked(now time.Time) {
 	if window <= 0 {
 		window = time.Second
 	}
+	late := now.After(l.resetAt.Add(tolerance(window)))
 	l.guessedFrom, l.resetAt = l.resetAt, now.Add(window)
 	// Rule P14: a power not learnt again in the window fades, so that a
 	// fall the others no longer make does not hold the process back for
@@ -316,12 +325,15 @@ func (l *throttle) nextWindowLocked(now time.Time) {
 		l.power = 1 + (l.power-1)/2
 	}
 	// Each process may send one request as the window opens, so that it
-	// shows in the others' answers however small its share.
+	// shows in the others' answers however small its share; and a quarter
+	// of its share, unless it opens the window late: the store may have
+	// opened it earlier, with another's request, and only an answer can
+	// say when it ends (rule P4).
 	tokens := 1.0
-	if s := l.share; s > 0 && s < 1 {
+	if s := l.share; s > 0 && s < 1 && !late {
 		tokens = max(1, burstPart*float64(l.last.Quota)*s)
 	}
-	l.w = windowCount{tokens: tokens, tokensAt: now}
+	l.w = windowCount{tokens: tokens, tokensAt: now, late: late}
 }
 
 func (l *throttle) leftLocked() int { return l.last.Quota - l.w.sent - l.w.others }
@@ -348,8 +360,7 @@ func (l *throttle) sentShared(waited bool, r Rate) (epoch int) {
 	epoch = l.sendLocked(now)
 	l.w.hungry = l.w.hungry || waited
 	l.w.spentShared = l.w.spentShared || waited
-	tolerance := min(50*time.Millisecond, l.last.Window/4)
-	if end := now.Add(r.ResetIn); l.known && r.Quota == l.last.Quota && end.Sub(l.resetAt).Abs() <= tolerance {
+	if end := now.Add(r.ResetIn); l.known && r.Quota == l.last.Quota && end.Sub(l.resetAt).Abs() <= tolerance(l.last.Window) {
 		l.w.others = max(l.w.others, r.Quota-r.Remaining-l.w.sent)
 	}
 	return epoch
@@ -390,14 +401,14 @@ func (l *throttle) observe(epoch, status int, h http.Header, now time.Time, alon
 	// Rule P1: a quota of zero would hold every request for ever.
 	if ok && r.Quota > 0 {
 		resetAt := now.Add(min(r.ResetIn, l.longestPause(r.Window)))
-		tolerance := min(50*time.Millisecond, r.Window/4)
+		tol := tolerance(r.Window)
 		switch {
 		case !l.known:
 			late = false
 		case !l.guessedFrom.IsZero():
-			late = !resetAt.After(l.guessedFrom.Add(tolerance))
+			late = !resetAt.After(l.guessedFrom.Add(tol))
 		default:
-			late = resetAt.Before(l.resetAt.Add(-tolerance))
+			late = resetAt.Before(l.resetAt.Add(-tol))
 		}
 		if !late {
 			l.last, l.known, l.resetAt, l.guessedFrom = r, true, resetAt, time.Time{}
@@ -443,6 +454,10 @@ func (l *throttle) learnPowerLocked(now time.Time) {
 	l.power = (l.power + min(max(p, 0.5), 32)) / 2
 	l.w.refAt, l.w.refLeft = now, left
 }
+
+// tolerance is how far apart two answers' ends of the window may be and
+// still be of one window (rule P2).
+func tolerance(window time.Duration) time.Duration { return min(50*time.Millisecond, window/4) }
 
 func maxTime(a, b time.Time) time.Time {
 	if b.After(a) {
@@ -498,6 +513,11 @@ func (l *throttle) startAlone() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.power, l.w.refAt, l.seenAt = 1, time.Time{}, time.Time{}
+	// Rule F5: a window in which the shared limiter made a request wait
+	// was spent whole, though this process's answers saw only part of it.
+	if l.w.spentShared {
+		l.w.others = max(l.w.others, l.last.Quota-l.w.sent)
+	}
 }
 
 // alonePermit is a request's hold on the process's own pacing.
