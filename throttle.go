@@ -291,6 +291,7 @@ func (l *throttle) reserveLocked(now time.Time) time.Duration {
 // nextWindowLocked starts the window that follows the one that ran out,
 // after learning the share from it (rules P4, P11 and P13).
 func (l *throttle) nextWindowLocked(now time.Time) {
+	first := l.share == 0
 	switch {
 	case l.w.late:
 		// A window opened late may have begun well before its count did
@@ -320,8 +321,12 @@ func (l *throttle) nextWindowLocked(now time.Time) {
 	l.guessedFrom, l.resetAt = l.resetAt, now.Add(window)
 	// Rule P14: a power not learnt again in the window fades, so that a
 	// fall the others no longer make does not hold the process back for
-	// good.
-	if !l.w.learnt {
+	// good; one learnt before any share was, in the start-up's burst, is
+	// forgotten.
+	switch {
+	case first:
+		l.power = 1
+	case !l.w.learnt:
 		l.power = 1 + (l.power-1)/2
 	}
 	// Each process may send one request as the window opens, so that it

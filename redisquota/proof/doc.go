@@ -19,14 +19,13 @@
 // BIGCOMMERCE_REQUIRE_REDIS=1, which makes a missing redis-server a failure.
 // A plain go test runs the subset that CI affords, in about two
 // minutes: 8 and 16 processes sharing Redis, and 8 of them on a busy
-// machine; 8 and 16 pacing alone, idle and on a busy
+// machine; 4, 8 and 16 pacing alone, idle and on a busy
 // machine; 8 sharing Redis beside another app that does not pace; 8 with
 // Redis killed mid-run, idle and on a busy machine; a store stuck on 429.
 // PROOF_LONG=1 adds 32 processes, 16 and 32 sharing Redis on a busy
-// machine, 4 pacing alone on a busy machine, a longer run after the
-// outage, and the three that do not hold in every run yet: 4 pacing alone,
-// 8 sharing Redis beside another app pacing with the defaults, and the
-// outage held to its own time. PROOF_TABLE=1 adds the measurement behind
+// machine, a longer run after the outage, and the two that do not hold in
+// every run yet: 8 sharing Redis beside another app pacing with the
+// defaults, and the outage held to its own time. PROOF_TABLE=1 adds the measurement behind
 // the tables in BENCHMARKS.md, and PROOF_TABLE_ONLY=text limits it to the
 // runs whose name contains text.
 //
