@@ -197,7 +197,7 @@ func checkOutage(t *testing.T, f fleet) outcome {
 // TestAnOutageCostsNoMoreThanItsOwnTime: with Redis killed for two
 // windows, 8 processes finish within the ideal windows plus one. It is a
 // long run, apart from the outage in CI, because it holds in most runs
-// but not all (38 of 39, idle and busy): BENCHMARKS.md has the
+// but not all (61 of 63, idle and busy): BENCHMARKS.md has the
 // measurements and what the time goes to.
 func TestAnOutageCostsNoMoreThanItsOwnTime(t *testing.T) {
 	skipUnlessLong(t)
