@@ -90,9 +90,10 @@ if quota > 0 then
     -- old one ended to tell its late answers from the new window's. Rule
     -- F4: what the others took of the old window is kept back for them,
     -- and one more, unless the count began in its middle.
-    if joinedLate then others = 0 elseif others > 0 then others = others + 1 end
-    redis.call('HSET', KEYS[1], 'sent', 0, 'others', 0, 'reserve', others, 'guessed_from', resetAt, 'reset_at', now + w, 'joined_late', 0)
-    reserve, sent, others, resetAt = others, 0, 0, now + w
+    reserve = others + 1
+    if joinedLate or others == 0 then reserve = 0 end
+    redis.call('HSET', KEYS[1], 'sent', 0, 'others', 0, 'reserve', reserve, 'guessed_from', resetAt, 'reset_at', now + w, 'joined_late', 0)
+    sent, others, resetAt = 0, 0, now + w
   end
   local l = left()
   if ahead >= l then
