@@ -347,6 +347,34 @@ func TestAWindowOpenedLateSendsOneRequestUntilAnAnswer(t *testing.T) {
 	}
 }
 
+// TestAnAnswerFromTheNextWindowBeginsItsCount (rule P4): on a busy
+// machine an answer read late puts the window's end late, and a request
+// sent between the store's end and that one opens the store's next
+// window. Its answer must begin that window's count: the process kept the
+// last window's, spent, and sent nothing for a whole window.
+func TestAnAnswerFromTheNextWindowBeginsItsCount(t *testing.T) {
+	t.Parallel()
+	l := throttleFor(40, time.Minute, false)
+	t0 := time.Now()
+	for range 59 {
+		take(l, t0)
+	}
+	// Read 40 ms late: the process puts the end at 1,040 ms, the store's
+	// is at 1,000.
+	answerAt(l, http.StatusOK, 1, 995*time.Millisecond, t0.Add(45*time.Millisecond))
+	at := t0.Add(1010 * time.Millisecond)
+	if w := take(l, at); w != 0 {
+		t.Fatalf("the last request of the window waits %v, want none", w)
+	}
+	answerAt(l, http.StatusOK, 59, 995*time.Millisecond, at.Add(5*time.Millisecond))
+	if left := l.Rate().Remaining; left != 59 {
+		t.Errorf("after the first answer of the store's next window, the process counts %d left, want 59", left)
+	}
+	if w := take(l, at.Add(10*time.Millisecond)); w != 0 {
+		t.Errorf("a request after the first answer of the store's next window waits %v, want none", w)
+	}
+}
+
 // TestAProcessThatBeginsToPaceAloneLeavesTheFleetsWindow (rule F5): a
 // process whose request waited in the shared limiter's line in this window
 // takes the window as spent whole when the limiter fails, though its own

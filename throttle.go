@@ -416,6 +416,12 @@ func (l *throttle) observe(epoch, status int, h http.Header, now time.Time, alon
 			late = resetAt.Before(l.resetAt.Add(-tol))
 		}
 		if !late {
+			// Rule P4: an answer from a window that opened before the end
+			// an earlier answer told ran out (an answer read late puts
+			// that end late) begins that window's count.
+			if l.known && l.guessedFrom.IsZero() && resetAt.After(l.resetAt.Add(tol)) {
+				l.nextWindowLocked(now)
+			}
 			l.last, l.known, l.resetAt, l.guessedFrom = r, true, resetAt, time.Time{}
 		}
 	}

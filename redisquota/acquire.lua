@@ -87,13 +87,10 @@ if quota > 0 then
   if now >= resetAt then
     -- Rule P4: the window has refilled. Until an answer says when the
     -- next one ends, assume a full window from now, and remember where the
-    -- old one ended to tell its late answers from the new window's. Rule
-    -- F4: what the others took of the old window is kept back for them,
-    -- and one more, unless the count began in its middle.
-    reserve = others + 1
-    if joinedLate or others == 0 then reserve = 0 end
-    redis.call('HSET', KEYS[1], 'sent', 0, 'others', 0, 'reserve', reserve, 'guessed_from', resetAt, 'reset_at', now + w, 'joined_late', 0)
-    sent, others, resetAt = 0, 0, now + w
+    -- old one ended to tell its late answers from the new window's.
+    roll(0)
+    redis.call('HSET', KEYS[1], 'guessed_from', resetAt, 'reset_at', now + w)
+    resetAt = now + w
   end
   local l = left()
   if ahead >= l then

@@ -44,6 +44,16 @@ local function left()
   return math.max(quota - sent - math.max(others, reserve), 0)
 end
 
+-- roll begins the count of a new window with n of the fleet's requests in
+-- it (rule P4), and keeps back for the others what they took of the last
+-- one, and one more, unless its count began in its middle (rule F4).
+local function roll(n)
+  reserve = others + 1
+  if joinedLate or others == 0 then reserve = 0 end
+  sent, others = n, 0
+  redis.call('HSET', KEYS[1], 'sent', sent, 'others', 0, 'reserve', reserve, 'joined_late', 0)
+end
+
 -- reply reads the state as the script left it; left is the store's, by
 -- the shared count, without the reserve.
 local function reply(code, wait, position)

@@ -59,6 +59,12 @@ if ARGV[2] == '1' then
       if quota == 0 and rwindow - rreset > tolerance then
         redis.call('HSET', KEYS[1], 'joined_late', 1)
       end
+      -- Rule P4: an answer from a window that opened before the end an
+      -- earlier answer told ran out (one read late puts it late) begins
+      -- that window's count, with the requests still in flight in it.
+      if quota > 0 and guessedFrom == 0 and newReset > resetAt + tolerance then
+        roll(redis.call('ZCARD', KEYS[2]) + 1)
+      end
       quota, window, resetAt = rq, rwindow, newReset
       redis.call('HSET', KEYS[1], 'quota', quota, 'window', window, 'reset_at', resetAt, 'guessed_from', 0)
     end

@@ -64,3 +64,34 @@ func TestACountBegunInAWindowsMiddleKeepsNothingBack(t *testing.T) {
 		t.Errorf("the next window granted %d requests, want all %d", got, quota)
 	}
 }
+
+// TestAnAnswerFromTheNextWindowBeginsTheSharedCount is rule P4 in the
+// shared count: on a busy machine an answer read late puts the window's
+// end late, and a request granted between the store's end and that one
+// opens the store's next window. Its answer begins that window's count;
+// the count kept the last window's, spent, and granted nothing for a whole
+// window (the busy outage's ninth window, once Redis was back).
+func TestAnAnswerFromTheNextWindowBeginsTheSharedCount(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	l := MustNew(srv.Client())
+	root := rootOf(t, "")
+	const quota, window = 20, time.Second
+	start := time.Now()
+	teach(t, l, root, quota, window)
+	if got := 1 + grab(t, []*Limiter{l}, root, quota-2); got != quota-1 {
+		t.Fatalf("the window granted %d requests, want %d", got, quota-1)
+	}
+	last := acquire(t, l, root)
+	// The store's window ended more than the tolerance of rule P2 before
+	// the count's: the last request opened the next one.
+	time.Sleep(time.Until(start.Add(100 * time.Millisecond)))
+	last.Report(http.StatusOK, rateHeader(quota, quota-1, window, window))
+	last.Release()
+	if r := l.Rate(root); r.Remaining != quota-1 {
+		t.Errorf("after the first answer of the store's next window, Rate says %d left, want %d", r.Remaining, quota-1)
+	}
+	if got := grab(t, []*Limiter{l}, root, 30); got != quota-1 {
+		t.Errorf("the store's next window granted %d requests, want the %d its first answer left", got, quota-1)
+	}
+}
