@@ -372,7 +372,7 @@ func (p *permit) Release() {
 	} else {
 		args = append(args, 1, p.status, time.Since(p.answeredAt).Milliseconds(),
 			boolInt(p.hasRate), p.rate.Quota, p.rate.Remaining, p.rate.ResetIn.Milliseconds(), p.rate.Window.Milliseconds(),
-			millis(p.pause), p.maxWait.Milliseconds())
+			millis(p.pause), p.maxWait.Milliseconds(), p.l.leaseTTLms)
 	}
 	r, err := p.l.step(context.Background(), "release", p.s, releaseScript, args...)
 	if err == nil {

@@ -4,7 +4,8 @@
 -- docs/pacing.md).
 --
 -- KEYS[1] state    hash: quota, window, reset_at, sent, others, reserve,
---                  guessed_from, paused_until, probed, ticket, joined_late
+--                  guessed_from, paused_until, probed, ticket, joined_late,
+--                  rolled_at
 -- KEYS[2] inflight sorted set: lease id -> expiry (ms)
 -- KEYS[3] probe    string: the lease id of the request probing the quota
 -- KEYS[4] line     sorted set: waiter (lease) id -> ticket, in order of arrival
@@ -26,7 +27,7 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 -- A store nobody paced for this long is probed afresh.
 local stateTTL = 600000
 
-local f = redis.call('HMGET', KEYS[1], 'quota', 'window', 'reset_at', 'sent', 'others', 'reserve', 'paused_until', 'probed', 'guessed_from', 'joined_late')
+local f = redis.call('HMGET', KEYS[1], 'quota', 'window', 'reset_at', 'sent', 'others', 'reserve', 'paused_until', 'probed', 'guessed_from', 'joined_late', 'rolled_at')
 local quota = tonumber(f[1]) or 0
 local window = tonumber(f[2]) or 0
 local resetAt = tonumber(f[3]) or 0
@@ -37,6 +38,7 @@ local paused = tonumber(f[7]) or 0
 local probed = f[8] == '1'
 local guessedFrom = tonumber(f[9]) or 0
 local joinedLate = f[10] == '1'
+local rolledAt = tonumber(f[11]) or 0
 
 -- left is what the window has left for the fleet: rule P3, and rule F4's
 -- reserve for those outside it.
@@ -45,13 +47,14 @@ local function left()
 end
 
 -- roll begins the count of a new window with n of the fleet's requests in
--- it (rule P4), and keeps back for the others what they took of the last
+-- it, and those still in flight to be counted in it as they are answered
+-- (rule P4), and keeps back for the others what they took of the last
 -- one, and one more, unless its count began in its middle (rule F4).
 local function roll(n)
   reserve = others + 1
   if joinedLate or others == 0 then reserve = 0 end
-  sent, others = n, 0
-  redis.call('HSET', KEYS[1], 'sent', sent, 'others', 0, 'reserve', reserve, 'joined_late', 0)
+  sent, others, rolledAt = n, 0, now
+  redis.call('HSET', KEYS[1], 'sent', sent, 'others', 0, 'reserve', reserve, 'joined_late', 0, 'rolled_at', now)
 end
 
 -- reply reads the state as the script left it; left is the store's, by

@@ -15,9 +15,12 @@
 -- ARGV[9]  X-Rate-Limit-Time-Window-Ms (0 when absent)
 -- ARGV[10] how long the answer pauses everyone (ms, rule P7), -1 for no pause
 -- ARGV[11] the longest pause one answer may impose (ms), besides a window
+-- ARGV[12] the lease TTL (ms) the request was granted with
 --
 -- Returns code 0, no wait and position 0.
 
+-- The lease's expiry tells when the request was granted (rule P4).
+local expiry = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[1]))
 redis.call('ZREM', KEYS[2], ARGV[1])
 -- A caller that gave up waiting leaves the line this way too.
 redis.call('ZREM', KEYS[4], ARGV[1])
@@ -61,17 +64,25 @@ if ARGV[2] == '1' then
       end
       -- Rule P4: an answer from a window that opened before the end an
       -- earlier answer told ran out (one read late puts it late) begins
-      -- that window's count, with the requests still in flight in it.
+      -- that window's count.
       if quota > 0 and guessedFrom == 0 and newReset > resetAt + tolerance then
-        roll(redis.call('ZCARD', KEYS[2]) + 1)
+        roll(1)
+        expiry = nil
       end
       quota, window, resetAt = rq, rwindow, newReset
       redis.call('HSET', KEYS[1], 'quota', quota, 'window', window, 'reset_at', resetAt, 'guessed_from', 0)
     end
   end
   local refused = tonumber(ARGV[3]) == 429
+  -- Rule P4: a request granted before the count rolled that the store
+  -- counted in the new window is the fleet's there, not the others'. (A
+  -- release from a version without ARGV[12] counts none.)
+  local carried = expiry and expiry - (tonumber(ARGV[12]) or 0) < rolledAt
+  if carried and rleft and not late and not refused then
+    sent = redis.call('HINCRBY', KEYS[1], 'sent', 1)
+  end
   -- Rule P3: the store does not count a request it refused.
-  if refused and not late and sent > 0 then
+  if refused and not late and not carried and sent > 0 then
     sent = sent - 1
     redis.call('HSET', KEYS[1], 'sent', sent)
   end
