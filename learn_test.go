@@ -362,6 +362,11 @@ func TestAnAnswerFromTheNextWindowBeginsItsCount(t *testing.T) {
 	// Read 40 ms late: the process puts the end at 1,040 ms, the store's
 	// is at 1,000.
 	answerAt(l, http.StatusOK, 1, 995*time.Millisecond, t0.Add(45*time.Millisecond))
+	// An answer of the same window read 100 ms late begins no count.
+	answerAt(l, http.StatusOK, 1, 895*time.Millisecond, t0.Add(205*time.Millisecond))
+	if left := l.Rate().Remaining; left != 1 {
+		t.Fatalf("after an answer of the same window read late, the process counts %d left, want 1", left)
+	}
 	at := t0.Add(1010 * time.Millisecond)
 	if w := take(l, at); w != 0 {
 		t.Fatalf("the last request of the window waits %v, want none", w)

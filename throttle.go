@@ -418,8 +418,9 @@ func (l *throttle) observe(epoch, status int, h http.Header, now time.Time, alon
 		if !late {
 			// Rule P4: an answer from a window that opened before the end
 			// an earlier answer told ran out (an answer read late puts
-			// that end late) begins that window's count.
-			if l.known && l.guessedFrom.IsZero() && resetAt.After(l.resetAt.Add(tol)) {
+			// that end late) begins that window's count; one read late
+			// in the same window is not half a window out.
+			if l.known && l.guessedFrom.IsZero() && resetAt.After(l.resetAt.Add(r.Window/2)) {
 				l.nextWindowLocked(now)
 			}
 			l.last, l.known, l.resetAt, l.guessedFrom = r, true, resetAt, time.Time{}

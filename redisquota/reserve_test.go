@@ -76,16 +76,16 @@ func TestAnAnswerFromTheNextWindowBeginsTheSharedCount(t *testing.T) {
 	srv := redistest.Start(t)
 	l := MustNew(srv.Client())
 	root := rootOf(t, "")
-	const quota, window = 20, time.Second
+	const quota, window = 20, 200 * time.Millisecond
 	start := time.Now()
 	teach(t, l, root, quota, window)
 	if got := 1 + grab(t, []*Limiter{l}, root, quota-2); got != quota-1 {
 		t.Fatalf("the window granted %d requests, want %d", got, quota-1)
 	}
 	last := acquire(t, l, root)
-	// The store's window ended more than the tolerance of rule P2 before
-	// the count's: the last request opened the next one.
-	time.Sleep(time.Until(start.Add(100 * time.Millisecond)))
+	// The store's window ended more than half a window before the
+	// count's: the last request opened the next one.
+	time.Sleep(time.Until(start.Add(window/2 + 20*time.Millisecond)))
 	last.Report(http.StatusOK, rateHeader(quota, quota-1, window, window))
 	last.Release()
 	if r := l.Rate(root); r.Remaining != quota-1 {
