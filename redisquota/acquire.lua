@@ -88,8 +88,7 @@ if quota > 0 then
     -- Rule P4: the window has refilled. Until an answer says when the
     -- next one ends, assume a full window from now, and remember where the
     -- old one ended to tell its late answers from the new window's.
-    roll(0)
-    redis.call('HSET', KEYS[1], 'guessed_from', resetAt, 'reset_at', now + w)
+    roll('guessed_from', resetAt, 'reset_at', now + w)
     resetAt = now + w
   end
   local l = left()

@@ -46,15 +46,16 @@ local function left()
   return math.max(quota - sent - math.max(others, reserve), 0)
 end
 
--- roll begins the count of a new window with n of the fleet's requests in
--- it, and those still in flight to be counted in it as they are answered
--- (rule P4), and keeps back for the others what they took of the last
--- one, and one more, unless its count began in its middle (rule F4).
-local function roll(n)
+-- roll begins the count of a new window, in which the requests granted
+-- before it count as they are answered from it (rule P4), and keeps back
+-- for the others what they took of the last one, and one more, unless its
+-- count began in its middle (rule F4). It writes the fields given with it
+-- too.
+local function roll(...)
   reserve = others + 1
   if joinedLate or others == 0 then reserve = 0 end
-  sent, others, rolledAt = n, 0, now
-  redis.call('HSET', KEYS[1], 'sent', sent, 'others', 0, 'reserve', reserve, 'joined_late', 0, 'rolled_at', now)
+  sent, others, rolledAt = 0, 0, now
+  redis.call('HSET', KEYS[1], 'sent', 0, 'others', 0, 'reserve', reserve, 'joined_late', 0, 'rolled_at', now, ...)
 end
 
 -- reply reads the state as the script left it; left is the store's, by

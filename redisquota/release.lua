@@ -64,11 +64,10 @@ if ARGV[2] == '1' then
       end
       -- Rule P4: an answer from a window that opened before the end an
       -- earlier answer told ran out (one read late puts it late) begins
-      -- that window's count; one read late in the same window is not half
-      -- a window out.
+      -- that window's count, in which it counts as carried, below; one
+      -- read late in the same window is not half a window out.
       if quota > 0 and guessedFrom == 0 and newReset > resetAt + rwindow / 2 then
-        roll(1)
-        expiry = nil
+        roll()
       end
       quota, window, resetAt = rq, rwindow, newReset
       redis.call('HSET', KEYS[1], 'quota', quota, 'window', window, 'reset_at', resetAt, 'guessed_from', 0)
