@@ -29,7 +29,7 @@ type pacer struct {
 	aloneAt   time.Time // when the shared limiter failed; zero while it answers
 	holdUntil time.Time
 	asking    bool          // a request asks the shared limiter whether it is back
-	heard     chan struct{} // closed when that request has its answer
+	heard     chan struct{} // closed when that request has its answer (tellLocked)
 }
 
 // sharedHoldOff is rule F6's hold-off: a limiter that is down would
@@ -37,7 +37,14 @@ type pacer struct {
 const sharedHoldOff = 250 * time.Millisecond
 
 func newPacer(s *settings, apiRoot string) *pacer {
-	return &pacer{s: s, apiRoot: apiRoot, view: newThrottle(s), holdOff: sharedHoldOff}
+	return &pacer{s: s, apiRoot: apiRoot, view: newThrottle(s), holdOff: sharedHoldOff, heard: make(chan struct{})}
+}
+
+// tellLocked wakes the requests waiting alone to look again at whether
+// the shared limiter answers (rule F8).
+func (p *pacer) tellLocked() {
+	close(p.heard)
+	p.heard = make(chan struct{})
 }
 
 // retryWait takes a call's wait before its next attempt (rule P8), which
@@ -236,8 +243,7 @@ func (p *pacer) unask() {
 	defer p.mu.Unlock()
 	if !p.aloneAt.IsZero() {
 		p.asking = false
-		close(p.heard)
-		p.heard = make(chan struct{})
+		p.tellLocked()
 	}
 }
 
@@ -249,10 +255,8 @@ func (p *pacer) fellBack(ctx context.Context, err error) {
 	first := p.aloneAt.IsZero()
 	if first {
 		p.aloneAt = now
-	} else {
-		close(p.heard)
 	}
-	p.heard = make(chan struct{})
+	p.tellLocked()
 	p.holdUntil, p.asking = now.Add(p.holdOff), false
 	p.mu.Unlock()
 	if !first {
@@ -274,9 +278,9 @@ func (p *pacer) back(ctx context.Context) {
 	p.mu.Lock()
 	since := p.aloneAt
 	if !since.IsZero() {
-		close(p.heard)
+		p.tellLocked()
 	}
-	p.aloneAt, p.holdUntil, p.asking, p.heard = time.Time{}, time.Time{}, false, nil
+	p.aloneAt, p.holdUntil, p.asking = time.Time{}, time.Time{}, false
 	p.mu.Unlock()
 	if since.IsZero() {
 		return
