@@ -16,9 +16,7 @@ import (
 // without them frees it.
 func TestWhatOthersTookOfAWindowIsKeptBackInTheNext(t *testing.T) {
 	t.Parallel()
-	srv := redistest.Start(t)
-	l := MustNew(srv.Client())
-	root := rootOf(t, "")
+	l, root := onRedis(t)
 	const quota, window = 20, time.Second
 	start := time.Now()
 	teach(t, l, root, quota, window)
@@ -47,9 +45,7 @@ func TestWhatOthersTookOfAWindowIsKeptBackInTheNext(t *testing.T) {
 // left that window all but unused.
 func TestACountBegunInAWindowsMiddleKeepsNothingBack(t *testing.T) {
 	t.Parallel()
-	srv := redistest.Start(t)
-	l := MustNew(srv.Client())
-	root := rootOf(t, "")
+	l, root := onRedis(t)
 	const quota, window = 20, time.Second
 	start := time.Now()
 	// The first answer comes half a window in, with 10 taken before it.
@@ -73,9 +69,7 @@ func TestACountBegunInAWindowsMiddleKeepsNothingBack(t *testing.T) {
 // window (the busy outage's ninth window, once Redis was back).
 func TestAnAnswerFromTheNextWindowBeginsTheSharedCount(t *testing.T) {
 	t.Parallel()
-	srv := redistest.Start(t)
-	l := MustNew(srv.Client())
-	root := rootOf(t, "")
+	l, root := onRedis(t)
 	const quota, window = 20, 200 * time.Millisecond
 	start := time.Now()
 	teach(t, l, root, quota, window)
@@ -104,9 +98,7 @@ func TestAnAnswerFromTheNextWindowBeginsTheSharedCount(t *testing.T) {
 // count polled).
 func TestARequestCarriedIntoTheNextWindowIsTheFleets(t *testing.T) {
 	t.Parallel()
-	srv := redistest.Start(t)
-	l := MustNew(srv.Client())
-	root := rootOf(t, "")
+	l, root := onRedis(t)
 	const quota, window = 20, 200 * time.Millisecond
 	start := time.Now()
 	teach(t, l, root, quota, window)
@@ -123,4 +115,10 @@ func TestARequestCarriedIntoTheNextWindowIsTheFleets(t *testing.T) {
 	if got := grab(t, []*Limiter{l}, root, 30); got != quota {
 		t.Errorf("the window after granted %d requests, want all %d: no one else took any of the last", got, quota)
 	}
+}
+
+// onRedis gives a test a Limiter on a Redis of its own, and a store.
+func onRedis(t *testing.T) (*Limiter, string) {
+	t.Helper()
+	return MustNew(redistest.Start(t).Client()), rootOf(t, "")
 }
