@@ -98,3 +98,41 @@ func TestRequestsWaitingAloneJoinTheSharedLineOnceItAnswers(t *testing.T) {
 		t.Errorf("the shared limiter was asked with longest waits %v, want [0s 1m0s 1m0s]: the request asking whether it is back waits for nothing", shared.waits)
 	}
 }
+
+// TestTheAskersAnswerWakesTheRequestsWaitingAlone is rule F8 step by step:
+// a request waiting alone while another asks whether the shared limiter is
+// back wakes on the channel askAgain gave it when the asker hears that it
+// is (back), when it fails again (fellBack), and when it gives up without
+// an answer (unask); without the wake it would sleep until the window's
+// end.
+func TestTheAskersAnswerWakesTheRequestsWaitingAlone(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := defaultSettings()
+	s.limiter = &lineLimiter{}
+	p := newPacer(&s, "https://api.bigcommerce.test/stores/abc/v2")
+	down := fmt.Errorf("backend down: %w", ErrLimiterUnavailable)
+	for _, answer := range []struct {
+		name string
+		hear func()
+	}{
+		{"fails again", func() { p.fellBack(ctx, down) }},
+		{"gives up", p.unask},
+		{"is back", func() { p.back(ctx) }},
+	} {
+		if answer.name != "is back" || p.aloneAt.IsZero() {
+			p.fellBack(ctx, down)
+		}
+		p.holdUntil = time.Now() // the hold-off is over
+		if ask, again := p.askShared(false); !ask || !again {
+			t.Fatalf("%s: after the hold-off askShared = %v, %v; want one request to ask again", answer.name, ask, again)
+		}
+		_, heard := p.askAgain()
+		answer.hear()
+		select {
+		case <-heard:
+		default:
+			t.Errorf("the asker %s: a request waiting alone was not woken", answer.name)
+		}
+	}
+}
