@@ -272,6 +272,10 @@ func TestThePartOfATokenLeftAtTheWindowsEndGoesByChance(t *testing.T) {
 		// still draws for it.
 		{true, 0, 1, 900 * time.Millisecond, 500 * time.Millisecond, true},
 		{false, 0, 1, 900 * time.Millisecond, 500 * time.Millisecond, false},
+		// Its share is 2/60 and that reckoning leaves 0.46 of a request:
+		// the chance is 0.46 x 2/60 = 0.015 and one more share, 0.048.
+		{true, 0.04, 1, 900 * time.Millisecond, 500 * time.Millisecond, true},
+		{true, 0.05, 1, 900 * time.Millisecond, 500 * time.Millisecond, false},
 	} {
 		l := throttleFor(40, time.Minute, false)
 		if tc.shared {

@@ -275,12 +275,13 @@ func (l *throttle) reserveLocked(now time.Time) time.Duration {
 	// since less than one is left by the reckoning of rule P14, waits for
 	// the next window instead, which brings new ones. But a fleet whose
 	// shared limiter is away draws for it once a window, with the chance
-	// of what the bucket holds and the process's share of what is left
-	// (rule P13): every process ends the window with part of a token, and
-	// together those parts are requests the store had left unspent.
+	// of what the bucket holds and the process's share of what is left and
+	// of one request more (rule P13): every process ends the window with
+	// part of a token, and together those parts are requests the store had
+	// left unspent.
 	if l.s.limiter != nil && wait >= toEnd && !l.w.rolled {
 		l.w.rolled = true
-		if l.chance() < l.w.tokens+pending*s {
+		if l.chance() < l.w.tokens+(pending+1)*s {
 			l.w.tokens = 0
 			return 0
 		}
