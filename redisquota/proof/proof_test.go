@@ -199,7 +199,7 @@ func checkOutage(t *testing.T, f fleet) outcome {
 // long run, apart from the outage in CI: with 480 calls in windows of 60,
 // one request the fleet leaves unsent in any window costs a whole one, and
 // the fleet's last requests of a window it paces alone go by chance (rule
-// P13), so a miss stays possible (none in the 120 runs since the draw's one
+// P13), so a miss stays possible (none in the 200 runs since the draw's one
 // more, 6 in 105 before): BENCHMARKS.md has the measurements and what the
 // time goes to.
 func TestAnOutageCostsNoMoreThanItsOwnTime(t *testing.T) {
