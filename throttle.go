@@ -78,10 +78,11 @@ type windowCount struct {
 	// rolled says that a request drew its chance at the window's last
 	// token (rule P13).
 	rolled bool
-	// late says that the process opened the window later than the tolerance
-	// of rule P2 after the last one ended: the store may have opened it
-	// earlier (rule P4).
-	late bool
+	// openedLate says that the process opened the window later than the
+	// tolerance of rule P2 after the last one ended: the store may have
+	// opened it earlier (rule P4). (An answer is late, in observe, when it
+	// belongs to an older window.)
+	openedLate bool
 }
 
 func newThrottle(s *settings) *throttle {
@@ -294,7 +295,7 @@ func (l *throttle) reserveLocked(now time.Time) time.Duration {
 func (l *throttle) nextWindowLocked(now time.Time) {
 	first := l.share == 0
 	switch {
-	case l.w.late:
+	case l.w.openedLate:
 		// A window opened late may have begun well before its count did
 		// (rule P4): it teaches no share.
 	case l.w.others == 0 && l.w.sent > 0:
@@ -318,7 +319,7 @@ func (l *throttle) nextWindowLocked(now time.Time) {
 	if window <= 0 {
 		window = time.Second
 	}
-	late := now.After(l.resetAt.Add(tolerance(window)))
+	openedLate := now.After(l.resetAt.Add(tolerance(window)))
 	l.guessedFrom, l.resetAt = l.resetAt, now.Add(window)
 	// Rule P14: a power not learnt again in the window fades, so that a
 	// fall the others no longer make does not hold the process back for
@@ -336,10 +337,10 @@ func (l *throttle) nextWindowLocked(now time.Time) {
 	// opened it earlier, with another's request, and only an answer can
 	// say when it ends (rule P4).
 	tokens := 1.0
-	if s := l.share; s > 0 && s < 1 && !late {
+	if s := l.share; s > 0 && s < 1 && !openedLate {
 		tokens = max(1, burstPart*float64(l.last.Quota)*s)
 	}
-	l.w = windowCount{tokens: tokens, tokensAt: now, late: late}
+	l.w = windowCount{tokens: tokens, tokensAt: now, openedLate: openedLate}
 }
 
 func (l *throttle) leftLocked() int { return l.last.Quota - l.w.sent - l.w.others }
