@@ -440,3 +440,74 @@ func TestProcessesStartingApartLoseNoWindowToTheStartUp(t *testing.T) {
 		}
 	}
 }
+
+// TestABurstOfTheOthersIsLearntAtOnce (rule P14): a process pacing alone
+// whose answers, a few milliseconds apart, show that the others took most
+// of what was left at once learns that fall, though the answers are too
+// close for a fall of a few requests to tell from noise. Beside a fleet
+// granted its window at once, the other app's process took its last
+// answer's count for what the window still held and sent into it, to be
+// answered 429, in 7 of 8 runs.
+func TestABurstOfTheOthersIsLearntAtOnce(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		left  int // what the answer 5 ms after the first shows
+		waits bool
+	}{
+		{9, true},   // the others took 30 of 39 at once
+		{30, false}, // they took 9: a fall as likely noise as not
+	} {
+		l := throttleFor(40, time.Minute, false)
+		t0 := time.Now()
+		for i := range 20 {
+			take(l, t0)
+			answerAt(l, http.StatusOK, 59-i, time.Second-time.Duration(i)*time.Millisecond, t0.Add(time.Duration(i)*time.Millisecond))
+		}
+		answerAt(l, http.StatusOK, tc.left, 975*time.Millisecond, t0.Add(25*time.Millisecond))
+		waited := false
+		for ms := 100; ms < 900; ms += 50 {
+			if w := take(l, t0.Add(time.Duration(ms)*time.Millisecond)); w == 0 {
+				break
+			}
+			if ms == 850 {
+				waited = true
+			}
+		}
+		if waited != tc.waits {
+			t.Errorf("%d left 5 ms after 40: waited for the next window %v, want %v", tc.left, waited, tc.waits)
+		}
+	}
+}
+
+// TestAWindowSeenOnlyAtItsStartTeachesNoShare (rule P11): a process whose
+// only answer of a window came as it opened, before the others' requests
+// were counted, learns no share from it. Beside a fleet granted its window
+// at once, the other app's process sent one request at a window's start,
+// saw 3 others where there were 56, and learnt a share six times its own:
+// it opened the next window with four requests at once, into the fleet's.
+func TestAWindowSeenOnlyAtItsStartTeachesNoShare(t *testing.T) {
+	t.Parallel()
+	l := throttleFor(40, time.Minute, false)
+	t0 := time.Now()
+	hungry := func() {
+		l.mu.Lock()
+		l.w.hungry = true
+		l.mu.Unlock()
+	}
+	take(l, t0)
+	answerAt(l, http.StatusOK, 0, time.Second, t0) // the others took 59
+	hungry()
+	w1 := t0.Add(time.Second + resetMargin)
+	take(l, w1)
+	answerAt(l, http.StatusOK, 56, time.Second, w1.Add(5*time.Millisecond)) // 3 others so far
+	hungry()
+	learnt := l.shareNow()
+	w2 := w1.Add(time.Second + resetMargin)
+	went := 0
+	for take(l, w2) == 0 {
+		went++
+	}
+	if went != 1 {
+		t.Errorf("%d requests went as the next window opened, with a share of %.3f after %.3f; want 1", went, l.shareNow(), learnt)
+	}
+}

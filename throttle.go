@@ -295,9 +295,10 @@ func (l *throttle) reserveLocked(now time.Time) time.Duration {
 func (l *throttle) nextWindowLocked(now time.Time) {
 	first := l.share == 0
 	switch {
-	case l.w.openedLate:
+	case l.w.openedLate, !l.w.spentShared && 2*(l.w.sent+l.w.others) < l.last.Quota:
 		// A window opened late may have begun well before its count did
-		// (rule P4): it teaches no share.
+		// (rule P4), and one whose answers saw less than half its quota
+		// counted saw too little of the others: it teaches no share.
 	case l.w.others == 0 && l.w.sent > 0:
 		l.share = 1
 	case l.w.others > 0 && l.w.hungry:
@@ -458,8 +459,11 @@ func (l *throttle) learnPowerLocked(now time.Time) {
 		return
 	}
 	r1, r2 := l.resetAt.Sub(l.w.refAt).Seconds(), l.resetAt.Sub(now).Seconds()
-	if l.w.refLeft == 0 || r2 <= 0 || r2 > 0.95*r1 {
-		return // too close to tell a fall from noise
+	// Answers close together tell a fall from noise only when the others
+	// took at once most of what was left, and a quarter of the quota.
+	burst := 2*left <= l.w.refLeft && 4*(l.w.refLeft-left) >= l.last.Quota
+	if l.w.refLeft == 0 || r2 <= 0 || r2 > 0.95*r1 && !burst {
+		return
 	}
 	l.w.learnt = true
 	p := math.Log(max(float64(left), 0.5)/float64(l.w.refLeft)) / math.Log(r2/r1)
