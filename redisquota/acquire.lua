@@ -67,10 +67,15 @@ local function wait(code, ms)
 end
 
 -- Rule P10: the cap on requests in flight, store-wide, less (rule F4) the
--- others' share of it, as of their share of the last window.
-local slots = cap - redis.call('ZCARD', KEYS[2])
+-- others' share of it, as of their share of the last window; in the
+-- count's first window (rule P6), one more than twice the answers.
+local inflight = redis.call('ZCARD', KEYS[2])
+local slots = cap - inflight
 if quota > 0 and reserve > 0 then
   slots = slots - math.ceil(cap * reserve / quota)
+end
+if quota > 0 and rolledAt == 0 and not joinedLate then
+  slots = math.min(slots, 1 + 2 * (sent - inflight) - inflight)
 end
 if slots <= 0 then
   return wait(3, 0)
