@@ -23,9 +23,9 @@
 // machine; 8 sharing Redis beside another app that does not pace; 8 with
 // Redis killed mid-run, idle and on a busy machine; a store stuck on 429.
 // PROOF_LONG=1 adds 32 processes, 16 and 32 sharing Redis on a busy
-// machine, a longer run after the outage, and the two that do not hold in
-// every run yet: 8 sharing Redis beside another app pacing with the
-// defaults, and the outage held to its own time. PROOF_TABLE=1 adds the measurement behind
+// machine, a longer run after the outage, 8 sharing Redis beside another
+// app pacing with the defaults, and the outage held to its own time,
+// whose margins are a request or two. PROOF_TABLE=1 adds the measurement behind
 // the tables in BENCHMARKS.md, and PROOF_TABLE_ONLY=text limits it to the
 // runs whose name contains text.
 //
