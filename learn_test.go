@@ -442,8 +442,8 @@ func TestProcessesStartingApartLoseNoWindowToTheStartUp(t *testing.T) {
 }
 
 // TestABurstOfTheOthersIsLearntAtOnce (rule P14): a process pacing alone
-// whose answers, a few milliseconds apart, show that the others took most
-// of what was left at once learns that fall, though the answers are too
+// whose answers, a few milliseconds apart, show that the others took half
+// of what was left or more at once learns that fall, though the answers are too
 // close for a fall of a few requests to tell from noise. Beside a fleet
 // granted its window at once, the other app's process took its last
 // answer's count for what the window still held and sent into it, to be
