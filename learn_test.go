@@ -451,11 +451,11 @@ func TestProcessesStartingApartLoseNoWindowToTheStartUp(t *testing.T) {
 func TestABurstOfTheOthersIsLearntAtOnce(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		left  int // what the answer 5 ms after the first shows
+		left  int // what the answer 6 ms after the one that showed 40 shows
 		waits bool
 	}{
-		{9, true},   // the others took 30 of 39 at once
-		{30, false}, // they took 9: a fall as likely noise as not
+		{9, true},   // the others took 31 of the 40 at once
+		{30, false}, // they took 10: a fall as likely noise as not
 	} {
 		l := throttleFor(40, time.Minute, false)
 		t0 := time.Now()
@@ -474,7 +474,7 @@ func TestABurstOfTheOthersIsLearntAtOnce(t *testing.T) {
 			}
 		}
 		if waited != tc.waits {
-			t.Errorf("%d left 5 ms after 40: waited for the next window %v, want %v", tc.left, waited, tc.waits)
+			t.Errorf("%d left 6 ms after 40: waited for the next window %v, want %v", tc.left, waited, tc.waits)
 		}
 	}
 }

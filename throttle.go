@@ -459,11 +459,11 @@ func (l *throttle) learnPowerLocked(now time.Time) {
 		return
 	}
 	r1, r2 := l.resetAt.Sub(l.w.refAt).Seconds(), l.resetAt.Sub(now).Seconds()
-	// Answers close together tell a fall from noise only when the others
-	// took at once half of what was left or more, and a quarter of the
-	// quota.
+	// Answers close together tell a fall from noise only when half of
+	// what was left or more went at once, and a quarter of the quota.
+	near := r2 > 0.95*r1
 	burst := 2*left <= l.w.refLeft && 4*(l.w.refLeft-left) >= l.last.Quota
-	if l.w.refLeft == 0 || r2 <= 0 || r2 > 0.95*r1 && !burst {
+	if l.w.refLeft == 0 || r2 <= 0 || (near && !burst) {
 		return
 	}
 	l.w.learnt = true

@@ -101,3 +101,32 @@ func forEachClientKind(t *testing.T, f func(t *testing.T, ctxTimeout bool)) {
 		})
 	}
 }
+
+// hold acquires permits without answering them until one waits for a slot
+// longer than a tenth of a second.
+func hold(t testing.TB, l *Limiter, root string) []bigcommerce.Permit {
+	t.Helper()
+	var held []bigcommerce.Permit
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		p, err := l.Acquire(ctx, root, time.Minute)
+		cancel()
+		if errors.Is(err, context.DeadlineExceeded) {
+			return held
+		}
+		if err != nil {
+			t.Fatalf("Acquire: %v", err)
+		}
+		held = append(held, p)
+		if len(held) > 100 {
+			releaseAll(held)
+			t.Fatal("more than 100 requests went with none answered")
+		}
+	}
+}
+
+func releaseAll(held []bigcommerce.Permit) {
+	for _, p := range held {
+		p.Release()
+	}
+}

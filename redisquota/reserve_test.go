@@ -1,13 +1,10 @@
 package redisquota
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"testing"
 	"time"
 
-	bigcommerce "github.com/bigcommerce-go/customergroups"
 	"github.com/bigcommerce-go/customergroups/redisquota/internal/redistest"
 )
 
@@ -130,52 +127,53 @@ func onRedis(t *testing.T) (*Limiter, string) {
 // count: once the probe's answer tells the quota, the fleet does not fill
 // the cap at once, for another app's requests in flight show in no answer
 // yet, and the store refuses what goes over its cap. Each answer lets two
-// more go: at most one more in flight than twice what was answered.
+// more go: at most one more in flight than twice what was answered. A
+// count begun in a window's middle (after an outage, the fleet coming
+// back) and the windows after the first fill the cap at once.
 func TestTheCountsFirstWindowGrowsWithItsAnswers(t *testing.T) {
 	t.Parallel()
-	l, root := onRedis(t)
-	const quota, window = 100, time.Minute
-	teach(t, l, root, quota, window)
-	held := hold(t, l, root)
-	if len(held) != 3 {
-		releaseAll(held)
-		t.Fatalf("after the probe's answer %d requests went at once, want 3 (cap %d)", len(held), DefaultMaxConcurrentRequests)
-	}
-	defer releaseAll(held[1:])
-	held[0].Report(http.StatusOK, rateHeader(quota, quota-4, window, window))
-	held[0].Release()
-	more := hold(t, l, root)
-	defer releaseAll(more)
-	if len(more) != 3 {
-		t.Errorf("after a second answer %d more went, want 3: five in flight", len(more))
-	}
-}
-
-// hold acquires permits without answering them until one waits for a slot
-// longer than a tenth of a second.
-func hold(t *testing.T, l *Limiter, root string) []bigcommerce.Permit {
-	t.Helper()
-	var held []bigcommerce.Permit
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-		p, err := l.Acquire(ctx, root, time.Minute)
-		cancel()
-		if errors.Is(err, context.DeadlineExceeded) {
-			return held
-		}
-		if err != nil {
-			t.Fatalf("Acquire: %v", err)
-		}
-		held = append(held, p)
-		if len(held) > 100 {
+	const quota, slots = 100, DefaultMaxConcurrentRequests
+	t.Run("begun at the window's start", func(t *testing.T) {
+		t.Parallel()
+		l, root := onRedis(t)
+		teach(t, l, root, quota, time.Minute)
+		held := hold(t, l, root)
+		if len(held) != 3 {
 			releaseAll(held)
-			t.Fatal("more than 100 requests went with none answered")
+			t.Fatalf("after the probe's answer %d requests went at once, want 3", len(held))
 		}
-	}
-}
-
-func releaseAll(held []bigcommerce.Permit) {
-	for _, p := range held {
+		defer releaseAll(held[1:])
+		held[0].Report(http.StatusOK, rateHeader(quota, quota-4, time.Minute, time.Minute))
+		held[0].Release()
+		more := hold(t, l, root)
+		defer releaseAll(more)
+		if len(more) != 3 {
+			t.Errorf("after a second answer %d more went, want 3: five in flight", len(more))
+		}
+	})
+	t.Run("begun in the window's middle", func(t *testing.T) {
+		t.Parallel()
+		l, root := onRedis(t)
+		p := acquire(t, l, root)
+		p.Report(http.StatusOK, rateHeader(quota, quota-1-50, 30*time.Second, time.Minute))
 		p.Release()
-	}
+		held := hold(t, l, root)
+		defer releaseAll(held)
+		if len(held) != slots {
+			t.Errorf("%d requests went at once, want the cap of %d", len(held), slots)
+		}
+	})
+	t.Run("the window after the first", func(t *testing.T) {
+		t.Parallel()
+		l, root := onRedis(t)
+		const window = time.Second
+		start := time.Now()
+		teach(t, l, root, quota, window)
+		time.Sleep(time.Until(start.Add(window + 30*time.Millisecond)))
+		held := hold(t, l, root)
+		defer releaseAll(held)
+		if len(held) != slots {
+			t.Errorf("%d requests went at once, want the cap of %d", len(held), slots)
+		}
+	})
 }
